@@ -1,0 +1,29 @@
+# One INTERFACE target carries the language standard, warnings and sanitizer flags for every
+# LoadLens target; ui targets add loadlens_qt_config for the Qt strictness macros.
+add_library(loadlens_config INTERFACE)
+target_compile_features(loadlens_config INTERFACE cxx_std_20)
+set(CMAKE_CXX_EXTENSIONS OFF)
+target_compile_options(loadlens_config INTERFACE -Wall -Wextra -Wpedantic)
+if(LOADLENS_WERROR)
+  target_compile_options(loadlens_config INTERFACE -Werror)
+endif()
+target_compile_definitions(loadlens_config INTERFACE _FILE_OFFSET_BITS=64 _GNU_SOURCE)
+if(LOADLENS_SANITIZE)
+  target_compile_options(loadlens_config INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(loadlens_config INTERFACE -fsanitize=address,undefined)
+endif()
+
+add_library(loadlens_qt_config INTERFACE)
+target_link_libraries(loadlens_qt_config INTERFACE loadlens_config)
+target_compile_definitions(loadlens_qt_config INTERFACE
+  QT_NO_CAST_FROM_ASCII QT_NO_NARROWING_CONVERSIONS_IN_CONNECT QT_USE_QSTRINGBUILDER
+  QT_NO_URL_CAST_FROM_STRING QT_NO_CAST_TO_ASCII)
+
+# loadlens_add_core_library(NAME SOURCES... [LIBS ...]): a Qt-free library for one core/ folder.
+function(loadlens_add_core_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/core)
+  target_link_libraries(${name} PUBLIC loadlens_config ${ARG_LIBS})
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()

@@ -1,0 +1,1 @@
+// replaced when this library gets its first unit

@@ -1,0 +1,26 @@
+#pragma once
+// The one entry point for a live scan: inventory of /proc, then facts per unique file, then
+// one verdict per module. Used alike by loadlens-cli and the GUI worker.
+#include "common/cancel.h"
+#include "common/types.h"
+
+#include <optional>
+#include <string>
+
+namespace loadlens::scan {
+
+struct ScanOptions {
+    std::optional<int> pid;                       // only this process
+    std::string procRoot = "/proc";
+    std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache live
+    std::string dpkgAdminDir = "/var/lib/dpkg";
+    bool probeHiddenPids = true;                   // cross-check the listing by probing pids
+    bool verdicts = true;                          // classify modules (hashing, packages, paths)
+    std::string hashCachePath;                     // SQLite file; empty = no persistent cache
+};
+
+// Never throws; everything that could not be read is recorded in the result.
+ScanResult runScan(const ScanOptions &options, const ProgressFn &progress = {},
+                   const CancelToken &cancel = CancelToken());
+
+} // namespace loadlens::scan
