@@ -72,6 +72,7 @@ struct ModuleRecord {
     bool memfd = false;          // backed by memfd_create (shmem, "/memfd:NAME")
     bool anonymousExec = false;  // executable region with no file
     bool executable = false;     // at least one range is mapped executable
+    bool pseudo = false;         // kernel-provided code: [vdso], [vsyscall]
     // How `deleted`/`memfd` were established: "map_files" (fstat of /proc/PID/map_files),
     // or "maps-suffix" plus why map_files could not be used.
     std::string confirmation;
@@ -106,7 +107,9 @@ struct FileFacts {
     std::int64_t ctimeNs = 0;
     std::uint32_t uid = 0;
     std::uint32_t gid = 0;
-    std::uint32_t mode = 0;
+    std::uint32_t mode = 0;      // st_mode (type and permission bits)
+    std::string ownerName;       // user name of uid, or the number
+    std::string groupName;       // group name of gid, or the number
     std::string sha256;   // hex; empty when not hashed
     std::string md5;      // hex; the digest dpkg's manifest uses
     std::string package;  // owning package, empty when none
