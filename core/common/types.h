@@ -1,7 +1,6 @@
 #pragma once
 // Plain value types that cross the core/ui and core/cli boundaries. They carry no behaviour
 // beyond small helpers; verdicts are computed in core/verdict and only rendered elsewhere.
-#include <compare>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -53,7 +52,10 @@ struct Verdict {
 struct FileKey {
     std::uint64_t dev = 0;
     std::uint64_t inode = 0;
-    auto operator<=>(const FileKey &) const = default;
+    // Spelled out rather than defaulted with <=>: moc (Qt 6.4) cannot parse <compare>.
+    bool operator==(const FileKey &o) const { return dev == o.dev && inode == o.inode; }
+    bool operator!=(const FileKey &o) const { return !(*this == o); }
+    bool operator<(const FileKey &o) const { return dev != o.dev ? dev < o.dev : inode < o.inode; }
 };
 
 struct MappedRange {

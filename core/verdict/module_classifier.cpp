@@ -1,0 +1,267 @@
+#include "verdict/module_classifier.h"
+
+#include "verdict/reason_catalog.h"
+
+#include <cstdio>
+
+namespace loadlens::verdict {
+
+namespace {
+
+std::string hex(std::uint64_t v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string rangesText(const ModuleRecord &m)
+{
+    std::string out;
+    for (const auto &r : m.ranges) {
+        if (!out.empty())
+            out += ", ";
+        out += hex(r.start) + "-" + hex(r.end) + " " + r.perms;
+    }
+    return out;
+}
+
+std::string writersText(const std::vector<WriterFact> &writers)
+{
+    std::string out;
+    for (const auto &w : writers) {
+        if (!out.empty())
+            out += "; ";
+        out += w.component + ": " + w.principal + (w.canReplace ? "" : " (may add entries, not replace)");
+    }
+    return out;
+}
+
+void addPackageReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
+{
+    const auto &p = f.package;
+    switch (p.state) {
+    case PackageFacts::State::NotChecked:
+        break;
+    case PackageFacts::State::NoDatabase:
+        v.add(makeReason(code::NoPackageDatabase, Level::Info,
+                         "No package database was consulted on this host (" + p.detail +
+                             "), so LoadLens cannot say whether this file is the one a package installed.",
+                         {{"path", m.path}}));
+        break;
+    case PackageFacts::State::Verified:
+        v.add(makeReason(code::PackageVerified, Level::Info,
+                         "Installed by package " + p.package +
+                             " and identical to the package manifest. The manifest is an MD5 list that root "
+                             "can rewrite: this rules out accidents and tampering by non-root users, not by root.",
+                         {{"package", p.package}, {"listed_path", p.listedPath}, {"md5", p.actualMd5},
+                          {"sha256", f.sha256}}));
+        break;
+    case PackageFacts::State::Modified:
+        v.add(makeReason(code::PackageModified, Level::High,
+                         "Owned by package " + p.package +
+                             " but its content differs from the package manifest: the library was changed after "
+                             "installation. A replaced system library runs inside every process that loads it.",
+                         {{"package", p.package}, {"listed_path", p.listedPath}, {"expected_md5", p.expectedMd5},
+                          {"actual_md5", p.actualMd5}, {"sha256", f.sha256}}));
+        break;
+    case PackageFacts::State::OwnedNoDigest:
+        v.add(makeReason(code::PackageNoDigest, Level::Low,
+                         "Listed by package " + p.package +
+                             ", but the package manifest has no digest for it, so its content could not be checked.",
+                         {{"package", p.package}, {"listed_path", p.listedPath}, {"sha256", f.sha256}}));
+        break;
+    case PackageFacts::State::Unowned: {
+        Level level = Level::Low;
+        std::string why = "No installed package owns this file, so nothing vouches for its content.";
+        if (f.location.systemLibraryDir) {
+            level = Level::Medium;
+            why = "No installed package owns this file although it sits in a system library directory, where "
+                  "only packages should put libraries.";
+        } else if (f.location.temporaryDir || f.location.homeDir || f.location.worldWritableTree) {
+            level = Level::Medium;
+        }
+        v.add(makeReason(code::Unowned, level, why, {{"path", m.path}, {"sha256", f.sha256}}));
+        break;
+    }
+    case PackageFacts::State::Unverifiable:
+        v.add(makeReason(code::Unverifiable, Level::Low,
+                         "Could not verify this file against the package database: " + p.detail + ".",
+                         {{"path", m.path}, {"package", p.package}}));
+        break;
+    }
+    if (p.imaSigned)
+        v.add(makeReason(code::ImaSigned, Level::Info,
+                         "The file carries an IMA signature (security.ima extended attribute).", {{"path", m.path}}));
+}
+
+void addMemoryReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &m, const ModuleFacts &f)
+{
+    if (m.memfd) {
+        v.add(makeReason(code::MemfdExec, Level::High,
+                         "Executable code mapped from a memfd: an in-memory file that never existed on disk. "
+                         "Fileless loaders use this to run code no file scanner can see.",
+                         {{"path", m.path}, {"ranges", rangesText(m)}, {"confirmation", m.confirmation}}));
+        return;
+    }
+    if (m.deleted) {
+        if (f.deletion.replacedByPackageFile) {
+            v.add(makeReason(code::DeletedUpgraded, Level::Low,
+                             "The mapped file was deleted and the path now holds a newer file from package " +
+                                 f.deletion.replacementPackage +
+                                 ": most likely an upgrade; restart the process to load the new version.",
+                             {{"path", m.path}, {"confirmation", m.confirmation},
+                              {"package", f.deletion.replacementPackage}}));
+        } else {
+            v.add(makeReason(code::Deleted, Level::High,
+                             std::string("The mapped file was deleted") +
+                                 (f.deletion.pathNowAbsent ? " and nothing is at its path now"
+                                                           : " and its path now holds a file no package owns") +
+                                 ": code that removes its own file after loading is a common way to hide.",
+                             {{"path", m.path}, {"inode", std::to_string(m.file.inode)},
+                              {"confirmation", m.confirmation}}));
+        }
+    }
+    if (m.anonymousExec) {
+        bool writable = false;
+        for (const auto &r : m.ranges)
+            writable = writable || (r.perms.size() > 1 && r.perms[1] == 'w');
+        v.add(makeReason(code::AnonymousExec, Level::Info,
+                         std::string("Executable memory with no file behind it") +
+                             (writable ? " that is also writable" : "") +
+                             ". Just-in-time compilers (Java, JavaScript, .NET) make these; in other processes "
+                             "it can be injected code.",
+                         {{"process", proc.name}, {"ranges", rangesText(m)}}));
+    }
+}
+
+void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
+{
+    if (f.writable.writableByNonRoot) {
+        v.add(makeReason(code::WritablePath, Level::High,
+                         "Someone other than root can change or replace this library: " + f.writable.summary +
+                             ". Whoever can write it runs code in every process that loads it.",
+                         {{"path", m.path}, {"writers", writersText(f.writable.writers)}}));
+    } else if (!f.writable.errors.empty()) {
+        std::string errs;
+        for (const auto &e : f.writable.errors)
+            errs += (errs.empty() ? "" : "; ") + e;
+        v.add(makeReason(code::Unverifiable, Level::Low,
+                         "Could not check who can write this library's path: " + errs + ".", {{"path", m.path}}));
+    }
+    if (f.location.temporaryDir || f.location.homeDir || f.location.worldWritableTree) {
+        std::string where = f.location.temporaryDir ? "a temporary directory"
+                            : f.location.homeDir    ? "a home directory"
+                                                    : "a world-writable tree";
+        v.add(makeReason(code::UntrustedLocation, Level::Medium,
+                         "Loaded from " + where + " (" + f.location.matchedPrefix +
+                             "), a place ordinary users and downloaded content can write to; libraries belong "
+                             "in root-owned system directories.",
+                         {{"path", m.path}, {"location", f.location.matchedPrefix}}));
+    }
+    for (const auto &s : f.searchPath) {
+        v.add(makeReason(code::SearchPathHijackable, Level::High,
+                         "The loader looks for " + s.neededName + " in " + s.writableDir + " (" + s.writableSource +
+                             ") before " + s.loadedFromDir + ", and " + s.who +
+                             " can write there: a file planted there would be loaded instead of this library.",
+                         {{"needed", s.neededName}, {"requested_by", s.requester}, {"writable_dir", s.writableDir},
+                          {"source", s.writableSource}, {"writer", s.who}, {"loaded_from", s.loadedFromDir}}));
+    }
+    for (const auto &r : f.rpath) {
+        if (r.kind == RpathFact::Kind::Relative) {
+            v.add(makeReason(code::RpathRelative, Level::Medium,
+                             "Its " + r.tag + " entry '" + r.entry +
+                                 "' is relative: it is resolved against the current directory of whoever runs "
+                                 "the program, which an attacker can choose.",
+                             {{"tag", r.tag}, {"entry", r.entry}, {"path", m.path}}));
+        } else {
+            std::string what = r.kind == RpathFact::Kind::Writable ? "is writable by " + r.who
+                                                                   : "does not exist and " + r.who + " can create it";
+            v.add(makeReason(code::RpathWritable, Level::High,
+                             "Its " + r.tag + " entry " + r.expanded + " " + what +
+                                 ": libraries placed there are loaded before the system's.",
+                             {{"tag", r.tag}, {"entry", r.entry}, {"expanded", r.expanded}, {"writer", r.who},
+                              {"path", m.path}}));
+        }
+    }
+    if (!f.shadowedBy.empty()) {
+        std::string copies;
+        for (const auto &s : f.shadowedBy)
+            copies += (copies.empty() ? "" : ", ") + s;
+        v.add(makeReason(code::ShadowedSystemLibrary, Level::High,
+                         "Loaded from outside the system library directories although the system has its own " +
+                             f.soname + " (" + copies +
+                             "): a same-named copy took its place, the typical LD_LIBRARY_PATH hijack.",
+                         {{"soname", f.soname}, {"path", m.path}, {"system_copies", copies}}));
+    }
+}
+
+void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &m, const ModuleFacts &f)
+{
+    if (f.inPreloadEnv) {
+        auto it = proc.loaderEnv.find(f.preloadVariable);
+        v.add(makeReason(code::PreloadEnv, Level::Medium,
+                         "Loaded because " + f.preloadVariable +
+                             " is set in this process's environment; anyone who can set the environment of this "
+                             "program can inject code into it.",
+                         {{"variable", f.preloadVariable},
+                          {"value", it != proc.loaderEnv.end() ? it->second : std::string()},
+                          {"path", m.path}}));
+    }
+    if (f.inPreloadFile)
+        v.add(makeReason(code::PreloadFile, Level::Medium,
+                         "Listed in /etc/ld.so.preload: the loader injects it into every dynamically linked "
+                         "program on this host. Rootkits install themselves this way.",
+                         {{"file", "/etc/ld.so.preload"}, {"path", m.path}}));
+    if (f.viaLibraryPathEnv) {
+        auto it = proc.loaderEnv.find("LD_LIBRARY_PATH");
+        v.add(makeReason(code::LibraryPathEnv, Level::Low,
+                         "Found through LD_LIBRARY_PATH (" + f.libraryPathDir +
+                             ") rather than the system's search path; whoever controls that variable or "
+                             "directory chooses which code this process runs.",
+                         {{"variable", "LD_LIBRARY_PATH"},
+                          {"value", it != proc.loaderEnv.end() ? it->second : std::string()},
+                          {"directory", f.libraryPathDir}, {"path", m.path}}));
+    }
+}
+
+// An injection path combined with a library nothing vouches for is what an attack looks like:
+// raise those reasons to high.
+void escalate(Verdict &v)
+{
+    const bool vouched = v.has(code::PackageVerified) || v.has(code::ImaSigned);
+    if (vouched)
+        return;
+    const bool unvouched = v.has(code::Unowned) || v.has(code::PackageModified) || v.has(code::Unverifiable) ||
+                           v.has(code::NoPackageDatabase);
+    if (!unvouched)
+        return;
+    for (auto &r : v.reasons) {
+        if (r.code == code::PreloadEnv || r.code == code::PreloadFile || r.code == code::LibraryPathEnv ||
+            r.code == code::UntrustedLocation) {
+            r.level = Level::High;
+            v.level = Level::High;
+        }
+    }
+}
+
+} // namespace
+
+Verdict classifyModule(const ProcessInfo &process, const ModuleRecord &module, const ModuleFacts &facts)
+{
+    Verdict v;
+    if (module.pseudo) {
+        v.add(makeReason(code::KernelProvided, Level::Ok,
+                         "Code the kernel maps into every process (" + module.path + ").", {{"path", module.path}}));
+        return v;
+    }
+    addMemoryReasons(v, process, module, facts);
+    if (!module.anonymousExec && !module.memfd)
+        addPackageReasons(v, module, facts);
+    addPathReasons(v, module, facts);
+    addPreloadReasons(v, process, module, facts);
+    escalate(v);
+    return v;
+}
+
+} // namespace loadlens::verdict

@@ -1,0 +1,96 @@
+#pragma once
+// What the scan learned about one module, gathered by core/scan from the package index, the
+// hasher, the path checks and the ELF reader. The classifier turns these facts into one
+// verdict; it reads no files itself, so every rule is testable with plain values.
+#include <string>
+#include <vector>
+
+namespace loadlens::verdict {
+
+struct PackageFacts {
+    enum class State {
+        NotChecked,    // verdicts without package checks (e.g. pseudo modules)
+        NoDatabase,    // no dpkg database on this host: nothing was consulted
+        Verified,      // owned, digest matches the manifest
+        Modified,      // owned, digest differs from the manifest
+        OwnedNoDigest, // owned, but the manifest has no digest for it
+        Unowned,       // no package lists this path
+        Unverifiable,  // could not be decided (unreadable file, hash failed, ...)
+    };
+    State state = State::NotChecked;
+    std::string package;
+    std::string listedPath;   // the path as the manifest lists it (usrmerge may differ)
+    std::string expectedMd5;
+    std::string actualMd5;
+    std::string detail;       // why unverifiable, or where the database is
+    bool imaSigned = false;   // security.ima xattr carries a signature
+};
+
+struct WriterFact {
+    std::string component;   // the path component that can be written
+    std::string principal;   // "everyone", "user alice (1000)", "group staff (50)", "acl user bob (1001)"
+    bool canReplace = true;  // false when a sticky directory only lets them add new entries
+};
+
+struct WritableFacts {
+    bool checked = false;
+    bool writableByNonRoot = false;  // someone other than root can replace or modify the file
+    std::vector<WriterFact> writers;
+    std::string summary;             // one line for humans
+    std::vector<std::string> errors; // components that could not be checked
+};
+
+struct LocationFacts {
+    bool temporaryDir = false;     // /tmp, /var/tmp, /dev/shm, /run/user/...
+    bool homeDir = false;
+    bool worldWritableTree = false;
+    bool systemLibraryDir = false; // /lib, /usr/lib and their multiarch dirs
+    std::string matchedPrefix;     // which rule matched, for the evidence
+};
+
+// The module was found by the loader through a directory that comes after one a non-root
+// user can write to: planting a same-named file there would have been loaded instead.
+struct SearchPathFact {
+    std::string neededName;       // the DT_NEEDED name that resolved to this module
+    std::string requester;        // the object whose DT_NEEDED it is
+    std::string writableDir;      // the earlier directory
+    std::string writableSource;   // "DT_RUNPATH of X", "LD_LIBRARY_PATH", "DT_RPATH of X"
+    std::string who;              // who can write there
+    std::string loadedFromDir;
+};
+
+// An RPATH/RUNPATH entry of this module (when it is an ELF object) that is writable,
+// relative or missing-but-creatable.
+struct RpathFact {
+    enum class Kind { Writable, Relative, MissingCreatable };
+    Kind kind = Kind::Writable;
+    std::string entry;      // the raw entry
+    std::string expanded;   // after $ORIGIN/$LIB/$PLATFORM
+    std::string tag;        // "DT_RUNPATH" or "DT_RPATH"
+    std::string who;        // who can write or create it
+};
+
+struct DeletionFacts {
+    bool replacedByPackageFile = false;  // the path now holds another inode owned by a package
+    std::string replacementPackage;
+    bool pathNowAbsent = false;
+};
+
+struct ModuleFacts {
+    PackageFacts package;
+    WritableFacts writable;
+    LocationFacts location;
+    DeletionFacts deletion;
+    std::vector<SearchPathFact> searchPath;
+    std::vector<RpathFact> rpath;
+    std::string soname;                    // DT_SONAME, when read
+    std::vector<std::string> shadowedBy;   // system-dir copies of the same SONAME (shadowing)
+    bool inPreloadEnv = false;             // named by LD_PRELOAD / LD_AUDIT of the process
+    std::string preloadVariable;           // which variable named it
+    bool inPreloadFile = false;            // listed in /etc/ld.so.preload
+    bool viaLibraryPathEnv = false;        // found through LD_LIBRARY_PATH
+    std::string libraryPathDir;
+    std::string sha256;
+};
+
+} // namespace loadlens::verdict

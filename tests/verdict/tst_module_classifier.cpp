@@ -1,0 +1,216 @@
+// The classifier's rules on plain facts: which reason codes and which level each situation gives.
+#include "verdict/module_classifier.h"
+#include "verdict/reason_catalog.h"
+
+#include <QtTest>
+
+using namespace loadlens;
+using namespace loadlens::verdict;
+
+namespace {
+
+QStringList codesOf(const Verdict &v)
+{
+    QStringList codes;
+    for (const auto &r : v.reasons)
+        codes << QString::fromStdString(r.code);
+    codes.sort();
+    return codes;
+}
+
+ModuleRecord library(const std::string &path)
+{
+    ModuleRecord m;
+    m.path = path;
+    m.file = {0x801, 1234};
+    m.executable = true;
+    m.ranges.push_back({0x7f0000000000, 0x7f0000001000, 0, "r-xp"});
+    return m;
+}
+
+PackageFacts verified()
+{
+    PackageFacts p;
+    p.state = PackageFacts::State::Verified;
+    p.package = "libc6:amd64";
+    p.actualMd5 = p.expectedMd5 = "0123";
+    return p;
+}
+
+PackageFacts unowned()
+{
+    PackageFacts p;
+    p.state = PackageFacts::State::Unowned;
+    return p;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(loadlens::verdict::ModuleFacts)
+Q_DECLARE_METATYPE(loadlens::ModuleRecord)
+
+class TestModuleClassifier : public QObject {
+    Q_OBJECT
+private slots:
+    void classify_data()
+    {
+        QTest::addColumn<ModuleRecord>("module");
+        QTest::addColumn<ModuleFacts>("facts");
+        QTest::addColumn<QStringList>("codes");
+        QTest::addColumn<int>("level");
+
+        ModuleFacts f;
+        f.package = verified();
+        f.location.systemLibraryDir = true;
+        QTest::addRow("package library") << library("/usr/lib/x86_64-linux-gnu/libc.so.6") << f
+                                         << QStringList{QStringLiteral("package-verified")} << int(Level::Info);
+
+        f = {};
+        f.package = verified();
+        f.package.state = PackageFacts::State::Modified;
+        QTest::addRow("modified package file") << library("/usr/lib/x86_64-linux-gnu/libz.so.1") << f
+                                               << QStringList{QStringLiteral("package-modified")} << int(Level::High);
+
+        f = {};
+        f.package = unowned();
+        QTest::addRow("unowned in /opt") << library("/opt/app/libfoo.so") << f << QStringList{QStringLiteral("unowned")}
+                                         << int(Level::Low);
+
+        f = {};
+        f.package = unowned();
+        f.location.systemLibraryDir = true;
+        QTest::addRow("unowned in system dir") << library("/usr/lib/x86_64-linux-gnu/libevil.so") << f
+                                               << QStringList{QStringLiteral("unowned")} << int(Level::Medium);
+
+        f = {};
+        f.package = unowned();
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        f.writable.writableByNonRoot = true;
+        f.writable.summary = "/tmp/x is writable by everyone";
+        f.writable.writers.push_back({"/tmp/x", "everyone", true});
+        f.location.temporaryDir = true;
+        f.location.matchedPrefix = "/tmp";
+        QTest::addRow("unowned writable preload in tmp")
+            << library("/tmp/x/libhook.so") << f
+            << QStringList{QStringLiteral("preload-env"), QStringLiteral("unowned"), QStringLiteral("untrusted-location"),
+                           QStringLiteral("writable-path")}
+            << int(Level::High);
+
+        f = {};
+        f.package = verified();
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        QTest::addRow("package library preloaded") << library("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2") << f
+                                                   << QStringList{QStringLiteral("package-verified"),
+                                                                  QStringLiteral("preload-env")}
+                                                   << int(Level::Medium);
+
+        f = {};
+        f.package.state = PackageFacts::State::NoDatabase;
+        f.package.detail = "/var/lib/dpkg not found";
+        QTest::addRow("no package database")
+            << library("/usr/lib64/libc.so.6") << f << QStringList{QStringLiteral("no-package-database")} << int(Level::Info);
+
+        ModuleRecord memfd = library("/memfd:payload");
+        memfd.memfd = true;
+        memfd.deleted = true;
+        QTest::addRow("memfd") << memfd << ModuleFacts{} << QStringList{QStringLiteral("memfd-exec")} << int(Level::High);
+
+        ModuleRecord gone = library("/usr/lib/x86_64-linux-gnu/libssl.so.3");
+        gone.deleted = true;
+        f = {};
+        f.deletion.replacedByPackageFile = true;
+        f.deletion.replacementPackage = "libssl3:amd64";
+        QTest::addRow("deleted by upgrade")
+            << gone << f << QStringList{QStringLiteral("deleted-upgraded")} << int(Level::Low);
+        f = {};
+        f.deletion.pathNowAbsent = true;
+        QTest::addRow("deleted") << gone << f << QStringList{QStringLiteral("deleted")} << int(Level::High);
+
+        ModuleRecord anon;
+        anon.anonymousExec = true;
+        anon.executable = true;
+        anon.ranges.push_back({0x1000, 0x2000, 0, "rwxp"});
+        QTest::addRow("anonymous exec") << anon << ModuleFacts{} << QStringList{QStringLiteral("anonymous-exec")}
+                                        << int(Level::Info);
+
+        ModuleRecord vdso;
+        vdso.path = "[vdso]";
+        vdso.pseudo = true;
+        QTest::addRow("vdso") << vdso << ModuleFacts{} << QStringList{QStringLiteral("kernel-provided")} << int(Level::Ok);
+
+        f = {};
+        f.package = verified();
+        f.searchPath.push_back({"libz.so.1", "/opt/app/bin/app", "/opt/app/lib", "DT_RUNPATH of /opt/app/bin/app",
+                                "everyone", "/usr/lib/x86_64-linux-gnu"});
+        QTest::addRow("search path hijackable")
+            << library("/usr/lib/x86_64-linux-gnu/libz.so.1") << f
+            << QStringList{QStringLiteral("package-verified"), QStringLiteral("search-path-hijackable")} << int(Level::High);
+
+        f = {};
+        f.package = unowned();
+        f.soname = "libz.so.1";
+        f.shadowedBy = {"/usr/lib/x86_64-linux-gnu/libz.so.1"};
+        f.viaLibraryPathEnv = true;
+        f.libraryPathDir = "/srv/lib";
+        QTest::addRow("shadowing via LD_LIBRARY_PATH")
+            << library("/srv/lib/libz.so.1") << f
+            << QStringList{QStringLiteral("library-path-env"), QStringLiteral("shadowed-system-library"),
+                           QStringLiteral("unowned")}
+            << int(Level::High);
+
+        f = {};
+        f.package = verified();
+        f.rpath.push_back({RpathFact::Kind::Relative, "lib", "lib", "DT_RUNPATH", ""});
+        f.rpath.push_back({RpathFact::Kind::MissingCreatable, "/build/x/lib", "/build/x/lib", "DT_RUNPATH", "everyone"});
+        QTest::addRow("rpath entries") << library("/usr/bin/tool") << f
+                                       << QStringList{QStringLiteral("package-verified"), QStringLiteral("rpath-relative"),
+                                                      QStringLiteral("rpath-writable")}
+                                       << int(Level::High);
+    }
+
+    void classify()
+    {
+        QFETCH(ModuleRecord, module);
+        QFETCH(ModuleFacts, facts);
+        QFETCH(QStringList, codes);
+        QFETCH(int, level);
+        ProcessInfo proc;
+        proc.pid = 4242;
+        proc.name = "target";
+        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
+        const Verdict v = classifyModule(proc, module, facts);
+        QCOMPARE(codesOf(v), codes);
+        QCOMPARE(int(v.level), level);
+        for (const auto &r : v.reasons) {
+            QVERIFY2(!r.text.empty(), r.code.c_str());
+            if (r.level >= Level::Medium)
+                QVERIFY2(!r.measure.empty(), r.code.c_str());
+        }
+    }
+
+    void preloadReasonNamesVariableAndValue()
+    {
+        ProcessInfo proc;
+        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
+        ModuleFacts f;
+        f.package = unowned();
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
+        const auto it = std::find_if(v.reasons.begin(), v.reasons.end(),
+                                     [](const Reason &r) { return r.code == "preload-env"; });
+        QVERIFY(it != v.reasons.end());
+        QCOMPARE(QString::fromStdString(it->technique), QStringLiteral("T1574.006"));
+        QCOMPARE(QString::fromStdString(it->measure), QStringLiteral("Restrict LD_PRELOAD and LD_LIBRARY_PATH usage"));
+        QCOMPARE(it->level, Level::High);
+        bool sawValue = false;
+        for (const auto &[k, val] : it->evidence)
+            sawValue = sawValue || (k == "value" && val == "/tmp/x/libhook.so");
+        QVERIFY(sawValue);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModuleClassifier)
+#include "tst_module_classifier.moc"
