@@ -15,6 +15,7 @@ struct ScanOptions {
     std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache live
     std::string dpkgAdminDir = "/var/lib/dpkg";
     bool probeHiddenPids = true;                   // cross-check the listing by probing pids
+    bool probeAllPids = false;                     // probe up to pid_max instead of the last pid
     bool verdicts = true;                          // classify modules (hashing, packages, paths)
     std::string hashCachePath;                     // SQLite file; empty = no persistent cache
 };

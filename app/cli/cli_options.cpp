@@ -1,0 +1,171 @@
+#include "cli_options.h"
+
+#include <charconv>
+
+namespace loadlens::cli {
+
+namespace {
+
+Error usageError(const std::string &message)
+{
+    return Error{EINVAL, message + " (see loadlens-cli --help)"};
+}
+
+std::optional<int> parsePid(const std::string &text)
+{
+    int value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0)
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+std::string usageText()
+{
+    return R"(Usage: loadlens-cli COMMAND [OPTIONS]
+
+Which code is loaded into the processes of this Linux host, and should it be?
+LoadLens only reads /proc and files; it never runs or loads what it inspects.
+
+Commands:
+  scan                   list every process and its loaded modules with a verdict each
+  who-loads NAME         processes that have a module whose path contains NAME
+  explain PID MODULE     all evidence for one module (MODULE: path or part of it)
+
+Scan options:
+  --pid N                only process N
+  --module REGEX         only modules whose path matches REGEX (ECMAScript syntax)
+  --min-level LEVEL      only modules at LEVEL or worse: ok, info, low, medium, high
+  --unsigned-only        only modules no package vouches for (not package-verified)
+  --json                 machine-readable output (shape documented in the README)
+  --no-verdicts          inventory only: no hashing, package or path checks
+  --hash-cache FILE      where to keep file digests between scans
+                         (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)
+  --no-hash-cache        hash every file again
+  --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
+  --quiet                no progress on stderr
+
+Where to look (for collected trees and tests):
+  --root DIR             root of /etc/ld.so.preload, ld.so.cache (default /)
+  --proc DIR             procfs mount (default /proc)
+  --dpkg-admin DIR       dpkg database (default /var/lib/dpkg)
+
+Logging:
+  --log-level LEVEL      trace, debug, info, warn (default), error, off
+  --log-file FILE        also log to FILE (rotated at 5 MiB)
+
+Exit status: 0 when the scan ran (processes that could not be read are listed with
+their errors), 2 on bad arguments, 1 when the scan could not run at all.
+)";
+}
+
+Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
+{
+    CliOptions o;
+    if (args.empty())
+        return o;
+    std::size_t i = 0;
+    const std::string &cmd = args[i++];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help")
+        return o;
+    if (cmd == "--version") {
+        o.command = Command::Version;
+        return o;
+    }
+    if (cmd == "scan")
+        o.command = Command::Scan;
+    else if (cmd == "who-loads")
+        o.command = Command::WhoLoads;
+    else if (cmd == "explain")
+        o.command = Command::Explain;
+    else
+        return usageError("unknown command '" + cmd + "'");
+
+    auto needValue = [&](const std::string &opt) -> Result<std::string> {
+        if (i >= args.size())
+            return usageError(opt + " needs a value");
+        return args[i++];
+    };
+
+    while (i < args.size()) {
+        const std::string arg = args[i++];
+        if (arg == "--help" || arg == "-h") {
+            o.command = Command::Help;
+            return o;
+        }
+        if (arg == "--json") {
+            o.json = true;
+        } else if (arg == "--unsigned-only") {
+            o.unsignedOnly = true;
+        } else if (arg == "--no-verdicts") {
+            o.verdicts = false;
+        } else if (arg == "--no-hash-cache") {
+            o.hashCache = false;
+        } else if (arg == "--probe-all-pids") {
+            o.probeAllPids = true;
+        } else if (arg == "--quiet" || arg == "-q") {
+            o.quiet = true;
+        } else if (arg == "--pid") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            auto pid = parsePid(*v);
+            if (!pid)
+                return usageError("--pid needs a positive number, not '" + *v + "'");
+            o.pid = pid;
+        } else if (arg == "--module") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            o.modulePattern = *v;
+        } else if (arg == "--min-level") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            auto level = parseLevel(*v);
+            if (!level)
+                return usageError("--min-level takes ok, info, low, medium or high, not '" + *v + "'");
+            o.minLevel = *level;
+        } else if (arg == "--hash-cache" || arg == "--root" || arg == "--proc" || arg == "--dpkg-admin" ||
+                   arg == "--log-level" || arg == "--log-file") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            std::string &target = arg == "--hash-cache"   ? o.hashCachePath
+                                  : arg == "--root"       ? o.rootDir
+                                  : arg == "--proc"       ? o.procRoot
+                                  : arg == "--dpkg-admin" ? o.dpkgAdminDir
+                                  : arg == "--log-level"  ? o.logLevel
+                                                          : o.logFile;
+            target = *v;
+        } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
+            return usageError("unknown option '" + arg + "'");
+        } else {
+            o.positional.push_back(arg);
+        }
+    }
+
+    if (o.command == Command::Scan && !o.positional.empty())
+        return usageError("scan takes no argument '" + o.positional.front() + "'");
+    if (o.command == Command::WhoLoads && o.positional.size() != 1)
+        return usageError("who-loads needs exactly one NAME");
+    if (o.command == Command::Explain) {
+        if (o.positional.size() != 2)
+            return usageError("explain needs PID and MODULE");
+        auto pid = parsePid(o.positional[0]);
+        if (!pid)
+            return usageError("explain needs a positive PID, not '" + o.positional[0] + "'");
+        o.pid = pid;
+    }
+    static const char *levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    bool knownLevel = false;
+    for (const char *l : levels)
+        knownLevel = knownLevel || o.logLevel == l;
+    if (!knownLevel)
+        return usageError("--log-level takes trace, debug, info, warn, error or off, not '" + o.logLevel + "'");
+    return o;
+}
+
+} // namespace loadlens::cli

@@ -1,0 +1,37 @@
+#pragma once
+// Command line of loadlens-cli: parsed into plain values, errors as messages for the user.
+#include "common/result.h"
+#include "common/types.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadlens::cli {
+
+enum class Command { Help, Version, Scan, WhoLoads, Explain };
+
+struct CliOptions {
+    Command command = Command::Help;
+    std::vector<std::string> positional;  // who-loads NAME; explain PID MODULE
+    std::optional<int> pid;
+    std::string modulePattern;
+    Level minLevel = Level::Ok;
+    bool unsignedOnly = false;
+    bool json = false;
+    bool verdicts = true;
+    bool hashCache = true;
+    std::string hashCachePath;  // empty = default under the user's data dir
+    bool probeAllPids = false;
+    bool quiet = false;
+    std::string rootDir = "/";
+    std::string procRoot = "/proc";
+    std::string dpkgAdminDir = "/var/lib/dpkg";
+    std::string logLevel = "warn";
+    std::string logFile;
+};
+
+Result<CliOptions> parseCommandLine(const std::vector<std::string> &args);
+std::string usageText();
+
+} // namespace loadlens::cli
