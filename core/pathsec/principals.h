@@ -1,0 +1,14 @@
+#pragma once
+// User and group names from the system databases (getpwuid_r/getgrgid_r), cached for the life of
+// the process: a scan asks for the same few owners thousands of times.
+#include <cstdint>
+#include <string>
+
+namespace loadlens::pathsec {
+
+// The user name of `uid`, or the number as text when the database has no entry.
+std::string userName(std::uint32_t uid);
+// The group name of `gid`, or the number as text when the database has no entry.
+std::string groupName(std::uint32_t gid);
+
+} // namespace loadlens::pathsec
