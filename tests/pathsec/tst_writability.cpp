@@ -1,0 +1,412 @@
+// checkWritable on real trees: world-writable, sticky, group, ACL (with and without a mask that
+// removes write), symlinks with writable parents, missing and non-directory components.
+#include "pathsec/writability.h"
+#include "tree_builder.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <pwd.h>
+#include <sys/stat.h>
+
+using namespace loadlens::pathsec;
+using loadlens::testing::TreeBuilder;
+using loadlens::testing::runningAsRoot;
+
+namespace {
+
+constexpr uid_t kNobody = 65534;
+constexpr uid_t kOtherUser = 65533;
+constexpr gid_t kUsersGroup = 100;
+
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        const std::string failure_ = (expr);                                                       \
+        if (!failure_.empty())                                                                     \
+            return failure_;                                                                       \
+    } while (0)
+
+// Builds scenario `name` below the builder's base and sets `target` to the path to check.
+std::string buildScenario(const QString &name, TreeBuilder &t, std::string &target)
+{
+    if (name == QLatin1String("clean")) {
+        TRY(t.dir("lib", 0755));
+        TRY(t.file("lib/libx.so", 0644));
+        target = t.path("lib/libx.so");
+    } else if (name == QLatin1String("world-writable-dir")) {
+        TRY(t.dir("ww", 0777));
+        TRY(t.file("ww/libx.so", 0644));
+        target = t.path("ww/libx.so");
+    } else if (name == QLatin1String("world-writable-file")) {
+        TRY(t.dir("lib", 0755));
+        TRY(t.file("lib/libx.so", 0666));
+        target = t.path("lib/libx.so");
+    } else if (name == QLatin1String("sticky-root-file")) {
+        TRY(t.dir("st", 01777));
+        TRY(t.file("st/libx.so", 0644));
+        target = t.path("st/libx.so");
+    } else if (name == QLatin1String("sticky-foreign-file")) {
+        TRY(t.dir("st", 01777));
+        TRY(t.file("st/libx.so", 0644));
+        TRY(t.chown("st/libx.so", kNobody, kNobody));
+        target = t.path("st/libx.so");
+    } else if (name == QLatin1String("sticky-dir-owned-by-user")) {
+        TRY(t.dir("st", 01777));
+        TRY(t.chown("st", kOtherUser, 0));
+        TRY(t.file("st/libx.so", 0644));
+        target = t.path("st/libx.so");
+    } else if (name == QLatin1String("group-writable")) {
+        TRY(t.dir("gw", 0775));
+        TRY(t.chown("gw", 0, kUsersGroup));
+        TRY(t.file("gw/libx.so", 0644));
+        target = t.path("gw/libx.so");
+    } else if (name == QLatin1String("root-group-writable")) {
+        TRY(t.dir("rg", 0775));
+        TRY(t.chown("rg", 0, 0));
+        TRY(t.file("rg/libx.so", 0644));
+        target = t.path("rg/libx.so");
+    } else if (name == QLatin1String("acl-user-write")) {
+        TRY(t.dir("acl", 0755));
+        TRY(t.acl("acl", "u::rwx,u:65534:rwx,g::r-x,m::rwx,o::r-x"));
+        TRY(t.file("acl/libx.so", 0644));
+        target = t.path("acl/libx.so");
+    } else if (name == QLatin1String("acl-user-write-masked")) {
+        TRY(t.dir("acl", 0755));
+        TRY(t.acl("acl", "u::rwx,u:65534:rwx,g::r-x,m::r-x,o::r-x"));
+        TRY(t.file("acl/libx.so", 0644));
+        target = t.path("acl/libx.so");
+    } else if (name == QLatin1String("acl-group-write")) {
+        TRY(t.dir("acl", 0755));
+        TRY(t.acl("acl", "u::rwx,g::r-x,g:100:rwx,m::rwx,o::r-x"));
+        TRY(t.file("acl/libx.so", 0644));
+        target = t.path("acl/libx.so");
+    } else if (name == QLatin1String("symlink-in-writable-dir")) {
+        TRY(t.dir("real", 0755));
+        TRY(t.file("real/libx.so", 0644));
+        TRY(t.dir("ww", 0777));
+        TRY(t.symlink("ww/libx.so", t.path("real/libx.so")));
+        target = t.path("ww/libx.so");
+    } else if (name == QLatin1String("symlink-to-writable-dir")) {
+        TRY(t.dir("lib", 0755));
+        TRY(t.dir("ww", 0777));
+        TRY(t.file("ww/libx.so", 0644));
+        TRY(t.symlink("lib/libx.so", "../ww/libx.so"));
+        target = t.path("lib/libx.so");
+    } else if (name == QLatin1String("write-without-search")) {
+        TRY(t.dir("wns", 0776));
+        TRY(t.file("wns/libx.so", 0644));
+        target = t.path("wns/libx.so");
+    } else if (name == QLatin1String("dotdot-through-writable")) {
+        TRY(t.dir("lib", 0755));
+        TRY(t.file("lib/libx.so", 0644));
+        TRY(t.dir("ww", 0777));
+        target = t.path("ww/../lib/libx.so");
+    } else if (name == QLatin1String("owner-not-root")) {
+        TRY(t.dir("lib", 0555));
+        TRY(t.chown("lib", kNobody, 0));
+        TRY(t.file("lib/libx.so", 0644));
+        target = t.path("lib/libx.so");
+    } else {
+        return "unknown scenario";
+    }
+    return {};
+}
+
+const Writer *findWriter(const WritabilityReport &r, const std::string &component, PrincipalKind kind, std::uint32_t id)
+{
+    for (const auto &w : r.writers)
+        if (w.component == component && w.kind == kind && w.id == id)
+            return &w;
+    return nullptr;
+}
+
+QString dump(const WritabilityReport &r)
+{
+    QString out = QString::fromStdString(describeWritability(r));
+    for (const auto &w : r.writers)
+        out += QStringLiteral("\n  %1 -> %2 %3 %4 via %5 create=%6 replace=%7 %8")
+                   .arg(QString::fromStdString(w.component), QString::fromStdString(w.affects),
+                        QString::fromUtf8(principalKindName(w.kind).data()), QString::number(w.id),
+                        QString::fromStdString(w.via))
+                   .arg(w.canCreate)
+                   .arg(w.canReplace)
+                   .arg(QString::fromStdString(w.note));
+    for (const auto &e : r.errors)
+        out += QStringLiteral("\n  error: ") + QString::fromStdString(e);
+    return out;
+}
+
+} // namespace
+
+class TestWritability : public QObject {
+    Q_OBJECT
+private slots:
+    void trees_data();
+    void trees();
+    void systemLibcHasNoWriters_data();
+    void systemLibcHasNoWriters();
+    void tmpIsWritableByEveryoneButSticky();
+    void symlinkTargetChainIsRecorded();
+    void finalSymlinkNotFollowedWhenAsked();
+    void symlinkLoopIsAnError();
+    void unreadablePathsAreErrorsNotClean_data();
+    void unreadablePathsAreErrorsNotClean();
+    void missingFileInWritableDirCanBePlanted();
+    void componentsCarryOwnerNames();
+};
+
+void TestWritability::trees_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<bool>("needsRoot");
+    QTest::addColumn<bool>("writable");
+    QTest::addColumn<bool>("creatable");
+    QTest::addColumn<QString>("writerAt");  // component relative to the base; empty: none expected
+    QTest::addColumn<int>("writerKind");
+    QTest::addColumn<uint>("writerId");
+    QTest::addColumn<bool>("canCreate");
+    QTest::addColumn<bool>("canReplace");
+    QTest::addColumn<QString>("summaryPart");
+
+    const int other = int(PrincipalKind::Other);
+    const int user = int(PrincipalKind::User);
+    const int group = int(PrincipalKind::Group);
+    const int aclUser = int(PrincipalKind::AclUser);
+    const int aclGroup = int(PrincipalKind::AclGroup);
+    // name, root?, writable, creatable, writer component, kind, id, create, replace, summary
+    QTest::addRow("clean") << "clean" << true << false << false << "" << 0 << 0u << false << false << "only by root";
+    QTest::addRow("world-writable dir") << "world-writable-dir" << false << true << true << "ww" << other << 0u << true << true << "writable by everyone";
+    QTest::addRow("world-writable file") << "world-writable-file" << true << true << false << "lib/libx.so" << other << 0u << false << true << "writable by everyone";
+    QTest::addRow("sticky, root's file") << "sticky-root-file" << true << false << true << "st" << other << 0u << true << false << "may add files but not replace this one";
+    QTest::addRow("sticky, nobody's file") << "sticky-foreign-file" << true << true << true << "st" << other << 0u << true << false << "user nobody";
+    QTest::addRow("sticky dir owned by a user") << "sticky-dir-owned-by-user" << true << true << true << "st" << user << uint(kOtherUser) << true << true << "user 65533";
+    QTest::addRow("group-writable, gid 100") << "group-writable" << true << true << true << "gw" << group << uint(kUsersGroup) << true << true << "group users (100)";
+    QTest::addRow("root group writable") << "root-group-writable" << true << false << false << "rg" << group << 0u << true << true << "root group";
+    QTest::addRow("ACL user write") << "acl-user-write" << false << true << true << "acl" << aclUser << uint(kNobody) << true << true << "via ACL";
+    QTest::addRow("ACL user write masked") << "acl-user-write-masked" << true << false << false << "" << 0 << 0u << false << false << "only by root";
+    QTest::addRow("ACL group write") << "acl-group-write" << false << true << true << "acl" << aclGroup << uint(kUsersGroup) << true << true << "group users (100) via ACL";
+    QTest::addRow("symlink in writable dir") << "symlink-in-writable-dir" << true << true << false << "ww" << other << 0u << true << true << "through";
+    QTest::addRow("symlink to writable dir") << "symlink-to-writable-dir" << true << true << true << "ww" << other << 0u << true << true << "writable by everyone";
+    QTest::addRow("write without search") << "write-without-search" << true << false << false << "wns" << other << 0u << false << false << "only by root";
+    QTest::addRow("dotdot through writable") << "dotdot-through-writable" << true << false << false << "" << 0 << 0u << false << false << "only by root";
+    QTest::addRow("non-root owner, no write bit") << "owner-not-root" << true << true << true << "lib" << user << uint(kNobody) << true << true << "user nobody";
+}
+
+void TestWritability::trees()
+{
+    QFETCH(QString, scenario);
+    QFETCH(bool, needsRoot);
+    QFETCH(bool, writable);
+    QFETCH(bool, creatable);
+    QFETCH(QString, writerAt);
+    QFETCH(int, writerKind);
+    QFETCH(uint, writerId);
+    QFETCH(bool, canCreate);
+    QFETCH(bool, canReplace);
+    QFETCH(QString, summaryPart);
+    if (needsRoot && !runningAsRoot())
+        QSKIP("needs root: chown to other users, and a tree not owned by the test user");
+
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QCOMPARE(::chmod(QFile::encodeName(tmp.path()).constData(), 0755), 0);
+    TreeBuilder tree(tmp.path());
+    std::string target;
+    const std::string built = buildScenario(scenario, tree, target);
+    if (built == "unsupported")
+        QSKIP("the filesystem of the temporary directory has no POSIX ACLs");
+    QVERIFY2(built.empty(), built.c_str());
+
+    const WritabilityReport r = checkWritable(target);
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    QVERIFY2(r.exists, qPrintable(info));
+    QCOMPARE(r.writableByNonRoot, writable);
+    QCOMPARE(r.creatableByNonRoot, creatable);
+    if (!writerAt.isEmpty()) {
+        const std::string component = tree.path(writerAt.toUtf8().constData());
+        const Writer *w = findWriter(r, component, PrincipalKind(writerKind), writerId);
+        QVERIFY2(w, qPrintable(QStringLiteral("expected writer missing:\n") + info));
+        QCOMPARE(w->canCreate, canCreate);
+        QCOMPARE(w->canReplace, canReplace);
+    } else {
+        // Nothing below the temporary directory may name a writer.
+        for (const auto &w : r.writers)
+            QVERIFY2(w.component.rfind(tmp.path().toStdString(), 0) != 0, qPrintable(info));
+    }
+    QVERIFY2(QString::fromStdString(describeWritability(r)).contains(summaryPart), qPrintable(info));
+}
+
+void TestWritability::systemLibcHasNoWriters_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addRow("usr/lib") << "/usr/lib/x86_64-linux-gnu/libc.so.6";
+    QTest::addRow("through /lib symlink") << "/lib/x86_64-linux-gnu/libc.so.6";
+    QTest::addRow("/usr itself") << "/usr";
+}
+
+void TestWritability::systemLibcHasNoWriters()
+{
+    QFETCH(QString, path);
+    if (!QFileInfo::exists(path))
+        QSKIP("not a Debian x86-64 multiarch system");
+    const WritabilityReport r = checkWritable(path.toStdString());
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    QVERIFY2(r.writers.empty(), qPrintable(info));
+    QVERIFY(!r.writableByNonRoot);
+    QVERIFY(!r.creatableByNonRoot);
+    QCOMPARE(describeWritability(r), path.toStdString() + " is writable only by root");
+}
+
+void TestWritability::tmpIsWritableByEveryoneButSticky()
+{
+    const QFileInfo tmpInfo(QStringLiteral("/tmp"));
+    if (!tmpInfo.isDir() || tmpInfo.isSymLink())
+        QSKIP("/tmp is not a plain directory here");
+    const WritabilityReport r = checkWritable("/tmp");
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    const Writer *everyone = findWriter(r, "/tmp", PrincipalKind::Other, 0);
+    QVERIFY2(everyone, qPrintable(info));
+    QVERIFY(everyone->sticky);
+    QVERIFY(everyone->canCreate);
+    QVERIFY(!everyone->canReplace);
+    QVERIFY(r.writableByNonRoot);
+    QVERIFY(r.creatableByNonRoot);
+    QCOMPARE(describeWritability(r),
+             std::string("/tmp is writable by everyone (sticky: others may add files but not replace ones they do not own)"));
+}
+
+void TestWritability::symlinkTargetChainIsRecorded()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.dir("real", 0755).empty());
+    QVERIFY(t.file("real/libx.so", 0644).empty());
+    QVERIFY(t.dir("links", 0755).empty());
+    QVERIFY(t.symlink("links/libx.so", "../real/libx.so").empty());
+    const WritabilityReport r = checkWritable(t.path("links/libx.so"));
+    QVERIFY2(r.errors.empty(), qPrintable(dump(r)));
+    QCOMPARE(r.resolvedPath, t.path("real/libx.so"));
+    bool sawLink = false;
+    bool sawTarget = false;
+    for (const auto &c : r.components) {
+        if (c.path == t.path("links/libx.so")) {
+            sawLink = c.isSymlink;
+            QCOMPARE(c.linkTarget, std::string("../real/libx.so"));
+        }
+        sawTarget = sawTarget || (c.path == t.path("real/libx.so") && !c.isSymlink);
+    }
+    QVERIFY(sawLink);
+    QVERIFY(sawTarget);
+}
+
+void TestWritability::finalSymlinkNotFollowedWhenAsked()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.dir("ww", 0777).empty());
+    QVERIFY(t.file("ww/libx.so", 0644).empty());
+    QVERIFY(t.dir("lib", 0755).empty());
+    QVERIFY(t.symlink("lib/libx.so", t.path("ww/libx.so")).empty());
+    CheckOptions noFollow;
+    noFollow.followFinalSymlink = false;
+    const WritabilityReport r = checkWritable(t.path("lib/libx.so"), noFollow);
+    QVERIFY2(r.errors.empty(), qPrintable(dump(r)));
+    QCOMPARE(r.resolvedPath, t.path("lib/libx.so"));
+    QVERIFY(!findWriter(r, t.path("ww"), PrincipalKind::Other, 0));
+    const WritabilityReport followed = checkWritable(t.path("lib/libx.so"));
+    QVERIFY(findWriter(followed, t.path("ww"), PrincipalKind::Other, 0));
+    QVERIFY(followed.writableByNonRoot);
+}
+
+void TestWritability::symlinkLoopIsAnError()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.symlink("a", "b").empty());
+    QVERIFY(t.symlink("b", "a").empty());
+    const WritabilityReport r = checkWritable(t.path("a"));
+    QVERIFY(!r.complete());
+    QVERIFY2(QString::fromStdString(r.errors.front()).contains(QStringLiteral("too many levels of symbolic links")),
+             r.errors.front().c_str());
+}
+
+void TestWritability::unreadablePathsAreErrorsNotClean_data()
+{
+    QTest::addColumn<QString>("relative");  // below the temp dir; "ABS:" prefix for an absolute path
+    QTest::addColumn<QString>("cause");
+    QTest::addRow("missing dir") << "nodir/libx.so" << "no such file or directory";
+    QTest::addRow("file used as dir") << "lib/libx.so/more" << "not a directory";
+    QTest::addRow("missing file") << "lib/none.so" << "no such file or directory";
+    QTest::addRow("relative path") << "ABS:relative/libx.so" << "not an absolute path";
+    QTest::addRow("outside any tree") << "ABS:/nonexistent-loadlens/libx.so" << "no such file or directory";
+}
+
+void TestWritability::unreadablePathsAreErrorsNotClean()
+{
+    QFETCH(QString, relative);
+    QFETCH(QString, cause);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.dir("lib", 0755).empty());
+    QVERIFY(t.file("lib/libx.so", 0644).empty());
+    const std::string path = relative.startsWith(QLatin1String("ABS:")) ? relative.mid(4).toStdString()
+                                                                       : t.path(relative.toUtf8().constData());
+    const WritabilityReport r = checkWritable(path);
+    QVERIFY(!r.complete());
+    const QString error = QString::fromStdString(r.errors.front());
+    QVERIFY2(error.startsWith(QStringLiteral("cannot check ")), qPrintable(error));
+    QVERIFY2(error.contains(cause), qPrintable(error));
+    const QString summary = QString::fromStdString(describeWritability(r));
+    QVERIFY2(!summary.contains(QStringLiteral("only by root")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("could not be")), qPrintable(summary));
+}
+
+void TestWritability::missingFileInWritableDirCanBePlanted()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.dir("ww", 0777).empty());
+    const WritabilityReport r = checkWritable(t.path("ww/libmissing.so"));
+    QVERIFY(!r.exists);
+    QVERIFY(!r.complete());
+    QVERIFY(r.creatableByNonRoot);
+    const Writer *w = findWriter(r, t.path("ww"), PrincipalKind::Other, 0);
+    QVERIFY2(w, qPrintable(dump(r)));
+    QVERIFY(w->canCreate);
+    QCOMPARE(w->affects, t.path("ww/libmissing.so"));
+}
+
+void TestWritability::componentsCarryOwnerNames()
+{
+    if (!runningAsRoot())
+        QSKIP("needs root to chown to nobody");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    TreeBuilder t(tmp.path());
+    QVERIFY(t.dir("lib", 0755).empty());
+    QVERIFY(t.file("lib/libx.so", 0644).empty());
+    QVERIFY(t.chown("lib/libx.so", kNobody, kUsersGroup).empty());
+    const WritabilityReport r = checkWritable(t.path("lib/libx.so"));
+    QVERIFY(!r.components.empty());
+    QCOMPARE(r.components.front().path, std::string("/"));
+    QCOMPARE(r.components.front().ownerName, std::string("root"));
+    const PathComponent &last = r.components.back();
+    QCOMPARE(last.uid, uint(kNobody));
+    QCOMPARE(last.gid, uint(kUsersGroup));
+    QCOMPARE(last.mode & 07777u, 0644u);
+    QVERIFY(!last.isDirectory);
+    if (::getpwuid(kNobody))
+        QCOMPARE(last.ownerName, std::string(::getpwuid(kNobody)->pw_name));
+    else
+        QCOMPARE(last.ownerName, std::to_string(kNobody));
+}
+
+QTEST_GUILESS_MAIN(TestWritability)
+#include "tst_writability.moc"
