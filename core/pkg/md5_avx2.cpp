@@ -1,0 +1,56 @@
+// 8-lane MD5 with AVX2. Compiled with -mavx2; only called when md5::laneWidth() returns 8.
+#include "pkg/md5_lanes.h"
+
+#include <immintrin.h>
+
+namespace loadlens::pkg::md5 {
+
+void compressX8Avx2(std::uint32_t *states, const unsigned char *base, const std::uint32_t *offsets,
+                    std::size_t blocks)
+{
+    auto load = [](const std::uint32_t *p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p)); };
+    auto store = [](std::uint32_t *p, __m256i v) { _mm256_storeu_si256(reinterpret_cast<__m256i *>(p), v); };
+    __m256i a = load(states);
+    __m256i b = load(states + 8);
+    __m256i c = load(states + 16);
+    __m256i d = load(states + 24);
+    __m256i offset = load(offsets);
+    const __m256i ones = _mm256_set1_epi32(-1);
+    const __m256i blockStride = _mm256_set1_epi32(64);
+    const int *base32 = reinterpret_cast<const int *>(base);
+    for (std::size_t blk = 0; blk < blocks; ++blk) {
+        __m256i m[16];
+        for (int i = 0; i < 16; ++i)
+            m[i] = _mm256_i32gather_epi32(base32, _mm256_add_epi32(offset, _mm256_set1_epi32(4 * i)), 1);
+        const __m256i aa = a, bb = b, cc = c, dd = d;
+#define F(b, c, d) _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)))
+#define G(b, c, d) _mm256_xor_si256(c, _mm256_and_si256(d, _mm256_xor_si256(b, c)))
+#define H(b, c, d) _mm256_xor_si256(_mm256_xor_si256(b, c), d)
+#define I(b, c, d) _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, ones)))
+#define ROTL(x, s) _mm256_or_si256(_mm256_slli_epi32(x, s), _mm256_srli_epi32(x, 32 - (s)))
+#define MD5_STEP(fn, a, b, c, d, word, constant, shift)                                                   \
+    {                                                                                                     \
+        const __m256i sum = _mm256_add_epi32(_mm256_add_epi32(a, fn(b, c, d)),                            \
+                                             _mm256_add_epi32(m[word], _mm256_set1_epi32(int(constant)))); \
+        a = _mm256_add_epi32(b, ROTL(sum, shift));                                                        \
+    }
+#include "pkg/md5_steps.inc"
+#undef MD5_STEP
+#undef ROTL
+#undef F
+#undef G
+#undef H
+#undef I
+        a = _mm256_add_epi32(a, aa);
+        b = _mm256_add_epi32(b, bb);
+        c = _mm256_add_epi32(c, cc);
+        d = _mm256_add_epi32(d, dd);
+        offset = _mm256_add_epi32(offset, blockStride);
+    }
+    store(states, a);
+    store(states + 8, b);
+    store(states + 16, c);
+    store(states + 24, d);
+}
+
+} // namespace loadlens::pkg::md5
