@@ -258,8 +258,9 @@ void Walker::run(const std::string &path)
         Frame child;
         if (const int err = visit(childPath, child); err != 0) {
             fail(childPath, err);
-            if (err == ENOENT && last) {
-                // Still worth knowing: who could plant the missing file?
+            if (err == ENOENT) {
+                // Still worth knowing: who could create what is missing (the file, or a
+                // directory on its way) and so make the path resolve to their own file?
                 relateToChild(parent, nullptr, childPath);
                 m_finalDir = parent.component.path;
                 m_report.resolvedPath = childPath;

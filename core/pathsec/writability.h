@@ -59,7 +59,8 @@ struct WritabilityReport {
     // a non-root principal replace the next one. The root group does not count here.
     bool writableByNonRoot = false;
     // A non-root principal can add a new entry to the final directory (the path when it is a
-    // directory, else its parent): what planting a library in a search path needs.
+    // directory, else its parent): what planting a library in a search path needs. For a path
+    // that does not exist: a non-root principal can create its first missing component.
     bool creatableByNonRoot = false;
     // What could not be checked. A report with errors is never "clean".
     std::vector<std::string> errors;
