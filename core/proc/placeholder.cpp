@@ -1,1 +1,0 @@
-// replaced when this library gets its first unit
