@@ -188,7 +188,10 @@ void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
         std::string copies;
         for (const auto &s : f.shadowedBy)
             copies += (copies.empty() ? "" : ", ") + s;
-        v.add(makeReason(code::ShadowedSystemLibrary, Level::High,
+        // A package shipping its own copy is normal; a copy nothing vouches for, or one that came
+        // in through LD_LIBRARY_PATH, is how that variable gets abused.
+        const bool vouched = f.package.state == PackageFacts::State::Verified;
+        v.add(makeReason(code::ShadowedSystemLibrary, vouched && !f.viaLibraryPathEnv ? Level::Medium : Level::High,
                          "Loaded from outside the system library directories although the system has its own " +
                              f.soname + " (" + copies +
                              "): a same-named copy took its place, the typical LD_LIBRARY_PATH hijack.",

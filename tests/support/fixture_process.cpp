@@ -6,6 +6,7 @@ namespace loadlens::testing {
 
 QString fixtureTargetPath() { return QStringLiteral(LOADLENS_FIXTURE_TARGET); }
 QString fixtureLibraryPath() { return QStringLiteral(LOADLENS_FIXTURE_LIBRARY); }
+QString fixtureRunpathTargetPath() { return QStringLiteral(LOADLENS_FIXTURE_RUNPATH_TARGET); }
 
 FixtureProcess::~FixtureProcess() { stop(); }
 

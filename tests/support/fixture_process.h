@@ -10,6 +10,8 @@ namespace loadlens::testing {
 
 QString fixtureTargetPath();   // the ll_fixture_target executable
 QString fixtureLibraryPath();  // libllfixture.so as built (tests copy it where they need it)
+// ll_fixture_target linked against libllfixture.so.1 with RUNPATH "$ORIGIN/plugins:$ORIGIN/lib"
+QString fixtureRunpathTargetPath();
 
 class FixtureProcess {
 public:

@@ -1,0 +1,291 @@
+#include "scan/file_survey.h"
+
+#include "common/io.h"
+#include "common/log.h"
+#include "elf/elf_reader.h"
+#include "pathsec/file_facts.h"
+#include "pathsec/location.h"
+#include "pathsec/writability.h"
+#include "pkg/dpkg_index.h"
+#include "pkg/hash.h"
+#include "pkg/hash_cache.h"
+
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <thread>
+
+namespace loadlens::scan {
+
+namespace {
+
+std::string mapFilesPath(const std::string &procRoot, int pid, const MappedRange &range)
+{
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "/%d/map_files/%llx-%llx", pid, static_cast<unsigned long long>(range.start),
+                  static_cast<unsigned long long>(range.end));
+    return procRoot + buf;
+}
+
+std::string principalText(const pathsec::Writer &w)
+{
+    switch (w.kind) {
+    case pathsec::PrincipalKind::Other:
+        return "everyone";
+    case pathsec::PrincipalKind::User:
+        return "user " + w.name + " (" + std::to_string(w.id) + ")";
+    case pathsec::PrincipalKind::Group:
+        return "group " + w.name + " (" + std::to_string(w.id) + ")";
+    case pathsec::PrincipalKind::AclUser:
+        return "ACL user " + w.name + " (" + std::to_string(w.id) + ")";
+    case pathsec::PrincipalKind::AclGroup:
+        return "ACL group " + w.name + " (" + std::to_string(w.id) + ")";
+    }
+    return w.name;
+}
+
+bool hasImaSignature(const std::string &path)
+{
+    unsigned char buf[8];
+    ssize_t n = ::lgetxattr(path.c_str(), "security.ima", buf, sizeof buf);
+    // EVM_IMA_XATTR_DIGSIG (3) marks a signature; a plain hash (4) proves nothing by itself.
+    return n > 0 && buf[0] == 3;
+}
+
+struct PendingFile {
+    FileKey key;
+    std::string path;
+    bool deleted = false;
+    std::string mapFiles;  // /proc/PID/map_files/... of one mapping, for deleted or replaced files
+};
+
+void judgePackage(SurveyedFile &s, const pkg::DpkgIndex *dpkg)
+{
+    auto &p = s.package;
+    if (s.deleted)
+        return;  // the old content cannot be compared with the current manifest: deletion rules decide
+    if (s.pathMismatch) {
+        // Another mount namespace, or replaced since it was mapped: the manifest describes the file
+        // at this path here, not the one the process runs.
+        p.state = verdict::PackageFacts::State::Unverifiable;
+        p.detail = "the path names a different file from LoadLens's view (another mount namespace, or "
+                   "replaced since it was loaded)";
+        return;
+    }
+    if (!dpkg || !dpkg->available()) {
+        p.state = verdict::PackageFacts::State::NoDatabase;
+        p.detail = dpkg ? dpkg->unavailableReason() : "no package database given";
+        return;
+    }
+    auto owned = dpkg->lookup(s.facts.path);
+    if (!owned) {
+        p.state = verdict::PackageFacts::State::Unowned;
+        return;
+    }
+    p.package = owned->package;
+    p.listedPath = owned->dpkgPath;
+    s.facts.package = owned->package;
+    if (!owned->md5) {
+        p.state = verdict::PackageFacts::State::OwnedNoDigest;
+        return;
+    }
+    p.expectedMd5 = *owned->md5;
+    if (s.facts.md5.empty()) {
+        p.state = verdict::PackageFacts::State::Unverifiable;
+        p.detail = s.facts.errors.empty() ? "the file could not be hashed" : s.facts.errors.back();
+        return;
+    }
+    p.actualMd5 = s.facts.md5;
+    p.state = p.actualMd5 == p.expectedMd5 ? verdict::PackageFacts::State::Verified
+                                           : verdict::PackageFacts::State::Modified;
+}
+
+void judgeLocation(SurveyedFile &s, const pathsec::LocationContext &context, const WritabilitySummary &w)
+{
+    const auto loc = pathsec::classifyLocation(s.facts.path, context);
+    auto &l = s.location;
+    l.temporaryDir = loc.has(pathsec::LocationFlag::TempDir);
+    l.homeDir = loc.has(pathsec::LocationFlag::HomeDir);
+    l.systemLibraryDir = loc.has(pathsec::LocationFlag::SystemLibraryDir);
+    if (l.temporaryDir)
+        l.matchedPrefix = loc.tempRoot;
+    else if (l.homeDir)
+        l.matchedPrefix = "home of " + loc.homeOwner;
+    for (const auto &writer : w.writers) {
+        if (writer.principal == "everyone" && writer.component != s.facts.path) {
+            l.worldWritableTree = true;
+            if (l.matchedPrefix.empty())
+                l.matchedPrefix = writer.component;
+        }
+    }
+}
+
+} // namespace
+
+WritabilitySummary summariseWritability(const std::string &path)
+{
+    const auto report = pathsec::checkWritable(path);
+    WritabilitySummary out;
+    out.writable = report.writableByNonRoot;
+    out.creatable = report.creatableByNonRoot;
+    out.errors = report.errors;
+    for (const auto &w : report.writers) {
+        if (w.rootGroup)
+            continue;
+        verdict::WriterFact fact{w.component, principalText(w), w.canReplace};
+        if (out.who.empty() && (w.canReplace || w.canCreate))
+            out.who = fact.principal;
+        out.writers.push_back(std::move(fact));
+    }
+    if (!report.writers.empty() || !report.errors.empty())
+        out.summary = pathsec::describeWritability(report);
+    return out;
+}
+
+std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &processes, const SurveyInputs &in,
+                                            SurveyStats &stats, const ProgressFn &progress,
+                                            const CancelToken &cancel)
+{
+    auto logger = log::get("core.scan");
+    std::map<FileKey, PendingFile> pending;
+    for (const auto &p : processes) {
+        for (const auto &m : p.modules) {
+            if (m.anonymousExec || m.pseudo || m.memfd || m.path.empty() || m.path[0] != '/')
+                continue;
+            auto [it, inserted] = pending.try_emplace(m.file);
+            if (inserted) {
+                it->second.key = m.file;
+                it->second.path = m.path;
+                it->second.deleted = m.deleted;
+            }
+            if (it->second.mapFiles.empty() && !m.ranges.empty())
+                it->second.mapFiles = mapFilesPath(in.procRoot, p.pid, m.ranges.front());
+        }
+    }
+
+    std::map<FileKey, SurveyedFile> out;
+    const auto locationContext = pathsec::LocationContext::forRoot(in.rootDir);
+    std::vector<pkg::HashJob> jobs;
+    std::vector<FileKey> jobKeys;
+    std::vector<io::UniqueFd> fds;
+    const std::size_t total = pending.size();
+    std::size_t done = 0;
+
+    for (auto &[key, file] : pending) {
+        if (cancel.cancelled())
+            break;
+        SurveyedFile s;
+        s.deleted = file.deleted;
+        s.accessPath = file.path;
+        s.facts = pathsec::statFile(file.path);
+        s.facts.key = key;
+        s.facts.path = file.path;
+
+        struct stat st {};
+        const bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
+                                      static_cast<std::uint64_t>(st.st_ino) == key.inode;
+        if (!pathIsMappedFile && !file.deleted)
+            s.facts.errors.push_back("the path now names another file than the one mapped (inode " +
+                                     std::to_string(key.inode) + "); facts were read through " + file.mapFiles);
+
+        // Open what the process really mapped: the path when it still names that file, else the
+        // mapping itself through /proc/PID/map_files (needs ptrace-read access to the process).
+        io::UniqueFd fd;
+        if (pathIsMappedFile) {
+            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+        } else if (!file.mapFiles.empty()) {
+            s.accessPath = file.mapFiles;
+            fd = io::UniqueFd(::open(file.mapFiles.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+        }
+        if (!fd.valid()) {
+            s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(errno));
+        } else {
+            struct stat fst {};
+            if (::fstat(fd.get(), &fst) != 0 || !S_ISREG(fst.st_mode)) {
+                s.facts.errors.push_back(s.accessPath + " is not a regular file");
+            } else {
+                if (!pathIsMappedFile) {
+                    s.facts.size = static_cast<std::uint64_t>(fst.st_size);
+                    s.facts.uid = fst.st_uid;
+                    s.facts.gid = fst.st_gid;
+                    s.facts.mode = fst.st_mode;
+                }
+                pkg::FileStamp stamp{static_cast<std::uint64_t>(fst.st_dev), static_cast<std::uint64_t>(fst.st_ino),
+                                     static_cast<std::uint64_t>(fst.st_size),
+                                     fst.st_mtim.tv_sec * 1000000000LL + fst.st_mtim.tv_nsec,
+                                     fst.st_ctim.tv_sec * 1000000000LL + fst.st_ctim.tv_nsec};
+                std::optional<pkg::Digests> cached;
+                if (in.hashCache)
+                    cached = in.hashCache->find(stamp);
+                if (cached) {
+                    s.facts.sha256 = cached->sha256;
+                    s.facts.md5 = cached->md5;
+                    s.hashedFromCache = true;
+                    ++stats.fromCache;
+                } else if (pathIsMappedFile) {
+                    // Reopened by the hasher (no descriptor held per file: a busy host maps thousands).
+                    jobs.push_back(pkg::HashJob{file.path, -1});
+                    jobKeys.push_back(key);
+                } else {
+                    jobs.push_back(pkg::HashJob{s.accessPath, fd.get()});
+                    jobKeys.push_back(key);
+                    fds.push_back(std::move(fd));
+                }
+            }
+        }
+
+        s.pathMismatch = !pathIsMappedFile && !file.deleted;
+        if (!file.deleted && !s.pathMismatch) {
+            auto w = summariseWritability(file.path);
+            s.writable.checked = true;
+            s.writable.writableByNonRoot = w.writable;
+            s.writable.writers = w.writers;
+            s.writable.summary = w.summary;
+            s.writable.errors = w.errors;
+            judgeLocation(s, locationContext, w);
+            s.package.imaSigned = hasImaSignature(file.path);
+            if (pathIsMappedFile) {
+                auto elf = elf::readElf(file.path);
+                if (elf)
+                    s.elf = std::move(*elf);
+            }
+        }
+        if (file.deleted)
+            judgeLocation(s, locationContext, WritabilitySummary{});
+        out.emplace(key, std::move(s));
+        if (progress)
+            progress(++done, total, "checking files");
+    }
+
+    if (!jobs.empty() && !cancel.cancelled()) {
+        const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+        auto outcomes = pkg::hashFiles(jobs, threads, progress, cancel);
+        std::vector<std::pair<pkg::FileStamp, pkg::Digests>> fresh;
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            auto &s = out[jobKeys[i]];
+            if (outcomes[i].ok()) {
+                s.facts.sha256 = outcomes[i].digests.sha256;
+                s.facts.md5 = outcomes[i].digests.md5;
+                fresh.emplace_back(outcomes[i].stamp, outcomes[i].digests);
+                ++stats.hashed;
+            } else if (outcomes[i].error) {
+                s.facts.errors.push_back(outcomes[i].error->message);
+                ++stats.hashFailures;
+            }
+        }
+        if (in.hashCache && !fresh.empty()) {
+            auto stored = in.hashCache->storeBatch(fresh);
+            if (!stored)
+                logger->warn("hash cache not updated: {}", stored.error().message);
+        }
+    }
+    for (auto &[key, s] : out)
+        judgePackage(s, in.dpkg);
+    return out;
+}
+
+} // namespace loadlens::scan

@@ -1,0 +1,62 @@
+#pragma once
+// Facts about each distinct mapped file (dev, inode), gathered once however many processes
+// map it: lstat, digests, package ownership, who can write it, where it lives, its ELF
+// dynamic section. Cost scales with unique files, not mappings.
+#include "common/cancel.h"
+#include "common/types.h"
+#include "elf/elf_info.h"
+#include "verdict/module_facts.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace loadlens::pkg {
+class DpkgIndex;
+class HashCache;
+}
+
+namespace loadlens::scan {
+
+struct SurveyedFile {
+    FileFacts facts;
+    bool deleted = false;         // mapped file has no link left (survey used map_files)
+    bool pathMismatch = false;    // the path names another file here than the one mapped
+    std::string accessPath;       // what was opened to read it: the path or /proc/PID/map_files/...
+    verdict::PackageFacts package;
+    verdict::WritableFacts writable;
+    verdict::LocationFacts location;
+    std::optional<elf::ElfInfo> elf;
+    bool hashedFromCache = false;
+};
+
+struct SurveyInputs {
+    const pkg::DpkgIndex *dpkg = nullptr;  // may be unavailable (no dpkg on this host)
+    pkg::HashCache *hashCache = nullptr;   // optional
+    std::string rootDir = "/";
+    std::string procRoot = "/proc";
+};
+
+struct SurveyStats {
+    int hashed = 0;
+    int fromCache = 0;
+    int hashFailures = 0;
+};
+
+// Surveys every file module of `processes`. Progress: files done / total.
+std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &processes, const SurveyInputs &inputs,
+                                            SurveyStats &stats, const ProgressFn &progress,
+                                            const CancelToken &cancel);
+
+// Converts a pathsec writability report into the verdict's facts (also used for directories).
+struct WritabilitySummary {
+    bool writable = false;   // someone other than root can replace or modify it
+    bool creatable = false;  // someone other than root can add entries (directories)
+    std::string who;         // "everyone", "user alice (1000)", ...
+    std::string summary;
+    std::vector<verdict::WriterFact> writers;
+    std::vector<std::string> errors;
+};
+WritabilitySummary summariseWritability(const std::string &path);
+
+} // namespace loadlens::scan

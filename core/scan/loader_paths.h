@@ -1,0 +1,54 @@
+#pragma once
+// The loader's view of one process: which modules LD_PRELOAD, LD_AUDIT or /etc/ld.so.preload
+// named, which were found through LD_LIBRARY_PATH, which could have been hijacked through a
+// writable directory searched earlier, which RPATH/RUNPATH entries are unsafe, and which
+// shadow a system library. Results are cached across processes that share libraries.
+#include "common/types.h"
+#include "elf/ld_cache.h"
+#include "scan/file_survey.h"
+#include "verdict/module_facts.h"
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace loadlens::scan {
+
+class LoaderPathAnalyzer {
+public:
+    LoaderPathAnalyzer(const std::map<FileKey, SurveyedFile> &files, const elf::LdCache *cache,
+                       std::vector<std::string> preloadFileEntries);
+
+    // Facts for each module of `process`, in the order of process.modules.
+    std::vector<verdict::ModuleFacts> analyse(const ProcessInfo &process);
+
+    // Whoever other than root can add a file to `dir`, or create it when it is missing; empty
+    // when only root can. Cached per directory.
+    std::string whoCanPlantIn(const std::string &dir);
+
+private:
+    void addPreloadFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    void addSearchPathFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    const std::vector<verdict::RpathFact> &rpathFacts(const FileKey &key, const SurveyedFile &file);
+    const std::vector<std::string> &shadowCopies(const FileKey &key, const SurveyedFile &file);
+
+    const std::map<FileKey, SurveyedFile> &m_files;
+    const elf::LdCache *m_cache;
+    std::vector<std::string> m_preloadFile;
+    std::unordered_map<std::string, std::string> m_plantable;
+    std::map<FileKey, std::vector<verdict::RpathFact>> m_rpath;
+    std::map<FileKey, std::vector<std::string>> m_shadow;
+    struct SearchOutcome {
+        std::vector<verdict::SearchPathFact> hijackable;
+        std::string libraryPathDir;  // non-empty when found through LD_LIBRARY_PATH
+    };
+    std::unordered_map<std::string, SearchOutcome> m_search;
+};
+
+// LD_PRELOAD / ld.so.preload entry matching: an entry with a slash names a file, one without
+// a slash a library name searched like a DT_NEEDED.
+bool preloadEntryMatches(const std::string &entry, const ModuleRecord &module);
+std::vector<std::string> splitPreloadList(const std::string &value);
+
+} // namespace loadlens::scan

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Main job: install what is missing, build the release preset, then look at this host.
+# With a display: opens the LoadLens window. Without one: prints the CLI scan of flagged
+# modules and renders the GUI offscreen to build/release/loadlens-screenshot.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+bin=build/release/app
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec "$bin/gui/loadlens" "$@"
+fi
+echo "== No display: loadlens-cli scan --min-level low (modules worth a look)"
+"$bin/cli/loadlens-cli" scan --min-level low --quiet "$@"
+shot=build/release/loadlens-screenshot.png
+QT_QPA_PLATFORM=offscreen "$bin/gui/loadlens" --screenshot "$shot"
+echo "== GUI rendered offscreen to $shot (run with a display, or under xvfb-run, for the window)"
