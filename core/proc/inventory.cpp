@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <optional>
+#include <system_error>
 
 namespace loadlens::proc {
 
@@ -40,21 +43,22 @@ Finding listingFailedFinding(const std::string &message)
     return finding;
 }
 
-// Probes for pids the listing does not show and keeps those that are real, hidden processes.
-std::vector<int> findHiddenPids(const ProcessReader &reader, const std::vector<int> &listed,
-                                const InventoryOptions &options, std::uint64_t scanStartTicks,
-                                const CancelToken &cancel)
+int probeLimit(const std::vector<int> &listed, const InventoryOptions &options)
 {
-    auto logger = log::get("core.proc");
     int maxPid = listed.empty() ? 0 : listed.back();
     if (auto last = readLastPid(options.procRoot))
         maxPid = std::max(maxPid, *last);
     if (options.probeAllPids)
         maxPid = std::max(maxPid, readPidMax(options.procRoot).value_or(kFallbackPidMax));
+    return maxPid;
+}
 
-    const std::vector<int> hits = probeUnlistedPids(listed, maxPid, cancel);
+// Keeps the probe hits that are real, hidden processes.
+std::vector<int> hiddenAmong(const std::vector<int> &hits, const ProcessReader &reader, std::uint64_t scanStartTicks)
+{
+    auto logger = log::get("core.proc");
     std::vector<int> hidden;
-    if (hits.empty() || cancel.cancelled())
+    if (hits.empty())
         return hidden;
     auto second = listPids(reader.procFd());
     if (!second.ok()) {
@@ -71,10 +75,37 @@ std::vector<int> findHiddenPids(const ProcessReader &reader, const std::vector<i
         else
             logger->debug("pid {} answered a probe but is not hidden: {}", pid, probeHitName(hit));
     }
-    logger->debug("probed pids 1..{}: {} unlisted answers, {} thread ids, {} hidden", maxPid, hits.size(),
-                  threads, hidden.size());
+    logger->debug("{} unlisted pids answered probes: {} thread ids, {} hidden", hits.size(), threads, hidden.size());
     return hidden;
 }
+
+// Runs the pid probes beside the process reads: they cost about as much as reading every
+// maps file, and the two do not depend on each other until the hidden pids are read.
+class BackgroundProbe {
+public:
+    BackgroundProbe(std::vector<int> listed, int maxPid) : m_listed(std::move(listed)), m_maxPid(maxPid)
+    {
+        try {
+            m_future = std::async(std::launch::async, [this] { return probeUnlistedPids(m_listed, m_maxPid, m_stop); });
+        } catch (const std::system_error &) {
+            // No thread to spare: probe in results() instead.
+        }
+    }
+    ~BackgroundProbe() { m_stop.cancel(); }
+    void stop() { m_stop.cancel(); }
+    std::vector<int> results(const CancelToken &cancel)
+    {
+        if (m_future.valid())
+            return m_future.get();
+        return probeUnlistedPids(m_listed, m_maxPid, cancel);
+    }
+
+private:
+    std::vector<int> m_listed;
+    int m_maxPid;
+    CancelToken m_stop;
+    std::future<std::vector<int>> m_future;
+};
 
 void count(ScanStats &stats, const ProcessInfo &info, const ReadOutcome &outcome)
 {
@@ -130,27 +161,35 @@ Inventory scanProcesses(const InventoryOptions &options, const ProgressFn &progr
     }
     stats.processesListed = static_cast<int>(listed->size());
 
-    std::vector<int> hidden;
+    std::optional<BackgroundProbe> probe;
     if (options.probeHidden) {
-        if (progress)
-            progress(0, listed->size(), "probing pids for hidden processes");
-        hidden = findHiddenPids(reader, *listed, options, scanStartTicks, cancel);
+        const int maxPid = probeLimit(*listed, options);
+        logger->debug("probing pids 1..{} for processes missing from the listing", maxPid);
+        probe.emplace(*listed, maxPid);
     }
 
     std::vector<std::pair<int, bool>> work;  // (pid, hidden)
-    work.reserve(listed->size() + hidden.size());
+    work.reserve(listed->size() + 8);
     for (int pid : *listed)
         work.emplace_back(pid, false);
-    for (int pid : hidden)
-        work.emplace_back(pid, true);
     inventory.processes.reserve(work.size());
 
     auto lastReport = std::chrono::steady_clock::now() - kProgressInterval;
-    for (std::size_t i = 0; i < work.size(); ++i) {
+    for (std::size_t i = 0;; ++i) {
         if (cancel.cancelled()) {
             stats.cancelled = true;
+            if (probe)
+                probe->stop();
             break;
         }
+        if (i == work.size() && probe) {
+            // Every listed process is read: the probe results decide whether more follow.
+            for (int pid : hiddenAmong(probe->results(cancel), reader, scanStartTicks))
+                work.emplace_back(pid, true);
+            probe.reset();
+        }
+        if (i == work.size())
+            break;
         const auto [pid, isHidden] = work[i];
         if (progress) {
             const auto now = std::chrono::steady_clock::now();

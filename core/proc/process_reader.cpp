@@ -51,6 +51,12 @@ public:
         m_info.errors.push_back(std::move(text));
         m_outcome.causes.push_back(std::move(cause));
     }
+    // Another process under the same pid: not the one we began with.
+    void markReused()
+    {
+        m_outcome.vanished = true;
+        addError("pid reused during the scan (start time changed)", "pid reused");
+    }
     void markVanished()
     {
         if (m_outcome.vanished)
@@ -181,7 +187,7 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
     }
 
     std::optional<ProcStat> firstStat;
-    if (auto statText = io::readFileAt(pidFd.get(), "stat", 4096); !statText.ok()) {
+    if (auto statText = m_buffer.readAt(pidFd.get(), "stat", 4096); !statText.ok()) {
         if (!read.failed("stat", statText.error().code, false))
             return info;
     } else if (statText->data.empty()) {
@@ -211,7 +217,7 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
         memoryFd = threadFd.get();
     }
 
-    if (auto cmdline = io::readFileAt(pidFd.get(), "cmdline", kArgumentsLimit); cmdline.ok()) {
+    if (auto cmdline = m_buffer.readAt(pidFd.get(), "cmdline", kArgumentsLimit); cmdline.ok()) {
         info.cmdline = splitCmdline(cmdline->data);
         if (cmdline->truncated)
             read.addError("cmdline: longer than 4 MiB, cut there", "truncated");
@@ -224,13 +230,13 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
     else if (!read.failed("exe", exe.error().code, false))
         return info;
 
-    if (auto environ = io::readFileAt(memoryFd, "environ", kArgumentsLimit); environ.ok())
+    if (auto environ = m_buffer.readAt(memoryFd, "environ", kArgumentsLimit); environ.ok())
         info.loaderEnv = loaderVariables(environ->data);
     else if (!read.failed("environ", environ.error().code, true))
         return info;
 
     bool mapsEmpty = false;
-    if (auto maps = io::readFileAt(memoryFd, "maps"); maps.ok()) {
+    if (auto maps = m_buffer.readAt(memoryFd, "maps"); maps.ok()) {
         if (maps->data.empty()) {
             mapsEmpty = true;  // exited or turned zombie meanwhile: the last stat tells which
         } else {
@@ -254,20 +260,27 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
         return info;
     }
 
-    // Did the process live through the whole read? Reads of an exited process can come back
-    // empty rather than failing, so an unchanged start time is the proof.
-    auto lastStat = io::readFileAt(pidFd.get(), "stat", 4096);
-    const auto last = lastStat.ok() ? parseProcStat(lastStat->data) : std::nullopt;
-    if (!lastStat.ok() || lastStat->data.empty()) {
-        read.markVanished();
-    } else if (firstStat && last && last->startTime != firstStat->startTime) {
-        read.addError("pid reused during the scan (start time changed)", "pid reused");
-        outcome.vanished = true;
-    } else if (mapsEmpty && last && last->state == 'Z') {
-        info.state = 'Z';
-        read.addError("zombie: no memory maps", "zombie");
+    // Did the process live through the whole read? Reads of an exiting process can come back
+    // short or empty rather than failing. The pid directory fd is bound to the process it was
+    // opened for (a new process reusing the pid has another /proc inode), so one lookup through
+    // it tells whether that process still exists.
+    if (::faccessat(pidFd.get(), "stat", F_OK, 0) != 0) {
+        if (isGoneErrno(errno))
+            read.markVanished();
     } else if (mapsEmpty) {
-        read.addError("maps: empty (no memory mappings)", "empty maps");
+        // Empty maps of a live process: it turned zombie meanwhile, or it is something odd.
+        auto lastStat = m_buffer.readAt(pidFd.get(), "stat", 4096);
+        const auto last = lastStat.ok() ? parseProcStat(lastStat->data) : std::nullopt;
+        if (!lastStat.ok() || lastStat->data.empty())
+            read.markVanished();
+        else if (firstStat && last && last->startTime != firstStat->startTime)
+            read.markReused();
+        else if (last && last->state == 'Z') {
+            info.state = 'Z';
+            read.addError("zombie: no memory maps", "zombie");
+        } else {
+            read.addError("maps: empty (no memory mappings)", "empty maps");
+        }
     }
     return info;
 }

@@ -5,11 +5,14 @@
 // the process it was opened for and answers ENOENT/ESRCH once it is gone.
 #include "common/io.h"
 #include "common/types.h"
+#include "proc/read_buffer.h"
 #include "proc/user_names.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loadlens::proc {
@@ -43,6 +46,7 @@ private:
     std::string m_ownMountNamespace;  // "mnt:[4026531841]", empty when unknown
     std::optional<std::uint64_t> m_shmemDev;
     UserNameCache m_users;
+    ReadBuffer m_buffer;  // reused by every read of the scan
 };
 
 // Loader-relevant variables of an environ block (NUL-separated): LD_* and GLIBC_TUNABLES.
