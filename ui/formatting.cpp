@@ -1,0 +1,85 @@
+#include "formatting.h"
+
+#include "qtstrings.h"
+
+#include <QLocale>
+#include <QStringList>
+
+namespace loadlens::ui {
+
+QString sizeText(std::uint64_t bytes)
+{
+    return QLocale::c().formattedDataSize(static_cast<qint64>(bytes), 1, QLocale::DataSizeIecFormat);
+}
+
+QString ownerModeText(const FileFacts &facts)
+{
+    const QString owner = facts.ownerName.empty() ? QString::number(facts.uid) : toQString(facts.ownerName);
+    const QString group = facts.groupName.empty() ? QString::number(facts.gid) : toQString(facts.groupName);
+    const QString mode = QStringLiteral("%1").arg(facts.mode & 07777, 4, 8, QLatin1Char('0'));
+    return owner + QLatin1Char(':') + group + QLatin1Char(' ') + mode;
+}
+
+QString moduleFlagsText(const ModuleRecord &module)
+{
+    QStringList flags;
+    if (module.deleted)
+        flags << QStringLiteral("deleted");
+    if (module.memfd)
+        flags << QStringLiteral("memfd");
+    if (module.anonymousExec)
+        flags << QStringLiteral("anon-exec");
+    if (module.pseudo)
+        flags << QStringLiteral("kernel");
+    return flags.join(QStringLiteral(", "));
+}
+
+std::uint64_t mappedBytes(const ModuleRecord &module)
+{
+    std::uint64_t total = 0;
+    for (const auto &range : module.ranges)
+        if (range.end > range.start)
+            total += range.end - range.start;
+    return total;
+}
+
+QString shortHash(const std::string &hexDigest)
+{
+    return toQString(hexDigest.substr(0, 12));
+}
+
+QString scanStatusText(const ScanResult &result, bool runningAsRoot)
+{
+    int modules = 0;
+    int hidden = 0;
+    for (const auto &process : result.processes) {
+        modules += static_cast<int>(process.modules.size());
+        if (process.hidden)
+            ++hidden;
+    }
+    QStringList parts;
+    parts << QStringLiteral("%1 processes, %2 modules").arg(result.processes.size()).arg(modules);
+
+    const int unreadable = result.stats.processesInaccessible;
+    if (unreadable > 0) {
+        QStringList causes;
+        for (const auto &[cause, count] : result.stats.errorCounts)
+            causes << QStringLiteral("%1: %2").arg(toQString(cause)).arg(count);
+        QString text = QStringLiteral("%1 processes could not be read").arg(unreadable);
+        if (!causes.isEmpty())
+            text += QStringLiteral(" (") + causes.join(QStringLiteral(", ")) + QLatin1Char(')');
+        if (!runningAsRoot)
+            text += QStringLiteral(" \u2014 run as root to see all processes");
+        parts << text;
+    } else if (!runningAsRoot) {
+        parts << QStringLiteral("not root: other users' processes may be incomplete");
+    }
+    if (result.stats.processesVanished > 0)
+        parts << QStringLiteral("%1 exited during the scan").arg(result.stats.processesVanished);
+    parts << QStringLiteral("%1 hidden processes").arg(hidden);
+    if (result.stats.cancelled)
+        parts << QStringLiteral("scan cancelled: results are partial");
+    return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+} // namespace loadlens::ui

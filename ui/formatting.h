@@ -1,0 +1,19 @@
+#pragma once
+// Text for values shown in several places (tables, details, status line). Pure functions,
+// so the models and the details pane say the same thing and tests can check it directly.
+#include "common/types.h"
+
+#include <QString>
+
+namespace loadlens::ui {
+
+QString sizeText(std::uint64_t bytes);                 // "1.2 MiB", "512 bytes"
+QString ownerModeText(const FileFacts &facts);         // "root:root 0755"
+QString moduleFlagsText(const ModuleRecord &module);   // "deleted, memfd, anon-exec"
+std::uint64_t mappedBytes(const ModuleRecord &module); // sum of the mapped ranges
+QString shortHash(const std::string &hexDigest);       // first 12 hex digits, "" when none
+
+// The status line after a scan: counts, unreadable processes with their causes, hidden ones.
+QString scanStatusText(const ScanResult &result, bool runningAsRoot);
+
+} // namespace loadlens::ui

@@ -1,0 +1,145 @@
+#include "verdictdetails.h"
+
+#include "formatting.h"
+#include "levelstyle.h"
+#include "qtstrings.h"
+
+#include <QStringList>
+
+namespace loadlens::ui {
+
+namespace {
+
+QString esc(const std::string &text)
+{
+    return toQString(text).toHtmlEscaped();
+}
+
+QString levelBadge(Level level)
+{
+    const QColor background = levelBackground(level).isValid() ? levelBackground(level) : QColor(0xdd, 0xf0, 0xdd);
+    return QStringLiteral("<span style=\"background-color:%1; padding:1px 4px;\">&nbsp;%2&nbsp;</span>")
+        .arg(background.name(), levelText(level));
+}
+
+QString field(const QString &label, const QString &valueHtml)
+{
+    return QStringLiteral("<tr><td style=\"color:#555; padding-right:8px;\">%1</td><td>%2</td></tr>")
+        .arg(label.toHtmlEscaped(), valueHtml);
+}
+
+QString orNone(const std::string &text, const QString &none)
+{
+    return text.empty() ? QStringLiteral("<i>%1</i>").arg(none.toHtmlEscaped()) : esc(text);
+}
+
+QString evidenceHtml(const Evidence &evidence)
+{
+    if (evidence.empty())
+        return QStringLiteral("<i>none recorded</i>");
+    QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    for (const auto &[key, value] : evidence)
+        html += QStringLiteral("<tr><td><code>%1</code></td><td>= <code>%2</code></td></tr>").arg(esc(key), esc(value));
+    return html + QStringLiteral("</table>");
+}
+
+// Shared by module reasons and process findings: both carry the same explanation.
+QString explanationHtml(const std::string &code, Level level, const std::string &text, const std::string &technique,
+                        const std::string &measure, const Evidence &evidence)
+{
+    QString html = QStringLiteral("<p style=\"margin-top:8px;\">%1 <b><code>%2</code></b></p>").arg(levelBadge(level), esc(code));
+    html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    html += field(QStringLiteral("What and why"), orNone(text, QStringLiteral("no text")));
+    html += field(QStringLiteral("ATT&CK"), orNone(technique, QStringLiteral("no technique applies")));
+    html += field(QStringLiteral("M1044 measure"), orNone(measure, QStringLiteral("none given")));
+    html += field(QStringLiteral("Evidence"), evidenceHtml(evidence));
+    return html + QStringLiteral("</table>");
+}
+
+} // namespace
+
+QString moduleDetailsHtml(const ModuleRecord &module, const FileFacts *facts)
+{
+    const QString title = module.path.empty() ? QStringLiteral("[anonymous executable memory]") : esc(module.path);
+    QString html = QStringLiteral("<h3 style=\"margin-bottom:2px;\">%1</h3>").arg(title);
+    html += QStringLiteral("<p>Verdict: %1 &mdash; %2 reason(s)</p>").arg(levelBadge(module.verdict.level)).arg(module.verdict.reasons.size());
+
+    html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    const QString flags = moduleFlagsText(module);
+    if (!flags.isEmpty())
+        html += field(QStringLiteral("Flags"), flags.toHtmlEscaped());
+    if (!module.confirmation.empty())
+        html += field(QStringLiteral("Established by"), esc(module.confirmation));
+    html += field(QStringLiteral("Mapped"), QStringLiteral("%1 in %2 range(s)").arg(sizeText(mappedBytes(module))).arg(module.ranges.size()));
+    if (module.file != FileKey{})
+        html += field(QStringLiteral("Device / inode"), QStringLiteral("%1 / %2").arg(module.file.dev).arg(module.file.inode));
+    if (facts) {
+        html += field(QStringLiteral("File size"), sizeText(facts->size));
+        html += field(QStringLiteral("Owner / mode"), ownerModeText(*facts).toHtmlEscaped());
+        html += field(QStringLiteral("Package"), orNone(facts->package, QStringLiteral("not from a package")));
+        html += field(QStringLiteral("SHA-256"), QStringLiteral("<code>%1</code>").arg(orNone(facts->sha256, QStringLiteral("not hashed"))));
+        for (const auto &error : facts->errors)
+            html += field(QStringLiteral("Could not read"), esc(error));
+    } else if (module.file != FileKey{}) {
+        html += field(QStringLiteral("File"), QStringLiteral("<i>not examined</i>"));
+    }
+    html += QStringLiteral("</table>");
+
+    if (module.verdict.reasons.empty())
+        html += QStringLiteral("<p><i>No reasons recorded.</i></p>");
+    for (const auto &reason : module.verdict.reasons)
+        html += explanationHtml(reason.code, reason.level, reason.text, reason.technique, reason.measure, reason.evidence);
+    return html;
+}
+
+QString processDetailsHtml(const ProcessInfo &process, const std::vector<Finding> &findings)
+{
+    QString html = QStringLiteral("<h3 style=\"margin-bottom:2px;\">%1 (pid %2)</h3>").arg(esc(process.name)).arg(process.pid);
+    html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    html += field(QStringLiteral("Executable"), orNone(process.exe, QStringLiteral("unreadable")));
+    html += field(QStringLiteral("User"), esc(process.user));
+    html += field(QStringLiteral("Parent pid"), QString::number(process.ppid));
+    if (process.hidden)
+        html += field(QStringLiteral("Hidden"), QStringLiteral("<b>answers a pid probe but is missing from the /proc listing</b>"));
+    if (!process.namespaceHint.empty())
+        html += field(QStringLiteral("Namespace"), esc(process.namespaceHint));
+    for (const auto &[name, value] : process.loaderEnv)
+        html += field(toQString(name), QStringLiteral("<code>%1</code>").arg(esc(value)));
+    for (const auto &error : process.errors)
+        html += field(QStringLiteral("Could not read"), esc(error));
+    html += QStringLiteral("</table>");
+    int shown = 0;
+    for (const auto &finding : findings) {
+        if (finding.pid != process.pid)
+            continue;
+        ++shown;
+        html += explanationHtml(finding.code, finding.level, finding.text, finding.technique, finding.measure, finding.evidence);
+    }
+    if (shown == 0)
+        html += QStringLiteral("<p><i>No process-level findings. Select a module to see its verdict.</i></p>");
+    return html;
+}
+
+VerdictDetailsView::VerdictDetailsView(QWidget *parent)
+    : QTextBrowser(parent)
+{
+    setOpenLinks(false);
+    showPlaceholder();
+}
+
+void VerdictDetailsView::showModule(const ModuleRecord &module, const FileFacts *facts)
+{
+    setHtml(moduleDetailsHtml(module, facts));
+}
+
+void VerdictDetailsView::showProcess(const ProcessInfo &process, const std::vector<Finding> &findings)
+{
+    setHtml(processDetailsHtml(process, findings));
+}
+
+void VerdictDetailsView::showPlaceholder()
+{
+    setHtml(QStringLiteral("<p><i>Select a process, then a module, to see why it got its verdict.</i></p>"));
+}
+
+} // namespace loadlens::ui

@@ -1,0 +1,28 @@
+#pragma once
+// The details pane: why a module (or a process) got its verdict. For every reason it shows
+// the code, level, plain-language text, ATT&CK technique, the M1044 measure and all evidence.
+#include "common/types.h"
+
+#include <QTextBrowser>
+
+#include <vector>
+
+namespace loadlens::ui {
+
+QString moduleDetailsHtml(const ModuleRecord &module, const FileFacts *facts);
+QString processDetailsHtml(const ProcessInfo &process, const std::vector<Finding> &findings);
+
+class VerdictDetailsView final : public QTextBrowser {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(VerdictDetailsView)
+
+public:
+    explicit VerdictDetailsView(QWidget *parent = nullptr);
+
+    void showModule(const ModuleRecord &module, const FileFacts *facts);
+    // `findings` may hold other processes' findings; only those for this pid are shown.
+    void showProcess(const ProcessInfo &process, const std::vector<Finding> &findings);
+    void showPlaceholder();
+};
+
+} // namespace loadlens::ui
