@@ -125,8 +125,10 @@ Inventory scanOne(ProcessReader &reader, int pid)
     ReadOutcome outcome;
     ProcessInfo info = reader.read(pid, &outcome);
     if (outcome.notFound) {
+        // It never was: not a process that exited while being read.
         info.errors = {"no such process: pid " + std::to_string(pid) + " is not running"};
         outcome.causes = {"no such process"};
+        outcome.vanished = false;
     } else {
         inventory.stats.processesScanned = 1;
     }

@@ -205,7 +205,8 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
     if (info.kernelThread)
         return info;  // no user memory, no environment, no executable: nothing else to read
 
-    // A zombie leader keeps no memory of its own; a thread that still runs has it all.
+    // A zombie leader keeps no memory, arguments or namespaces of its own; a thread that still
+    // runs has them all.
     int memoryFd = pidFd.get();
     io::UniqueFd threadFd;
     if (info.state == 'Z') {
@@ -217,7 +218,7 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
         memoryFd = threadFd.get();
     }
 
-    if (auto cmdline = m_buffer.readAt(pidFd.get(), "cmdline", kArgumentsLimit); cmdline.ok()) {
+    if (auto cmdline = m_buffer.readAt(memoryFd, "cmdline", kArgumentsLimit); cmdline.ok()) {
         info.cmdline = splitCmdline(cmdline->data);
         if (cmdline->truncated)
             read.addError("cmdline: longer than 4 MiB, cut there", "truncated");
@@ -253,7 +254,7 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
         return info;
     }
 
-    if (auto ns = readLinkAt(pidFd.get(), "ns/mnt"); ns.ok()) {
+    if (auto ns = readLinkAt(memoryFd, "ns/mnt"); ns.ok()) {
         if (!m_ownMountNamespace.empty() && *ns != m_ownMountNamespace)
             info.namespaceHint = *ns + " (differs from LoadLens's " + m_ownMountNamespace + ")";
     } else if (!read.failed("ns/mnt", ns.error().code, false)) {

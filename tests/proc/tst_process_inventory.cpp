@@ -9,6 +9,7 @@
 #include <QtTest>
 #include <atomic>
 #include <csignal>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -279,6 +280,34 @@ private slots:
         QVERIFY(!zombie.kernelThread);
         QVERIFY(zombie.modules.empty());
         QCOMPARE(zombie.errors, std::vector<std::string>{"zombie: no memory maps"});
+    }
+
+    void zombieLeaderWithLiveThreadKeepsItsModules()
+    {
+        // The main thread exits on its own: the leader is a zombie with empty maps,
+        // yet the process runs on in its other thread. Its modules must still be seen.
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            pthread_t thread;
+            if (::pthread_create(&thread, nullptr, [](void *) -> void * {
+                    for (;;)
+                        ::pause();
+                }, nullptr) != 0)
+                ::_exit(3);
+            // Only this thread ends (exit, not exit_group), and without unwinding the test's frames.
+            ::syscall(SYS_exit, 0);
+        }
+        auto reap = qScopeGuard([child] {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, nullptr, 0);
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(scanPid(child).state == 'Z', 5000);
+        const ProcessInfo info = scanPid(child);
+        QVERIFY2(info.errors.empty(), qPrintable(describe(info)));
+        QVERIFY(!info.modules.empty());
+        QCOMPARE(QString::fromStdString(info.exe), QFileInfo(QCoreApplication::applicationFilePath()).canonicalFilePath());
+        QVERIFY(findModule(info, info.exe));
     }
 
     void scanSurvivesProcessChurn()
