@@ -54,7 +54,8 @@ int probeLimit(const std::vector<int> &listed, const InventoryOptions &options)
 }
 
 // Keeps the probe hits that are real, hidden processes.
-std::vector<int> hiddenAmong(const std::vector<int> &hits, const ProcessReader &reader, std::uint64_t scanStartTicks)
+std::vector<int> hiddenAmong(const std::vector<int> &hits, const ProcessReader &reader, std::uint64_t scanStartTicks,
+                             ScanStats &stats)
 {
     auto logger = log::get("core.proc");
     std::vector<int> hidden;
@@ -63,6 +64,7 @@ std::vector<int> hiddenAmong(const std::vector<int> &hits, const ProcessReader &
     auto second = listPids(reader.procFd());
     if (!second.ok()) {
         logger->warn("second /proc listing failed, hidden-process check skipped: {}", second.error().message);
+        ++stats.errorCounts["hidden-process check skipped: second listing failed"];
         return hidden;
     }
     int threads = 0;
@@ -186,7 +188,7 @@ Inventory scanProcesses(const InventoryOptions &options, const ProgressFn &progr
         }
         if (i == work.size() && probe) {
             // Every listed process is read: the probe results decide whether more follow.
-            for (int pid : hiddenAmong(probe->results(cancel), reader, scanStartTicks))
+            for (int pid : hiddenAmong(probe->results(cancel), reader, scanStartTicks, stats))
                 work.emplace_back(pid, true);
             probe.reset();
         }

@@ -246,7 +246,12 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
                 read.addError("maps: " + std::to_string(parsed.malformedLines) + " malformed lines skipped",
                               "malformed maps");
             MapFilesContext context;
-            context.pidDirFd = memoryFd;
+            if (threadFd.valid()) {
+                // map_files exists only at the process level, and a zombie leader's is empty.
+                context.unavailableReason = "none while the main thread has exited";
+            } else {
+                context.pidDirFd = pidFd.get();
+            }
             context.shmemDev = m_shmemDev;
             info.modules = buildModules(parsed.entries, context);
         }
