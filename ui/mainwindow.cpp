@@ -165,6 +165,8 @@ QWidget *MainWindow::createModulePane()
     m_moduleView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_moduleView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_moduleView->setTextElideMode(Qt::ElideLeft);  // the file name matters more than the directory
+    m_moduleView->header()->setStretchLastSection(false);
+    m_moduleView->header()->setSectionResizeMode(ModuleTableModel::PathColumn, QHeaderView::Stretch);
     connect(m_moduleView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { updateDetails(); });
 
@@ -309,8 +311,6 @@ void MainWindow::updateModulePane()
         for (int column = ModuleTableModel::SizeColumn; column < ModuleTableModel::ColumnCount; ++column)
             if (header->sectionSize(column) == header->defaultSectionSize())
                 m_moduleView->resizeColumnToContents(column);
-        if (header->sectionSize(ModuleTableModel::PathColumn) == header->defaultSectionSize())
-            m_moduleView->setColumnWidth(ModuleTableModel::PathColumn, 340);
     }
     updateDetails();
 }

@@ -303,6 +303,8 @@ QVariant ProcessTreeModel::displayData(const Row &row, int column) const
             return QStringLiteral("unreadable");
         return QString::number(row.moduleCount);
     case VerdictColumn:
+        if (row.moduleCount == 0 && !row.errors.isEmpty() && row.worst == Level::Ok)
+            return QStringLiteral("not read");  // "ok" would claim something nobody checked
         if (row.flaggedModules > 0)
             return QStringLiteral("%1 (%2 flagged)").arg(levelText(row.worst)).arg(row.flaggedModules);
         return levelText(row.worst);
@@ -353,7 +355,7 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
             return hiddenProcessIcon();
         if (column == NameColumn && !row.errors.isEmpty())
             return unreadableProcessIcon();
-        if (column == VerdictColumn)
+        if (column == VerdictColumn && !(row.moduleCount == 0 && !row.errors.isEmpty() && row.worst == Level::Ok))
             return levelIcon(row.worst);
         return {};
     case Qt::BackgroundRole:

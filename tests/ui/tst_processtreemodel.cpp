@@ -75,6 +75,7 @@ void TestProcessTreeModel::columns_data()
     QTest::addRow("modules sort") << 1 << int(ProcessTreeModel::ModulesColumn) << sort << QVariant(2);
     QTest::addRow("unreadable modules") << 300 << int(ProcessTreeModel::ModulesColumn) << display << QVariant(QStringLiteral("unreadable"));
     QTest::addRow("unreadable sorts first") << 300 << int(ProcessTreeModel::ModulesColumn) << sort << QVariant(-1);
+    QTest::addRow("unread verdict is not ok") << 300 << int(ProcessTreeModel::VerdictColumn) << display << QVariant(QStringLiteral("not read"));
     QTest::addRow("verdict info") << 1 << int(ProcessTreeModel::VerdictColumn) << display << QVariant(QStringLiteral("info"));
     QTest::addRow("verdict high") << 200 << int(ProcessTreeModel::VerdictColumn) << display << QVariant(QStringLiteral("high (1 flagged)"));
     QTest::addRow("verdict sort is the level") << 200 << int(ProcessTreeModel::VerdictColumn) << sort << QVariant(int(Level::High));
