@@ -1,6 +1,8 @@
 // The one-line summary of a WritabilityReport, kept apart from the walk that builds it.
 #include "pathsec/writability.h"
 
+#include "pathsec/path_names.h"
+
 #include <algorithm>
 
 namespace loadlens::pathsec {
@@ -55,13 +57,15 @@ std::string describeWritability(const WritabilityReport &r)
     std::vector<const Writer *> replacing;
     std::vector<const Writer *> creating;
     std::vector<const Writer *> rootGroup;
+    const std::string finalDir = r.isDirectory ? r.resolvedPath : parentPath(r.resolvedPath);
     for (const auto &w : r.writers) {
+        const bool writesFinalDir = r.isDirectory && w.component == r.resolvedPath && w.canCreate;
         if (w.rootGroup) {
-            if (w.canReplace || w.canCreate)
+            if (w.canReplace || writesFinalDir)
                 rootGroup.push_back(&w);
-        } else if (w.canReplace || (r.isDirectory && w.component == r.resolvedPath && w.canCreate)) {
+        } else if (w.canReplace || writesFinalDir) {
             replacing.push_back(&w);
-        } else if (w.canCreate && r.creatableByNonRoot) {
+        } else if (w.canCreate && r.creatableByNonRoot && w.component == finalDir) {
             creating.push_back(&w);
         }
     }
@@ -80,6 +84,11 @@ std::string describeWritability(const WritabilityReport &r)
         else if (first.component != r.resolvedPath)
             text += " (through " + first.component + ")";
         return text + incompleteSuffix(r);
+    }
+    if (!creating.empty() && !r.exists) {
+        const Writer &first = *creating.front();
+        return subject + " does not exist, and " + principalList(creating) + " could create " + first.affects +
+               " in " + first.component;
     }
     if (!creating.empty()) {
         const Writer &first = *creating.front();
