@@ -18,12 +18,10 @@ void compressScalar(std::uint32_t state[4], const unsigned char *data, std::size
 // Pads and finishes: `tail` holds the last totalLength % 64 bytes; writes the 16-byte digest.
 void finish(std::uint32_t state[4], const unsigned char *tail, std::uint64_t totalLength, unsigned char digest[16]);
 
-// states: structure of arrays, states[word * lanes + lane]. Lane i reads its blocks at
-// base + offsets[i] (offsets < 2 GiB); every lane advances `blocks` blocks.
-void compressX16Avx512(std::uint32_t *states, const unsigned char *base, const std::uint32_t *offsets,
-                       std::size_t blocks);
-void compressX8Avx2(std::uint32_t *states, const unsigned char *base, const std::uint32_t *offsets,
-                    std::size_t blocks);
+// states: structure of arrays, states[word * lanes + lane]. Lane i reads `blocks` consecutive
+// 64-byte blocks starting at rows[i]; every lane advances by the same count.
+void compressX16Avx512(std::uint32_t *states, const unsigned char *const rows[16], std::size_t blocks);
+void compressX8Avx2(std::uint32_t *states, const unsigned char *const rows[8], std::size_t blocks);
 
 // 16 (AVX-512F+VL), 8 (AVX2) or 1 (no SIMD kernel usable on this CPU).
 unsigned laneWidth();
