@@ -1,5 +1,6 @@
 // hashFile / hashFd / hashFiles against coreutils sha256sum and md5sum as the oracle.
 #include "pkg/hash.h"
+#include "pkg/md5_lanes.h"
 
 #include <QFile>
 #include <QProcess>
@@ -106,6 +107,45 @@ private slots:
         QCOMPARE(lastDone, jobs.size());
         QCOMPARE(lastTotal, jobs.size());
         qInfo("md5 lane kernel: %s", md5LaneKernelName());
+    }
+
+    void laneKernelsMatchScalar_data()
+    {
+        QTest::addColumn<unsigned>("width");
+        QTest::addRow("avx2 x8") << 8u;
+        QTest::addRow("avx512 x16") << 16u;
+    }
+    void laneKernelsMatchScalar()
+    {
+        // Each kernel on its own, whichever one hashFiles picks on this CPU.
+        QFETCH(unsigned, width);
+        if (md5::laneWidth() < width)
+            QSKIP("this CPU lacks the instruction set of that kernel");
+        const std::size_t blocks = 37;
+        const std::size_t stride = blocks * 64 + 128;  // lanes at different alignments
+        const QByteArray data = randomBytes(qsizetype(stride * width), width);
+        const auto *base = reinterpret_cast<const unsigned char *>(data.constData());
+        std::vector<std::uint32_t> states(4 * width);
+        std::uint32_t offsets[16];
+        const unsigned char *rows[16];
+        for (unsigned lane = 0; lane < width; ++lane) {
+            offsets[lane] = std::uint32_t(lane * stride + lane * 4);
+            rows[lane] = base + offsets[lane];
+            for (int w = 0; w < 4; ++w)
+                states[w * width + lane] = md5::kInit[w] + lane;  // distinct start states
+        }
+        if (width == 16)
+            md5::compressX16Avx512(states.data(), rows, blocks);
+        else
+            md5::compressX8Avx2(states.data(), rows, blocks);
+        for (unsigned lane = 0; lane < width; ++lane) {
+            std::uint32_t expected[4];
+            for (int w = 0; w < 4; ++w)
+                expected[w] = md5::kInit[w] + lane;
+            md5::compressScalar(expected, base + offsets[lane], blocks);
+            for (int w = 0; w < 4; ++w)
+                QCOMPARE(states[w * width + lane], expected[w]);
+        }
     }
 
     void withoutMd5OnlySha256()
