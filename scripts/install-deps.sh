@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config git
-  qt6-base-dev qt6-charts-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libgl-dev libqt6svg6
   libspdlog-dev libsqlite3-dev nlohmann-json3-dev libssl-dev libacl1-dev
   xvfb xauth openssl
 )
