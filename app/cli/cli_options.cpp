@@ -82,6 +82,7 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
         o.command = Command::Explain;
     else
         return usageError("unknown command '" + cmd + "'");
+    // --log-level may follow the command: it is handed back by main after the command's own options.
 
     auto needValue = [&](const std::string &opt) -> Result<std::string> {
         if (i >= args.size())
@@ -129,7 +130,7 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
                 return usageError("--min-level takes ok, info, low, medium or high, not '" + *v + "'");
             o.minLevel = *level;
         } else if (arg == "--hash-cache" || arg == "--root" || arg == "--proc" || arg == "--dpkg-admin" ||
-                   arg == "--log-level" || arg == "--log-file") {
+                   arg == "--log-level") {
             auto v = needValue(arg);
             if (!v)
                 return v.error();
@@ -137,8 +138,7 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
                                   : arg == "--root"       ? o.rootDir
                                   : arg == "--proc"       ? o.procRoot
                                   : arg == "--dpkg-admin" ? o.dpkgAdminDir
-                                  : arg == "--log-level"  ? o.logLevel
-                                                          : o.logFile;
+                                                          : o.logLevel;
             target = *v;
         } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
             return usageError("unknown option '" + arg + "'");

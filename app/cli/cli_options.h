@@ -28,7 +28,6 @@ struct CliOptions {
     std::string procRoot = "/proc";
     std::string dpkgAdminDir = "/var/lib/dpkg";
     std::string logLevel = "warn";
-    std::string logFile;
 };
 
 Result<CliOptions> parseCommandLine(const std::vector<std::string> &args);
