@@ -55,6 +55,20 @@ struct LoadEvent {
 // Receives events one by one while a file is parsed; return false to stop reading.
 using EventSink = std::function<bool(LoadEvent &&event)>;
 
+// A Windows event as any reader sees it (EVTX binary XML, Event Viewer XML, the JSON layouts),
+// before Sysmon semantics are applied: the System fields and the EventData by Name.
+struct EventRecord {
+    std::string provider;        // System/Provider@Name, e.g. "Microsoft-Windows-Sysmon"
+    int eventId = 0;             // System/EventID
+    std::int64_t timeUs = 0;     // System/TimeCreated@SystemTime, UTC microseconds since the epoch
+    std::string computer;        // System/Computer
+    std::string channel;         // System/Channel
+    std::uint64_t recordId = 0;  // System/EventRecordID
+    std::map<std::string, std::string> data;  // EventData/Data by Name (UserData flattened likewise)
+    std::uint64_t offset = 0;    // byte offset of the record in its file
+};
+using EventRecordSink = std::function<bool(EventRecord &&record)>;
+
 struct SkippedRecord {
     std::uint64_t offset = 0;
     std::string reason;
