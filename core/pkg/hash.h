@@ -59,9 +59,10 @@ struct HashOutcome {
 };
 
 // Hashes many files across `threads` workers (0: one per core). Outcomes are in job order.
-// With MD5 requested, each worker runs several files at once through a multi-lane MD5 (AVX-512
-// or AVX2 when the CPU has it) while SHA-256 uses OpenSSL's per-file implementation.
-// Progress is reported as files done / files total.
+// With MD5 requested and an AVX-512 or AVX2 CPU, the workers share a multi-lane MD5 engine
+// (several files advance at once) while SHA-256 uses OpenSSL per file; otherwise each worker
+// hashes whole files with OpenSSL. Progress (files done / total) is reported on the calling
+// thread; cancellation stops within one chunk per open file.
 std::vector<HashOutcome> hashFiles(const std::vector<HashJob> &jobs, unsigned threads,
                                    const ProgressFn &progress, const CancelToken &cancel,
                                    const HashOptions &options = {});

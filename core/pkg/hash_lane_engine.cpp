@@ -1,12 +1,13 @@
-// The lane engine behind hashFiles(). SHA-256 and MD5 of one file cannot be split, and MD5
-// (~0.9 GB/s) is the slower of the two, so:
-//  - up to `width` files are open at once, one per MD5 lane;
-//  - any worker "produces": reads the next chunk of one file, feeds it to that file's SHA-256
-//    (OpenSSL, SHA-NI) while it is hot in cache, and queues it for MD5;
-//  - whichever worker finds the engine free runs one MD5 pass: all lanes with queued data
-//    advance together through the SIMD kernel.
-// A file's MD5 thus no longer waits for the SHA-256 of the other lanes, and the largest files
-// (started first, fed first) do not become a tail hashed alone at the end.
+// The lane engine behind hashFiles(). SHA-256 (OpenSSL, SHA-NI, ~2 GB/s) and MD5 (~0.85 GB/s
+// for one stream) of one file are each a serial chain, so:
+//  - up to `width` files are open at once, one per MD5 lane, largest files first;
+//  - any worker "produces": reads the next chunk of one file and feeds it to that file's
+//    SHA-256 while it is hot in cache, then queues it for MD5;
+//  - whichever worker finds the engine free runs one MD5 pass: every lane with queued data
+//    advances through the 16-lane (or packed 8-lane) SIMD kernel, ~6 GB/s in total.
+// MD5 thus costs a fraction of SHA-256 and runs beside it on the other cores. What remains
+// serial is one lane's chain: a file much larger than the rest finishes last at single-lane
+// speed (measured on the ~200 largest .so files: still faster than `openssl dgst -sha256`).
 #include "pkg/hash_internal.h"
 #include "pkg/hash_jobs.h"
 #include "pkg/md5_lanes.h"
@@ -56,10 +57,6 @@ public:
             m_free.push_back(m_pool.data() + i * kChunk);
         for (auto &slot : m_slots)
             slot.sha = EvpCtx(EVP_MD_CTX_new());
-        std::uint64_t total = 0;
-        for (std::uint64_t size : queue.sizes)
-            total += size;
-        m_soloThreshold = std::max<std::uint64_t>(8u << 20, total / width);
     }
 
     void work()
@@ -153,15 +150,6 @@ private:
         if (job == kNoJob) {
             m_jobsExhausted = true;
             m_wake.notify_all();
-            return;
-        }
-        if (m_queue.sizes[job] > m_soloThreshold) {
-            // Lanes advance together, at most one chunk per pass: a file this large would be
-            // left running alone in the lanes at the end. Hashed on its own, first, it
-            // overlaps with the lanes instead.
-            lock.unlock();
-            hashAlone(m_queue, job);
-            lock.lock();
             return;
         }
         slot.job = job;  // reserved; `producing` keeps others away while it is opened
@@ -300,11 +288,12 @@ private:
         m_wake.notify_all();
     }
 
-    // Advances lane i by blocks[i] (set to what was done). SIMD when enough lanes are busy.
+    // Advances lane i by blocks[i] (set to what was done). One 16-lane pass costs about two
+    // scalar blocks, an 8-lane AVX-512VL pass about one (measured), so: 16 lanes when more than
+    // eight are busy, the busy ones packed into 8 lanes when two to eight are, scalar for one.
     void compress(const unsigned char *rows[16], std::size_t blocks[16], unsigned busy, std::size_t common)
     {
-        // Measured: one 16-lane pass costs less than two scalar blocks.
-        if (busy >= 2) {
+        if (busy >= 2 && (busy > 8 || m_width == 8)) {
             std::uint32_t saved[4 * 16];
             std::copy(m_states.begin(), m_states.end(), saved);
             const unsigned char *laneRows[16];
@@ -318,6 +307,30 @@ private:
                     for (int w = 0; w < 4; ++w)
                         m_states[w * m_width + i] = saved[w * m_width + i];
                 }
+            }
+            return;
+        }
+        if (busy >= 2) {
+            unsigned lanes[8];
+            std::uint32_t packed[4 * 8] = {};
+            const unsigned char *packedRows[8];
+            unsigned k = 0;
+            for (unsigned i = 0; i < m_width && k < 8; ++i) {
+                if (!rows[i])
+                    continue;
+                lanes[k] = i;
+                packedRows[k] = rows[i];
+                for (int w = 0; w < 4; ++w)
+                    packed[w * 8 + k] = m_states[w * m_width + i];
+                ++k;
+            }
+            for (unsigned j = k; j < 8; ++j)
+                packedRows[j] = m_idleBlocks.data();
+            md5::compressX8Avx512vl(packed, packedRows, common);
+            for (unsigned j = 0; j < k; ++j) {
+                blocks[lanes[j]] = common;
+                for (int w = 0; w < 4; ++w)
+                    m_states[w * m_width + lanes[j]] = packed[w * 8 + j];
             }
             return;
         }
@@ -376,7 +389,6 @@ private:
     std::vector<std::uint32_t> m_states;      // [word][lane], owned by the engine holder
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::uint64_t m_soloThreshold = 0;
     bool m_engineBusy = false;
     bool m_jobsExhausted = false;
 };

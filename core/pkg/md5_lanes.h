@@ -21,6 +21,8 @@ void finish(std::uint32_t state[4], const unsigned char *tail, std::uint64_t tot
 // states: structure of arrays, states[word * lanes + lane]. Lane i reads `blocks` consecutive
 // 64-byte blocks starting at rows[i]; every lane advances by the same count.
 void compressX16Avx512(std::uint32_t *states, const unsigned char *const rows[16], std::size_t blocks);
+// Needs AVX-512F+VL (laneWidth() == 16): for passes with eight busy lanes or fewer.
+void compressX8Avx512vl(std::uint32_t *states, const unsigned char *const rows[8], std::size_t blocks);
 void compressX8Avx2(std::uint32_t *states, const unsigned char *const rows[8], std::size_t blocks);
 
 // 16 (AVX-512F+VL), 8 (AVX2) or 1 (no SIMD kernel usable on this CPU).
