@@ -1,6 +1,7 @@
 // 8-lane MD5 with AVX2. Compiled with -mavx2; only called when md5::laneWidth() returns 8.
 #include "pkg/md5_lanes.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
 namespace loadlens::pkg::md5 {
@@ -81,3 +82,12 @@ void compressX8Avx2(std::uint32_t *states, const unsigned char *const laneRows[8
 }
 
 } // namespace loadlens::pkg::md5
+
+#else
+
+// Not x86: md5::laneWidth() is 1 there, so these are never called.
+namespace loadlens::pkg::md5 {
+void compressX8Avx2(std::uint32_t *, const unsigned char *const[8], std::size_t) {}
+} // namespace loadlens::pkg::md5
+
+#endif

@@ -6,6 +6,7 @@
 // -Wmaybe-uninitialized reports as a false positive once inlined here.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
 namespace loadlens::pkg::md5 {
@@ -155,3 +156,13 @@ void compressX16Avx512(std::uint32_t *states, const unsigned char *const laneRow
 }
 
 } // namespace loadlens::pkg::md5
+
+#else
+
+// Not x86: md5::laneWidth() is 1 there, so these are never called.
+namespace loadlens::pkg::md5 {
+void compressX16Avx512(std::uint32_t *, const unsigned char *const[16], std::size_t) {}
+void compressX8Avx512vl(std::uint32_t *, const unsigned char *const[8], std::size_t) {}
+} // namespace loadlens::pkg::md5
+
+#endif

@@ -62,12 +62,16 @@ void finish(std::uint32_t state[4], const unsigned char *tail, std::uint64_t tot
 
 unsigned laneWidth()
 {
+#if !defined(__x86_64__) && !defined(__i386__)
+    return 1;
+#else
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
         return 16;
     if (__builtin_cpu_supports("avx2"))
         return 8;
     return 1;
+#endif
 }
 
 } // namespace loadlens::pkg::md5
