@@ -1,0 +1,196 @@
+// loadlens-cli as a user runs it: a real process to scan, the JSON shape scripts rely on,
+// the table, who-loads, explain, and clear errors on bad arguments.
+#include <QtTest>
+
+#include "fixture_process.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+using loadlens::testing::FixtureProcess;
+
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliRun runCli(const QStringList &args)
+{
+    QProcess p;
+    auto env = QProcessEnvironment::systemEnvironment();
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LOADLENS_CLI), args);
+    CliRun r;
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+} // namespace
+
+class TestCliScan : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    FixtureProcess m_target;
+    QString m_library;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_library = m_dir.filePath(QStringLiteral("libcli-lab.so"));
+        QVERIFY(QFile::copy(loadlens::testing::fixtureLibraryPath(), m_library));
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LD_PRELOAD"), m_library);
+        env.insert(QStringLiteral("UNRELATED_SECRET"), QStringLiteral("must-not-appear"));
+        QVERIFY2(m_target.start({}, env), qPrintable(m_target.error()));
+    }
+
+    void jsonShapeForOneProcess()
+    {
+        const auto r = runCli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(m_target.pid()),
+                               QStringLiteral("--json"), QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError error;
+        const auto doc = QJsonDocument::fromJson(r.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonObject root = doc.object();
+        for (const char *key : {"host", "scanned_at", "processes", "findings", "stats"})
+            QVERIFY2(root.contains(QLatin1String(key)), key);
+        QVERIFY(root[QStringLiteral("host")].toObject().contains(QStringLiteral("hostname")));
+        const QJsonArray processes = root[QStringLiteral("processes")].toArray();
+        QCOMPARE(processes.size(), 1);
+        const QJsonObject proc = processes.first().toObject();
+        QCOMPARE(proc[QStringLiteral("pid")].toInt(), m_target.pid());
+        for (const char *key : {"ppid", "user", "exe", "cmdline", "start_time", "loader_env", "errors", "modules"})
+            QVERIFY2(proc.contains(QLatin1String(key)), key);
+        const QJsonObject env = proc[QStringLiteral("loader_env")].toObject();
+        QCOMPARE(env[QStringLiteral("LD_PRELOAD")].toString(), m_library);
+        QVERIFY(!env.contains(QStringLiteral("UNRELATED_SECRET")));
+
+        bool sawPreloaded = false;
+        for (const auto &value : proc[QStringLiteral("modules")].toArray()) {
+            const QJsonObject m = value.toObject();
+            for (const char *key : {"path", "dev", "inode", "deleted", "memfd", "anonymous_exec", "ranges", "verdict"})
+                QVERIFY2(m.contains(QLatin1String(key)), key);
+            const QJsonObject verdict = m[QStringLiteral("verdict")].toObject();
+            QVERIFY(QStringList({QStringLiteral("ok"), QStringLiteral("info"), QStringLiteral("low"),
+                                 QStringLiteral("medium"), QStringLiteral("high")})
+                        .contains(verdict[QStringLiteral("level")].toString()));
+            if (m[QStringLiteral("path")].toString() != m_library)
+                continue;
+            sawPreloaded = true;
+            QCOMPARE(verdict[QStringLiteral("level")].toString(), QStringLiteral("high"));
+            QStringList codes;
+            for (const auto &reason : verdict[QStringLiteral("reasons")].toArray()) {
+                const QJsonObject o = reason.toObject();
+                for (const char *key : {"code", "text", "technique", "evidence"})
+                    QVERIFY2(o.contains(QLatin1String(key)), key);
+                codes << o[QStringLiteral("code")].toString();
+                if (o[QStringLiteral("code")].toString() == QStringLiteral("preload-env"))
+                    QCOMPARE(o[QStringLiteral("technique")].toString(), QStringLiteral("T1574.006"));
+            }
+            QVERIFY2(codes.contains(QStringLiteral("preload-env")), qPrintable(codes.join(u',')));
+            QCOMPARE(m[QStringLiteral("file")].toObject()[QStringLiteral("sha256")].toString().size(), 64);
+        }
+        QVERIFY(sawPreloaded);
+    }
+
+    void tableAndFilters()
+    {
+        const auto r = runCli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(m_target.pid()),
+                               QStringLiteral("--min-level"), QStringLiteral("high"), QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 0);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(m_library), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("libc.so.6")), "min-level high must hide package-verified libc");
+        QVERIFY(text.contains(QStringLiteral("preload-env")));
+    }
+
+    void unsignedOnlyHidesPackageFiles()
+    {
+        const auto r = runCli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(m_target.pid()),
+                               QStringLiteral("--unsigned-only"), QStringLiteral("--json"),
+                               QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 0);
+        const auto modules = QJsonDocument::fromJson(r.out)
+                                 .object()[QStringLiteral("processes")].toArray().first().toObject()[QStringLiteral("modules")]
+                                 .toArray();
+        QVERIFY(!modules.isEmpty());
+        for (const auto &m : modules)
+            for (const auto &reason : m.toObject()[QStringLiteral("verdict")].toObject()[QStringLiteral("reasons")].toArray())
+                QVERIFY(reason.toObject()[QStringLiteral("code")].toString() != QStringLiteral("package-verified"));
+    }
+
+    void whoLoadsFindsTheFixture()
+    {
+        const auto r = runCli({QStringLiteral("who-loads"), QStringLiteral("libcli-lab"), QStringLiteral("--json"),
+                               QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray hits = QJsonDocument::fromJson(r.out).array();
+        bool found = false;
+        for (const auto &h : hits)
+            found = found || h.toObject()[QStringLiteral("pid")].toInt() == m_target.pid();
+        QVERIFY2(found, r.out.constData());
+    }
+
+    void explainShowsEvidence()
+    {
+        const auto r = runCli({QStringLiteral("explain"), QString::number(m_target.pid()), QStringLiteral("libcli-lab"),
+                               QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 0);
+        const QString text = QString::fromUtf8(r.out);
+        for (const char *part : {"preload-env", "T1574.006", "M1044 measure", "LD_PRELOAD", "SHA-256"})
+            QVERIFY2(text.contains(QLatin1String(part)), part);
+    }
+
+    void badArguments_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("unknown command") << QStringList{QStringLiteral("scna")} << QStringLiteral("unknown command");
+        QTest::addRow("pid not a number") << QStringList{QStringLiteral("scan"), QStringLiteral("--pid"), QStringLiteral("x")}
+                                          << QStringLiteral("--pid");
+        QTest::addRow("bad level") << QStringList{QStringLiteral("scan"), QStringLiteral("--min-level"), QStringLiteral("severe")}
+                                   << QStringLiteral("--min-level");
+        QTest::addRow("bad regex") << QStringList{QStringLiteral("scan"), QStringLiteral("--module"), QStringLiteral("(")}
+                                   << QStringLiteral("invalid --module pattern");
+        QTest::addRow("unknown option") << QStringList{QStringLiteral("scan"), QStringLiteral("--frobnicate")}
+                                        << QStringLiteral("unknown option");
+        QTest::addRow("explain needs two") << QStringList{QStringLiteral("explain"), QStringLiteral("1")}
+                                           << QStringLiteral("explain needs");
+    }
+    void badArguments()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const auto r = runCli(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    void missingPidIsAnErrorNotACrash()
+    {
+        const auto r = runCli({QStringLiteral("scan"), QStringLiteral("--pid"), QStringLiteral("999999999")});
+        QVERIFY(r.exitCode == 0 || r.exitCode == 1);
+        QVERIFY2(!r.out.isEmpty() || !r.err.isEmpty(), "a missing pid must be explained");
+    }
+
+    void cleanupTestCase() { m_target.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TestCliScan)
+#include "tst_cli_scan.moc"
