@@ -48,7 +48,8 @@ void finish(std::uint32_t state[4], const unsigned char *tail, std::uint64_t tot
 {
     unsigned char block[128] = {};
     const std::size_t tailLength = totalLength % 64;
-    std::memcpy(block, tail, tailLength);
+    if (tailLength > 0)
+        std::memcpy(block, tail, tailLength);
     block[tailLength] = 0x80;
     const std::size_t blocks = tailLength < 56 ? 1 : 2;
     const std::uint64_t bits = totalLength * 8;
