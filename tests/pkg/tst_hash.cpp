@@ -257,6 +257,33 @@ private slots:
         QVERIFY(many[0].error->message.find("changed while hashing") != std::string::npos);
     }
 
+    void cancelMidRunStopsCleanly()
+    {
+        QTemporaryDir dir;
+        std::vector<HashJob> jobs;
+        for (int i = 0; i < 40; ++i) {
+            const QString path = dir.filePath(QStringLiteral("f%1").arg(i));
+            QVERIFY(writeFile(path, randomBytes(2 << 20, quint32(i))));
+            jobs.push_back(HashJob{path.toStdString(), -1});
+        }
+        CancelToken cancel;
+        // The first progress report comes right after the workers start.
+        auto outcomes = hashFiles(jobs, 2, [&](std::size_t, std::size_t, const std::string &) { cancel.cancel(); },
+                                  cancel);
+        std::size_t cancelled = 0;
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            if (outcomes[i].cancelled) {
+                ++cancelled;
+                continue;
+            }
+            QVERIFY2(outcomes[i].ok(), outcomes[i].error ? outcomes[i].error->message.c_str() : "");
+            auto direct = hashFile(jobs[i].path);
+            QVERIFY(direct.ok());
+            QCOMPARE(outcomes[i].digests, *direct);  // what finished is complete and right
+        }
+        QVERIFY(cancelled > 0);
+    }
+
     void cancelledBeforeStartHashesNothing()
     {
         QTemporaryDir dir;
