@@ -13,6 +13,14 @@ namespace loadlens::pkg::md5 {
 
 namespace {
 
+// The step constants in step order, broadcast once per call: adding them from memory saves
+// materialising each one through a general register in every step.
+const std::uint32_t kStepConstants[64] = {
+#define MD5_STEP(fn, a, b, c, d, word, constant, shift) constant,
+#include "pkg/md5_steps.inc"
+#undef MD5_STEP
+};
+
 // m[j] = word j of the current block of every lane. Gathers are slow on several cores, so the
 // 16 blocks are loaded as rows and transposed (16x16 dwords) with 64 shuffles.
 inline void loadTransposed(const unsigned char *const rows[16], __m512i m[16])
@@ -81,7 +89,11 @@ void compressX8Avx512vl(std::uint32_t *states, const unsigned char *const laneRo
     const unsigned char *rows[8];
     for (int i = 0; i < 8; ++i)
         rows[i] = laneRows[i];
+    __m256i k[64];
+    for (int i = 0; i < 64; ++i)
+        k[i] = _mm256_set1_epi32(int(kStepConstants[i]));
     for (std::size_t blk = 0; blk < blocks; ++blk) {
+        int step = 0;
         __m256i m[16];
         transpose8(rows, 0, m);
         transpose8(rows, 8, m + 8);
@@ -95,7 +107,7 @@ void compressX8Avx512vl(std::uint32_t *states, const unsigned char *const laneRo
 #define MD5_STEP(fn, a, b, c, d, word, constant, shift)                                                   \
     a = _mm256_add_epi32(                                                                                 \
         b, _mm256_rol_epi32(_mm256_add_epi32(_mm256_add_epi32(a, fn(b, c, d)),                            \
-                                             _mm256_add_epi32(m[word], _mm256_set1_epi32(int(constant)))), \
+                                             _mm256_add_epi32(m[word], k[step++])), \
                             shift));
 #include "pkg/md5_steps.inc"
 #undef MD5_STEP
@@ -123,7 +135,11 @@ void compressX16Avx512(std::uint32_t *states, const unsigned char *const laneRow
     const unsigned char *rows[16];
     for (int i = 0; i < 16; ++i)
         rows[i] = laneRows[i];
+    __m512i k[64];
+    for (int i = 0; i < 64; ++i)
+        k[i] = _mm512_set1_epi32(int(kStepConstants[i]));
     for (std::size_t blk = 0; blk < blocks; ++blk) {
+        int step = 0;
         __m512i m[16];
         loadTransposed(rows, m);
         for (int i = 0; i < 16; ++i)
@@ -136,7 +152,7 @@ void compressX16Avx512(std::uint32_t *states, const unsigned char *const laneRow
 #define MD5_STEP(fn, a, b, c, d, word, constant, shift)                                                   \
     a = _mm512_add_epi32(                                                                                 \
         b, _mm512_rol_epi32(_mm512_add_epi32(_mm512_add_epi32(a, fn(b, c, d)),                            \
-                                             _mm512_add_epi32(m[word], _mm512_set1_epi32(int(constant)))), \
+                                             _mm512_add_epi32(m[word], k[step++])), \
                             shift));
 #include "pkg/md5_steps.inc"
 #undef MD5_STEP
