@@ -1,0 +1,27 @@
+#pragma once
+// A STIX 2.1 bundle of a scan: the modules as observed-data over file, directory, process and
+// user-account observables; an indicator and a sighting for each suspicious file (or finding);
+// the ATT&CK techniques as attack-patterns and M1044 "Restrict Library Loading" as the
+// course-of-action that mitigates them.
+#include "common/types.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <ostream>
+
+namespace loadlens::exporting {
+
+// The producer identity: fixed, so that bundles from every LoadLens run share one creator.
+inline constexpr const char *kLoadLensIdentityId = "identity--c7dca012-8e29-41df-a404-57da5c9f6c60";
+
+struct StixOptions {
+    Level observedLevel = Level::Ok;    // modules below get no observed-data
+    Level indicatorLevel = Level::High; // modules and findings at or above get indicator + sighting
+    std::int64_t createdMicros = 0;     // created/modified of new objects; 0 = now
+};
+
+nlohmann::json stixBundle(const ScanResult &scan, const StixOptions &options = {});
+void writeStix(std::ostream &out, const ScanResult &scan, const StixOptions &options = {});
+
+} // namespace loadlens::exporting
