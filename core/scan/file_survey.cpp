@@ -6,7 +6,7 @@
 #include "pathsec/file_facts.h"
 #include "pathsec/location.h"
 #include "pathsec/writability.h"
-#include "pkg/dpkg_index.h"
+#include "scan/package_lookup.h"
 #include "pkg/hash.h"
 #include "pkg/hash_cache.h"
 
@@ -63,7 +63,7 @@ struct PendingFile {
     std::string mapFiles;  // /proc/PID/map_files/... of one mapping, for deleted or replaced files
 };
 
-void judgePackage(SurveyedFile &s, const pkg::DpkgIndex *dpkg)
+void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
 {
     auto &p = s.package;
     if (s.deleted)
@@ -284,7 +284,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         }
     }
     for (auto &[key, s] : out)
-        judgePackage(s, in.dpkg);
+        judgePackage(s, in.packages);
     return out;
 }
 

@@ -12,7 +12,6 @@
 #include <string>
 
 namespace loadlens::pkg {
-class DpkgIndex;
 class HashCache;
 }
 
@@ -30,8 +29,10 @@ struct SurveyedFile {
     bool hashedFromCache = false;
 };
 
+class PackageLookup;
+
 struct SurveyInputs {
-    const pkg::DpkgIndex *dpkg = nullptr;  // may be unavailable (no dpkg on this host)
+    PackageLookup *packages = nullptr;     // may be unavailable (no dpkg on this host)
     pkg::HashCache *hashCache = nullptr;   // optional
     std::string rootDir = "/";
     std::string procRoot = "/proc";

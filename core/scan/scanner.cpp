@@ -3,7 +3,7 @@
 #include "common/log.h"
 #include "elf/ld_cache.h"
 #include "pathsec/ld_config.h"
-#include "pkg/dpkg_index.h"
+#include "scan/package_lookup.h"
 #include "pkg/hash_cache.h"
 #include "proc/inventory.h"
 #include "scan/file_survey.h"
@@ -24,7 +24,7 @@ std::string underRoot(const std::string &root, const std::string &path)
     return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
 }
 
-verdict::DeletionFacts deletionFacts(const ModuleRecord &m, const pkg::DpkgIndex *dpkg)
+verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
 {
     verdict::DeletionFacts d;
     struct stat st {};
@@ -73,11 +73,8 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         return result;
     }
 
-    auto dpkg = pkg::DpkgIndex::build(options.dpkgAdminDir);
-    if (!dpkg)
-        logger->warn("package database not read: {}", dpkg.error().message);
-    const pkg::DpkgIndex *dpkgIndex = dpkg ? &*dpkg : nullptr;
-    pkg::DpkgIndex unavailable;
+    PackageLookup packages(options.dpkgAdminDir,
+                           options.hashCachePath.empty() ? std::string() : options.hashCachePath + ".dpkg-lookup");
 
     std::optional<pkg::HashCache> hashCache;
     if (!options.hashCachePath.empty()) {
@@ -89,7 +86,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     }
 
     SurveyInputs inputs;
-    inputs.dpkg = dpkgIndex ? dpkgIndex : &unavailable;
+    inputs.packages = &packages;
     inputs.hashCache = hashCache ? &*hashCache : nullptr;
     inputs.rootDir = options.rootDir;
     inputs.procRoot = options.procRoot;
@@ -134,13 +131,14 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         for (std::size_t i = 0; i < p.modules.size(); ++i) {
             auto &m = p.modules[i];
             if (m.deleted && !m.memfd)
-                facts[i].deletion = deletionFacts(m, inputs.dpkg);
+                facts[i].deletion = deletionFacts(m, &packages);
             m.verdict = verdict::classifyModule(p, m, facts[i]);
         }
         if (progress)
             progress(++done, total, "judging modules");
     }
 
+    packages.save();
     for (auto &[key, s] : files)
         result.files.emplace(key, std::move(s.facts));
     result.stats.uniqueFiles = static_cast<int>(result.files.size());
