@@ -1,0 +1,250 @@
+#include "store/event_store.h"
+
+#include "store/json_codec.h"
+#include "store/schema.h"
+
+namespace loadlens::store {
+
+EventWriter::EventWriter(const CaseDatabase &db, EventWriterOptions options) : m_db(db), m_options(options)
+{
+    if (m_options.batchSize == 0)
+        m_options.batchSize = 1;
+    // A first bulk load is faster with the secondary indexes built once at the end.
+    if (auto count = m_db.queryInt("SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)"); count && *count == 0) {
+        if (m_db.exec(kDropEventIndexesSql))
+            m_indexesDeferred = true;
+    }
+}
+
+EventWriter::~EventWriter() = default;
+
+Status EventWriter::add(const LoadEvent &e)
+{
+    if (m_error)
+        return *m_error;
+    if (!m_tx) {
+        auto tx = Transaction::begin(m_db);
+        if (!tx) {
+            m_error = tx.error();
+            return tx.error();
+        }
+        m_tx.emplace(std::move(*tx));
+    }
+    auto insert = m_db.statement(
+        "INSERT OR IGNORE INTO events(host, channel, record_id, time_us, source, event_id, kind, level, reasons,"
+        " process_guid, pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state,"
+        " command_line, parent_image, fields, source_file, source_offset) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
+    Result<std::int64_t> done = insert ? Result<std::int64_t>(0) : Result<std::int64_t>(insert.error());
+    if (insert) {
+        auto &s = *insert;
+        s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
+        s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind).bind(8, std::int64_t(e.verdict.level));
+        s.bind(9, reasonsToJson(e.verdict)).bind(10, e.processGuid).bind(11, e.pid).bind(12, e.image);
+        s.bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes).bind(16, e.signedField).bind(17, e.signature);
+        s.bind(18, e.signatureStatus).bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine);
+        s.bind(21, e.parentImage).bind(22, mapToJson(e.fields)).bind(23, e.sourceFile);
+        s.bind(24, static_cast<std::int64_t>(e.sourceOffset));
+        done = s.run();
+    }
+    if (!done) {
+        // The batch is lost as a whole; what was committed before stays.
+        m_tx.reset();
+        m_inBatch = 0;
+        m_batchImported = m_batchDuplicates = 0;
+        m_error = done.error();
+        return done.error();
+    }
+    (*done > 0 ? m_batchImported : m_batchDuplicates) += 1;
+    if (++m_inBatch >= m_options.batchSize)
+        return commitBatch();
+    return Ok{};
+}
+
+Status EventWriter::commitBatch()
+{
+    if (!m_tx)
+        return Ok{};
+    auto s = m_tx->commit();
+    m_tx.reset();
+    if (!s) {
+        m_error = s.error();
+        m_batchImported = m_batchDuplicates = 0;
+        m_inBatch = 0;
+        return s;
+    }
+    m_imported += m_batchImported;
+    m_duplicates += m_batchDuplicates;
+    m_batchImported = m_batchDuplicates = 0;
+    m_inBatch = 0;
+    return Ok{};
+}
+
+Status EventWriter::finish()
+{
+    if (m_error)
+        return *m_error;
+    if (auto s = commitBatch(); !s)
+        return s;
+    if (m_indexesDeferred) {
+        m_indexesDeferred = false;
+        if (auto s = m_db.ensureEventIndexes(); !s) {
+            m_error = s.error();
+            return s;
+        }
+    }
+    return Ok{};
+}
+
+EventSink EventWriter::sink()
+{
+    return [this](LoadEvent &&event) { return add(event).ok(); };
+}
+
+void EventWriter::fillReport(ImportReport &report) const
+{
+    report.imported += m_imported;
+    report.duplicates += m_duplicates;
+    if (m_error) {
+        report.errors.push_back(m_error->message);
+        report.complete = false;
+    }
+}
+
+namespace {
+
+// WHERE clause and its bound values, shared by both queries.
+struct Where {
+    std::string sql = " WHERE level >= ?1";
+    std::vector<std::string> texts;      // bound as ?2.. in order of `order`
+    std::vector<std::int64_t> numbers;
+    std::vector<std::pair<bool, std::size_t>> order;  // (isText, index)
+
+    void text(const std::string &column, const std::string &value)
+    {
+        texts.push_back(value);
+        order.emplace_back(true, texts.size() - 1);
+        sql += " AND " + column + " = ?" + std::to_string(order.size() + 1);
+    }
+    void number(const std::string &column, const char *op, std::int64_t value)
+    {
+        numbers.push_back(value);
+        order.emplace_back(false, numbers.size() - 1);
+        sql += " AND " + column + " " + op + " ?" + std::to_string(order.size() + 1);
+    }
+    void bind(Statement &s, Level minLevel) const
+    {
+        s.bind(1, std::int64_t(minLevel));
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const int index = int(i) + 2;
+            if (order[i].first)
+                s.bind(index, texts[order[i].second]);
+            else
+                s.bind(index, numbers[order[i].second]);
+        }
+    }
+};
+
+Where whereOf(const EventFilter &f)
+{
+    Where w;
+    if (!f.source.empty())
+        w.text("source", f.source);
+    if (f.eventId)
+        w.number("event_id", "=", *f.eventId);
+    if (!f.kind.empty())
+        w.text("kind", f.kind);
+    if (f.fromUs)
+        w.number("time_us", ">=", *f.fromUs);
+    if (f.toUs)
+        w.number("time_us", "<", *f.toUs);
+    if (!f.host.empty())
+        w.text("host", f.host);
+    return w;
+}
+
+} // namespace
+
+Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFilter &filter)
+{
+    (void)db.ensureEventIndexes();
+    const Where where = whereOf(filter);
+    const int limitIndex = int(where.order.size()) + 2;
+    const std::string limits = " LIMIT ?" + std::to_string(limitIndex) + " OFFSET ?" + std::to_string(limitIndex + 1);
+    auto stmt = db.statement(
+        "SELECT host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid, pid, image,"
+        " image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,"
+        " parent_image, fields, source_file, source_offset FROM events" +
+        where.sql + " ORDER BY time_us, id" + limits);
+    if (!stmt)
+        return stmt.error();
+    where.bind(*stmt, filter.minLevel);
+    stmt->bind(limitIndex, std::max<std::int64_t>(0, filter.limit)).bind(limitIndex + 1, std::max<std::int64_t>(0, filter.offset));
+    std::vector<LoadEvent> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        const Statement &s = *stmt;
+        LoadEvent e;
+        e.host = s.text(0);
+        e.channel = s.text(1);
+        e.recordId = static_cast<std::uint64_t>(s.integer(2));
+        e.timeUs = s.integer(3);
+        e.source = s.text(4);
+        e.eventId = static_cast<int>(s.integer(5));
+        e.kind = s.text(6);
+        e.verdict = verdictFromJson(levelFromInt(s.integer(7)), s.text(8));
+        e.processGuid = s.text(9);
+        e.pid = s.integer(10);
+        e.image = s.text(11);
+        e.imageLoaded = s.text(12);
+        e.user = s.text(13);
+        e.hashes = s.text(14);
+        e.signedField = s.text(15);
+        e.signature = s.text(16);
+        e.signatureStatus = s.text(17);
+        const auto state = s.integer(18);
+        e.signatureState = state >= 0 && state <= int(SignatureState::Unavailable) ? SignatureState(state)
+                                                                                   : SignatureState::Unknown;
+        e.commandLine = s.text(19);
+        e.parentImage = s.text(20);
+        e.fields = mapFromJson(s.text(21));
+        e.sourceFile = s.text(22);
+        e.sourceOffset = static_cast<std::uint64_t>(s.integer(23));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64_t bucketSeconds,
+                                              const EventFilter &filter)
+{
+    if (bucketSeconds <= 0)
+        return Error{EINVAL, "the bucket width must be at least one second"};
+    (void)db.ensureEventIndexes();
+    const Where where = whereOf(filter);
+    const std::string width = std::to_string(bucketSeconds * 1000000);
+    // Floor division, so that times before 1970 land in the right bucket too.
+    const std::string bucket = "((time_us - ((time_us % " + width + ") + " + width + ") % " + width + "))";
+    auto stmt = db.statement("SELECT " + bucket + " AS b, level, kind, count(*) FROM events" + where.sql +
+                             " GROUP BY b, level, kind ORDER BY b, level, kind");
+    if (!stmt)
+        return stmt.error();
+    where.bind(*stmt, filter.minLevel);
+    std::vector<EventBucket> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        out.push_back({stmt->integer(0), levelFromInt(stmt->integer(1)), stmt->text(2),
+                       static_cast<std::uint64_t>(stmt->integer(3))});
+    }
+    return out;
+}
+
+} // namespace loadlens::store

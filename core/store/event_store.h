@@ -1,0 +1,83 @@
+#pragma once
+// Events (Sysmon, auditd) in the case: a batched writer for streaming parsers and the queries
+// the views need. Natural key: host + channel + record id + time, so re-reading a log adds
+// nothing.
+#include "common/events.h"
+#include "common/result.h"
+#include "store/case_database.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadlens::store {
+
+struct EventWriterOptions {
+    std::size_t batchSize = 5000;  // events per transaction
+};
+
+// INSERT OR IGNORE in batches of `batchSize`, each one transaction. An error rolls back the
+// current batch only (earlier batches stay) and stops the writer. Into an empty events table
+// the secondary indexes are dropped for the load and rebuilt by finish().
+class EventWriter {
+public:
+    explicit EventWriter(const CaseDatabase &db, EventWriterOptions options = {});
+    EventWriter(const EventWriter &) = delete;
+    EventWriter &operator=(const EventWriter &) = delete;
+    ~EventWriter();  // rolls back an unfinished batch
+
+    Status add(const LoadEvent &event);
+    Status finish();  // commits the last batch, builds deferred indexes
+
+    // For parsers: an EventSink that adds each event and returns false after the first error
+    // (then error() says why).
+    EventSink sink();
+    const std::optional<Error> &error() const { return m_error; }
+
+    std::uint64_t imported() const { return m_imported; }
+    std::uint64_t duplicates() const { return m_duplicates; }
+    // Adds the writer's counts (imported, duplicates) and its error to a parser's report.
+    void fillReport(ImportReport &report) const;
+
+private:
+    Status commitBatch();
+    const CaseDatabase &m_db;
+    EventWriterOptions m_options;
+    std::optional<Transaction> m_tx;
+    std::size_t m_inBatch = 0;
+    std::uint64_t m_batchImported = 0;
+    std::uint64_t m_batchDuplicates = 0;
+    std::uint64_t m_imported = 0;
+    std::uint64_t m_duplicates = 0;
+    bool m_indexesDeferred = false;
+    std::optional<Error> m_error;
+};
+
+struct EventFilter {
+    std::string source;                 // "sysmon", "auditd"; empty = any
+    std::optional<int> eventId;
+    std::string kind;                   // empty = any
+    Level minLevel = Level::Ok;
+    std::optional<std::int64_t> fromUs;  // inclusive
+    std::optional<std::int64_t> toUs;    // exclusive
+    std::string host;                   // empty = any
+    std::int64_t limit = 1000;          // listEvents only
+    std::int64_t offset = 0;
+};
+
+// Ordered by time, then id.
+Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFilter &filter);
+
+struct EventBucket {
+    std::int64_t startUs = 0;  // bucket start, a multiple of the bucket width
+    Level level = Level::Ok;
+    std::string kind;
+    std::uint64_t count = 0;
+};
+
+// Counts per time bucket × verdict level × kind, aggregated in SQL (no event is loaded).
+Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64_t bucketSeconds,
+                                              const EventFilter &filter);
+
+} // namespace loadlens::store

@@ -1,0 +1,29 @@
+#pragma once
+// What kind of file an import was given, from its first bytes. `loadlens-cli import` chooses
+// the importer from this, in one place (app/cli/cmd_import.cpp).
+#include "common/result.h"
+
+#include <string>
+#include <string_view>
+
+namespace loadlens::store {
+
+enum class FileFormat {
+    Bundle,        // SQLite with the LoadLens application_id: a snapshot bundle or a case
+    OtherSqlite,   // SQLite of another application
+    Evtx,          // "ElfFile\0": Windows event log
+    Xml,           // '<': Event Viewer / Sysmon XML export
+    Json,          // '{' or '[': Sysmon JSON (one object per line or an array)
+    Auditd,        // lines starting "type=" or "node=": Linux audit log
+    Unknown,
+};
+
+std::string_view formatName(FileFormat format);  // "bundle", "sqlite", "evtx", "xml", "json", "auditd", "unknown"
+
+// From the first bytes of a file (a UTF-8 byte order mark and leading whitespace are skipped
+// for the text formats).
+FileFormat detectFormat(std::string_view head);
+// Reads the first bytes of `path`; an unreadable file is an Error naming it.
+Result<FileFormat> detectFileFormat(const std::string &path);
+
+} // namespace loadlens::store
