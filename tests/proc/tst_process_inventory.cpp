@@ -80,10 +80,21 @@ bool mapFilesUsable()
     QFile maps(QStringLiteral("/proc/self/maps"));
     if (!maps.open(QIODevice::ReadOnly))
         return false;
-    const QByteArray range = maps.readLine().split(' ').constFirst();
-    // map_files names carry no leading zeros; the first mapping of a 64-bit process has none.
-    struct stat st {};
-    return ::stat(QByteArray("/proc/self/map_files/" + range).constData(), &st) == 0;
+    // map_files lists file-backed mappings only (under a sanitizer the first lines are shadow
+    // memory), and its names carry no leading zeros while maps pads low addresses.
+    // Not atEnd(): /proc files report size 0, so read until readLine() comes back empty.
+    for (QByteArray line = maps.readLine(); !line.isEmpty(); line = maps.readLine()) {
+        if (!line.contains(" /"))
+            continue;
+        const QList<QByteArray> bounds = line.split(' ').constFirst().split('-');
+        if (bounds.size() != 2)
+            return false;
+        const QByteArray range = QByteArray::number(bounds[0].toULongLong(nullptr, 16), 16) + '-' +
+                                 QByteArray::number(bounds[1].toULongLong(nullptr, 16), 16);
+        struct stat st {};
+        return ::stat(QByteArray("/proc/self/map_files/" + range).constData(), &st) == 0;
+    }
+    return false;
 }
 
 std::uint64_t inodeOf(const QString &path)
