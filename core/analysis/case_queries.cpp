@@ -1,0 +1,152 @@
+#include "analysis/case_queries.h"
+
+#include "store/json_codec.h"
+
+namespace loadlens::analysis {
+
+using store::CaseDatabase;
+
+std::string chosenSnapshotsSql(bool allSnapshots)
+{
+    if (allSnapshots)
+        return "SELECT id, host_id FROM snapshots WHERE complete = 1";
+    return "SELECT id, host_id FROM (SELECT id, host_id, row_number() OVER (PARTITION BY host_id"
+           " ORDER BY scanned_at DESC, id DESC) AS rank FROM snapshots WHERE complete = 1) WHERE rank = 1";
+}
+
+namespace {
+
+constexpr const char *kSummarySql =
+    "SELECT s.id, h.name, s.scanned_at, s.boot_id, s.kernel, s.os_release, s.complete,"
+    " (SELECT count(*) FROM processes p WHERE p.snapshot_id = s.id),"
+    " (SELECT count(*) FROM processes p WHERE p.snapshot_id = s.id AND p.errors <> '[]'),"
+    " (SELECT count(*) FROM modules m WHERE m.snapshot_id = s.id),"
+    " (SELECT count(*) FROM findings f WHERE f.snapshot_id = s.id)"
+    " FROM snapshots s JOIN hosts h ON h.id = s.host_id";
+
+SnapshotSummary summaryOf(const store::Statement &s)
+{
+    SnapshotSummary out;
+    out.id = s.integer(0);
+    out.host = s.text(1);
+    out.scannedAt = s.integer(2);
+    out.bootId = s.text(3);
+    out.kernel = s.text(4);
+    out.osRelease = s.text(5);
+    out.complete = s.integer(6) != 0;
+    out.processes = s.integer(7);
+    out.processesWithErrors = s.integer(8);
+    out.modules = s.integer(9);
+    out.findings = s.integer(10);
+    return out;
+}
+
+} // namespace
+
+Result<std::vector<SnapshotSummary>> listSnapshots(const CaseDatabase &db)
+{
+    auto stmt = db.statement(std::string(kSummarySql) + " ORDER BY h.name, s.scanned_at, s.id");
+    if (!stmt)
+        return stmt.error();
+    std::vector<SnapshotSummary> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.push_back(summaryOf(*stmt));
+    }
+}
+
+Result<SnapshotSummary> snapshotSummary(const CaseDatabase &db, std::int64_t snapshotId)
+{
+    auto stmt = db.statement(std::string(kSummarySql) + " WHERE s.id = ?1");
+    if (!stmt)
+        return stmt.error();
+    auto row = stmt->bind(1, snapshotId).step();
+    if (!row)
+        return row.error();
+    if (!*row)
+        return Error{ENOENT, "no snapshot " + std::to_string(snapshotId) + " in " + db.path()};
+    return summaryOf(*stmt);
+}
+
+Result<StackResult> stack(const CaseDatabase &db, const StackOptions &options)
+{
+    StackResult result;
+    const std::string chosen = "WITH chosen AS (" + chosenSnapshotsSql(options.allSnapshots) + ") ";
+    auto hosts = db.queryInt(chosen + "SELECT count(DISTINCT host_id) FROM chosen");
+    auto snapshots = db.queryInt(chosen + "SELECT count(*) FROM chosen");
+    if (!hosts || !snapshots)
+        return hosts ? snapshots.error() : hosts.error();
+    result.hostsInCase = *hosts;
+    result.snapshotsCounted = *snapshots;
+
+    const bool byName = options.by == StackBy::Name;
+    const std::string sql =
+        chosen + "SELECT " + (byName ? "p.name, ''" : "p.path, s.sha256") +
+        ", count(DISTINCT c.host_id) AS hosts, sum(s.processes) AS procs, count(DISTINCT s.path_id || ':' || s.sha256),"
+        " max(s.max_level) FROM snapshot_module_stack s JOIN chosen c ON c.id = s.snapshot_id"
+        " JOIN paths p ON p.id = s.path_id GROUP BY " + (byName ? "p.name" : "s.path_id, s.sha256") +
+        " HAVING hosts <= ?1 ORDER BY hosts, procs, 1, 2 LIMIT ?2";
+    auto stmt = db.statement(sql);
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, options.maxHosts.value_or(INT64_MAX)).bind(2, options.limit > 0 ? options.limit : std::int64_t(-1));
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return result;
+        StackEntry e;
+        e.module = stmt->text(0);
+        e.sha256 = stmt->text(1);
+        e.hosts = stmt->integer(2);
+        e.processes = stmt->integer(3);
+        e.variants = stmt->integer(4);
+        e.maxLevel = store::levelFromInt(stmt->integer(5));
+        result.entries.push_back(std::move(e));
+    }
+}
+
+Result<std::vector<CaseWhoLoadsHit>> whoLoads(const CaseDatabase &db, const std::string &needle, bool allSnapshots)
+{
+    if (needle.empty())
+        return Error{EINVAL, "who-loads needs a non-empty name"};
+    // The path list is small (distinct paths); the module index on path_id does the rest.
+    auto stmt = db.statement(
+        "WITH chosen AS (" + chosenSnapshotsSql(allSnapshots) + "),"
+        " wanted AS MATERIALIZED (SELECT id, path FROM paths WHERE instr(path, ?1) > 0)"
+        " SELECT h.name, s.id, s.scanned_at, pr.pid, pr.name, pr.exe, pr.user, w.path, coalesce(f.sha256, ''), m.level"
+        " FROM wanted w JOIN modules m ON m.path_id = w.id JOIN chosen c ON c.id = m.snapshot_id"
+        " JOIN snapshots s ON s.id = m.snapshot_id JOIN hosts h ON h.id = s.host_id"
+        " JOIN processes pr ON pr.id = m.process_id LEFT JOIN files f ON f.id = m.file_id"
+        " ORDER BY h.name, s.scanned_at, pr.pid, w.path");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, needle);
+    std::vector<CaseWhoLoadsHit> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        CaseWhoLoadsHit h;
+        h.host = stmt->text(0);
+        h.snapshotId = stmt->integer(1);
+        h.scannedAt = stmt->integer(2);
+        h.pid = static_cast<int>(stmt->integer(3));
+        h.process = stmt->text(4);
+        h.executable = stmt->text(5);
+        h.user = stmt->text(6);
+        h.path = stmt->text(7);
+        h.sha256 = stmt->text(8);
+        h.level = store::levelFromInt(stmt->integer(9));
+        out.push_back(std::move(h));
+    }
+}
+
+} // namespace loadlens::analysis

@@ -1,0 +1,191 @@
+#include "analysis/snapshot_diff.h"
+
+#include "store/json_codec.h"
+
+#include <map>
+#include <set>
+
+namespace loadlens::analysis {
+
+using store::CaseDatabase;
+
+std::string_view changeKindName(ChangeKind kind)
+{
+    switch (kind) {
+    case ChangeKind::Added: return "added";
+    case ChangeKind::Removed: return "removed";
+    case ChangeKind::HashChanged: return "hash-changed";
+    }
+    return "added";
+}
+
+namespace {
+
+struct Presence {
+    std::set<std::string> hashes;
+    std::int64_t processes = 0;
+    Level level = Level::Ok;
+};
+using ModuleKey = std::pair<std::string, std::string>;  // executable, path
+using ModuleSet = std::map<ModuleKey, Presence>;
+
+Status readModules(const CaseDatabase &db, const std::string &sql, std::int64_t snapshot, ModuleSet &out)
+{
+    auto stmt = db.statement(sql);
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, snapshot);
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return Ok{};
+        Presence &p = out[{stmt->text(0), stmt->text(1)}];
+        p.hashes.insert(stmt->text(2));
+        p.processes += stmt->integer(3);
+        p.level = std::max(p.level, store::levelFromInt(stmt->integer(4)));
+    }
+}
+
+constexpr const char *kProcessModulesSql =
+    "SELECT CASE WHEN pr.exe <> '' THEN pr.exe ELSE '[' || pr.name || ']' END, p.path, coalesce(f.sha256, ''),"
+    " count(DISTINCT m.process_id), max(m.level) FROM modules m JOIN processes pr ON pr.id = m.process_id"
+    " JOIN paths p ON p.id = m.path_id LEFT JOIN files f ON f.id = m.file_id"
+    " WHERE m.snapshot_id = ?1 AND (m.flags & 16) = 0 AND p.path <> '' GROUP BY 1, 2, 3";
+constexpr const char *kHostModulesSql =
+    "SELECT '', p.path, s.sha256, s.processes, s.max_level FROM snapshot_module_stack s"
+    " JOIN paths p ON p.id = s.path_id WHERE s.snapshot_id = ?1";
+
+std::vector<ModuleChange> compare(const ModuleSet &before, const ModuleSet &after)
+{
+    std::vector<ModuleChange> out;
+    auto change = [](ChangeKind kind, const ModuleKey &key, const Presence *b, const Presence *a) {
+        ModuleChange c;
+        c.kind = kind;
+        c.executable = key.first;
+        c.path = key.second;
+        if (b) {
+            c.hashesBefore.assign(b->hashes.begin(), b->hashes.end());
+            c.processesBefore = b->processes;
+            c.level = b->level;
+        }
+        if (a) {
+            c.hashesAfter.assign(a->hashes.begin(), a->hashes.end());
+            c.processesAfter = a->processes;
+            c.level = std::max(c.level, a->level);
+        }
+        return c;
+    };
+    for (const auto &[key, b] : before) {
+        auto it = after.find(key);
+        if (it == after.end())
+            out.push_back(change(ChangeKind::Removed, key, &b, nullptr));
+        else if (it->second.hashes != b.hashes)
+            out.push_back(change(ChangeKind::HashChanged, key, &b, &it->second));
+    }
+    for (const auto &[key, a] : after)
+        if (!before.count(key))
+            out.push_back(change(ChangeKind::Added, key, nullptr, &a));
+    return out;
+}
+
+struct StoredFinding {
+    FindingChange finding;
+    std::string evidenceJson;
+};
+
+Result<std::map<std::string, StoredFinding>> readFindings(const CaseDatabase &db, std::int64_t snapshot)
+{
+    auto stmt = db.statement("SELECT code, level, text, evidence FROM findings WHERE snapshot_id = ?1");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, snapshot);
+    std::map<std::string, StoredFinding> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        // Pids differ between scans; a finding is the same when its code and evidence are.
+        const std::string key = stmt->text(0) + '\n' + stmt->text(3);
+        StoredFinding f{{stmt->text(0), store::levelFromInt(stmt->integer(1)), stmt->text(2),
+                         store::evidenceFromJson(stmt->text(3))},
+                        stmt->text(3)};
+        out.emplace(key, std::move(f));
+    }
+}
+
+Result<std::map<std::string, std::string>> readFacts(const CaseDatabase &db, std::int64_t snapshot)
+{
+    auto stmt = db.statement("SELECT key, value FROM snapshot_facts WHERE snapshot_id = ?1");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, snapshot);
+    std::map<std::string, std::string> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.emplace(stmt->text(0), stmt->text(1));
+    }
+}
+
+} // namespace
+
+Result<SnapshotDiff> diffSnapshots(const CaseDatabase &db, std::int64_t before, std::int64_t after)
+{
+    SnapshotDiff diff;
+    for (auto [id, target] : {std::pair{before, &diff.before}, std::pair{after, &diff.after}}) {
+        auto summary = snapshotSummary(db, id);
+        if (!summary)
+            return summary.error();
+        if (!summary->complete)
+            return Error{0, "snapshot " + std::to_string(id) + " in " + db.path() +
+                                " is incomplete (its import was interrupted); import its bundle again"};
+        *target = std::move(*summary);
+    }
+    for (auto [sql, target] : {std::pair{kProcessModulesSql, &diff.processModules}, std::pair{kHostModulesSql, &diff.hostModules}}) {
+        ModuleSet a, b;
+        if (auto s = readModules(db, sql, before, b); !s)
+            return s.error();
+        if (auto s = readModules(db, sql, after, a); !s)
+            return s.error();
+        *target = compare(b, a);
+    }
+
+    auto findingsBefore = readFindings(db, before);
+    auto findingsAfter = readFindings(db, after);
+    if (!findingsBefore || !findingsAfter)
+        return findingsBefore ? findingsAfter.error() : findingsBefore.error();
+    for (const auto &[key, f] : *findingsAfter)
+        if (!findingsBefore->count(key))
+            diff.newFindings.push_back(f.finding);
+    for (const auto &[key, f] : *findingsBefore)
+        if (!findingsAfter->count(key))
+            diff.resolvedFindings.push_back(f.finding);
+
+    auto factsBefore = readFacts(db, before);
+    auto factsAfter = readFacts(db, after);
+    if (!factsBefore || !factsAfter)
+        return factsBefore ? factsAfter.error() : factsBefore.error();
+    std::set<std::string> keys;
+    for (const auto &[k, v] : *factsBefore)
+        keys.insert(k);
+    for (const auto &[k, v] : *factsAfter)
+        keys.insert(k);
+    for (const auto &key : keys) {
+        auto b = factsBefore->find(key);
+        auto a = factsAfter->find(key);
+        std::optional<std::string> bv = b != factsBefore->end() ? std::optional(b->second) : std::nullopt;
+        std::optional<std::string> av = a != factsAfter->end() ? std::optional(a->second) : std::nullopt;
+        if (bv != av)
+            diff.facts.push_back({key, bv, av});
+    }
+    return diff;
+}
+
+} // namespace loadlens::analysis
