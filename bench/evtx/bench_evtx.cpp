@@ -1,0 +1,175 @@
+// Builds a large valid EVTX (make_big_evtx.py over the shared bench samples), warms the page
+// cache, then times readEvtx (all cores and one thread) and `evtxexport -f xml` over the same
+// data, printing medians, records per second, the ratio and peak RSS. evtxexport renders about
+// ten thousand records a second, so it runs on a smaller file built the same way and its rate
+// is compared (the rate, not a scaled time, is what is printed).
+#include "evtx/evtx_reader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <spawn.h>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+using namespace loadlens;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Runs argv with stdout to /dev/null; returns wall seconds, or a negative value on failure.
+double runQuiet(std::vector<std::string> args, rusage *usage = nullptr)
+{
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    const auto start = Clock::now();
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        return -1;
+    int status = 0;
+    rusage u {};
+    ::wait4(pid, &status, 0, &u);
+    if (usage)
+        *usage = u;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? elapsed : -1;
+}
+
+bool makeBigEvtx(const std::string &out, std::size_t records, const std::vector<std::string> &inputs)
+{
+    std::vector<std::string> args{"python3", std::string(LOADLENS_BENCH_TOOLS) + "/make_big_evtx.py", out,
+                                  std::to_string(records)};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    return runQuiet(args) >= 0;
+}
+
+struct OurRun {
+    double seconds = 0;
+    std::uint64_t records = 0;
+    std::uint64_t fieldBytes = 0;
+};
+
+OurRun timeOurs(const std::string &path, unsigned threads)
+{
+    OurRun run;
+    evtx::EvtxReport report;
+    evtx::EvtxOptions options;
+    options.threads = threads;
+    const auto start = Clock::now();
+    const Status st = evtx::readEvtx(path, [&](EventRecord &&r) {
+        ++run.records;
+        for (const auto &[k, v] : r.data)
+            run.fieldBytes += k.size() + v.size();
+        return true;
+    }, report, options);
+    run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!st || report.recordsSkipped || report.badChunkCount)
+        std::fprintf(stderr, "warning: %s; %llu skipped, %llu bad chunks\n", st ? "read ok" : st.error().message.c_str(),
+                     static_cast<unsigned long long>(report.recordsSkipped),
+                     static_cast<unsigned long long>(report.badChunkCount));
+    return run;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::size_t records = 200000, oracleRecords = 20000;
+    int runs = 5, oracleRuns = 3;
+    unsigned threads = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--records"))
+            records = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--oracle-records"))
+            oracleRecords = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--runs"))
+            runs = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--threads"))
+            threads = unsigned(std::atoi(argv[i + 1]));
+    }
+    std::vector<std::string> inputs;
+    std::error_code ec;
+    for (const auto &e : fs::recursive_directory_iterator(LOADLENS_BENCH_EVTX, ec))
+        if (e.is_regular_file() && e.path().extension() == ".evtx")
+            inputs.push_back(e.path().string());
+    std::sort(inputs.begin(), inputs.end());
+    if (inputs.empty()) {
+        std::fprintf(stderr, "no .evtx files under %s\n", LOADLENS_BENCH_EVTX);
+        return 1;
+    }
+    char dirTemplate[] = "/tmp/bench_evtx.XXXXXX";
+    if (!::mkdtemp(dirTemplate)) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    const std::string dir = dirTemplate, big = dir + "/big.evtx", small = dir + "/small.evtx";
+    if (!makeBigEvtx(big, records, inputs) || !makeBigEvtx(small, oracleRecords, inputs)) {
+        std::fprintf(stderr, "make_big_evtx.py failed\n");
+        return 1;
+    }
+    std::printf("inputs: %zu sample files; big: %.1f MB, small: %.1f MB\n", inputs.size(),
+                double(fs::file_size(big)) / 1e6, double(fs::file_size(small)) / 1e6);
+
+    timeOurs(big, threads);  // warm the page cache and the allocator
+    std::vector<double> all, single;
+    OurRun last;
+    for (int i = 0; i < runs; ++i) {
+        last = timeOurs(big, threads);
+        all.push_back(last.seconds);
+        single.push_back(timeOurs(big, 1).seconds);
+    }
+    rusage self {};
+    ::getrusage(RUSAGE_SELF, &self);
+    const double ours = median(all), oursSingle = median(single);
+    const double oursRate = double(last.records) / ours, singleRate = double(last.records) / oursSingle;
+    std::printf("loadlens readEvtx: %llu records, median %.3f s over %d runs -> %.0f records/s (all cores)\n",
+                static_cast<unsigned long long>(last.records), ours, runs, oursRate);
+    std::printf("loadlens readEvtx: one thread, median %.3f s -> %.0f records/s\n", oursSingle, singleRate);
+    std::printf("loadlens peak RSS: %.1f MB\n", double(self.ru_maxrss) / 1024.0);
+
+    // evtxexport over the smaller file; count its records with our reader (they parse the same).
+    const OurRun smallCount = timeOurs(small, threads);
+    std::vector<double> oracle;
+    long oracleRss = 0;
+    for (int i = 0; i < oracleRuns; ++i) {
+        rusage u {};
+        const double t = runQuiet({"evtxexport", "-f", "xml", small}, &u);
+        if (t < 0) {
+            std::fprintf(stderr, "evtxexport failed or is not installed (apt-get install libevtx-utils)\n");
+            return 1;
+        }
+        oracle.push_back(t);
+        oracleRss = std::max(oracleRss, u.ru_maxrss);
+    }
+    const double oracleRate = double(smallCount.records) / median(oracle);
+    std::printf("evtxexport -f xml: %llu records, median %.3f s over %d runs -> %.0f records/s; peak RSS %.1f MB\n",
+                static_cast<unsigned long long>(smallCount.records), median(oracle), oracleRuns, oracleRate,
+                double(oracleRss) / 1024.0);
+    std::printf("ratio (records/s): all cores %.1fx, one thread %.1fx evtxexport\n", oursRate / oracleRate,
+                singleRate / oracleRate);
+    fs::remove_all(dir, ec);
+    return 0;
+}
