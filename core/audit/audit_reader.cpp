@@ -104,6 +104,10 @@ public:
                 const std::size_t end = std::size_t(static_cast<const char *>(nl) - buffer.data());
                 if (discarding)
                     discarding = false;
+                else if (end - start > m_options.maxLineBytes)
+                    m_assembler.skip(base + start, "line of " + std::to_string(end - start) +
+                                                       " bytes exceeds the limit of " +
+                                                       std::to_string(m_options.maxLineBytes));
                 else if (!line(std::string_view(buffer.data() + start, end - start), base + start))
                     return Ok{};
                 start = end + 1;

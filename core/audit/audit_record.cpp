@@ -156,6 +156,8 @@ FieldSplitter::Step FieldSplitter::prepare(std::string_view token, std::size_t f
     }
     name = token.substr(0, eq);
     value = token.substr(eq + 1);
+    if (value.empty())
+        return Step::Skip;  // auparse drops "mac=" and the like; a value emptied by trimming stays
     if (!name.empty() && name.front() == '(')
         name.remove_prefix(1);
     for (char trailing : {':', ',', '\''})
