@@ -4,7 +4,7 @@
 
 #include <charconv>
 #include <functional>
-#include <cstdio>
+#include <algorithm>
 
 namespace loadlens::evtx {
 
@@ -40,11 +40,53 @@ void appendNumber(std::string &out, T value)
     out.append(buf, res.ptr);
 }
 
+constexpr char kHexLower[] = "0123456789abcdef";
+
+// Fixed-width hex digits, most significant first (no prefix).
+void appendHexDigits(std::string &out, std::uint64_t value, int digits, const char *alphabet)
+{
+    char buf[16];
+    for (int i = digits - 1; i >= 0; --i, value >>= 4)
+        buf[i] = alphabet[value & 15];
+    out.append(buf, std::size_t(digits));
+}
+
+// "0x" and at least `digits` lower-case digits, as libevtx prints hexadecimal integers.
 void appendHex(std::string &out, std::uint64_t value, int digits)
 {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%0*llx", digits, static_cast<unsigned long long>(value));
-    out += buf;
+    int needed = 1;
+    while (needed < 16 && (value >> (4 * needed)))
+        ++needed;
+    out += "0x";
+    appendHexDigits(out, value, std::max(digits, needed), kHexLower);
+}
+
+// Zero-padded decimal of exactly `digits` digits.
+void appendPadded(std::string &out, unsigned value, int digits)
+{
+    char buf[10];
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+        buf[i] = char('0' + value % 10);
+    out.append(buf, std::size_t(digits));
+}
+
+void appendIsoTime(std::string &out, int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                   unsigned second, unsigned nanoseconds)
+{
+    appendPadded(out, unsigned(year < 0 ? 0 : year), 4);
+    out += '-';
+    appendPadded(out, month, 2);
+    out += '-';
+    appendPadded(out, day, 2);
+    out += 'T';
+    appendPadded(out, hour, 2);
+    out += ':';
+    appendPadded(out, minute, 2);
+    out += ':';
+    appendPadded(out, second, 2);
+    out += '.';
+    appendPadded(out, nanoseconds, 9);
+    out += 'Z';
 }
 
 // Days since 1970-01-01 to a civil date (proleptic Gregorian), H. Hinnant's algorithm.
@@ -86,26 +128,31 @@ void appendFileTime(std::string &out, std::uint64_t ft)
     int year;
     unsigned month, day;
     civilFromDays(days, year, month, day);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%07u00Z", year, month, day, unsigned(rem / 3600),
-                  unsigned(rem / 60 % 60), unsigned(rem % 60), fraction);
-    out += buf;
+    appendIsoTime(out, year, month, day, unsigned(rem / 3600), unsigned(rem / 60 % 60), unsigned(rem % 60),
+                  fraction * 100);
 }
 
 void appendSystemTime(std::string &out, const std::uint8_t *p)
 {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04u-%02u-%02uT%02u:%02u:%02u.%03u000000Z", le16(p), le16(p + 2), le16(p + 6),
-                  le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14));
-    out += buf;
+    appendIsoTime(out, le16(p), std::min(le16(p + 2), std::uint16_t(99)), std::min(le16(p + 6), std::uint16_t(99)),
+                  std::min(le16(p + 8), std::uint16_t(99)), std::min(le16(p + 10), std::uint16_t(99)),
+                  std::min(le16(p + 12), std::uint16_t(99)), std::min(le16(p + 14), std::uint16_t(999)) * 1000000u);
 }
 
 void appendGuid(std::string &out, const std::uint8_t *p)
 {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", le32(p), le16(p + 4),
-                  le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
-    out += buf;
+    out += '{';
+    appendHexDigits(out, le32(p), 8, kHexUpper);
+    out += '-';
+    appendHexDigits(out, le16(p + 4), 4, kHexUpper);
+    out += '-';
+    appendHexDigits(out, le16(p + 6), 4, kHexUpper);
+    out += '-';
+    appendHexDigits(out, std::uint64_t(p[8]) << 8 | p[9], 4, kHexUpper);
+    out += '-';
+    for (int i = 10; i < 16; ++i)
+        appendHexDigits(out, p[i], 2, kHexUpper);
+    out += '}';
 }
 
 // Returns the bytes used, or 0 when the SID does not fit in `size`.
@@ -184,26 +231,42 @@ void appendScalar(std::string &out, std::uint8_t type, const std::uint8_t *p)
 
 void appendUtf16(std::string &out, const std::uint8_t *data, std::size_t units)
 {
+    // Written in place: one UTF-16 unit never needs more than three UTF-8 bytes (a surrogate
+    // pair, two units, needs four).
+    const std::size_t old = out.size();
+    out.resize(old + 3 * units);
+    char *w = out.data() + old;
     for (std::size_t i = 0; i < units; ++i) {
         std::uint32_t c = le16(data + 2 * i);
-        if (c == 0)
-            return;
         if (c < 0x80) {
-            out.push_back(char(c));
+            if (c == 0)
+                break;
+            *w++ = char(c);
             continue;
         }
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units) {
-            const std::uint32_t low = le16(data + 2 * (i + 1));
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                appendCodePoint(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+        if (c < 0x800) {
+            *w++ = char(0xC0 | (c >> 6));
+            *w++ = char(0x80 | (c & 0x3F));
+            continue;
+        }
+        if (c >= 0xD800 && c <= 0xDFFF) {
+            const std::uint32_t low = i + 1 < units ? le16(data + 2 * (i + 1)) : 0;
+            if (c <= 0xDBFF && low >= 0xDC00 && low <= 0xDFFF) {
+                const std::uint32_t cp = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+                *w++ = char(0xF0 | (cp >> 18));
+                *w++ = char(0x80 | ((cp >> 12) & 0x3F));
+                *w++ = char(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = char(0x80 | (cp & 0x3F));
                 ++i;
                 continue;
             }
-        }
-        if (c >= 0xD800 && c <= 0xDFFF)
             c = 0xFFFD;
-        appendCodePoint(out, c);
+        }
+        *w++ = char(0xE0 | (c >> 12));
+        *w++ = char(0x80 | ((c >> 6) & 0x3F));
+        *w++ = char(0x80 | (c & 0x3F));
     }
+    out.resize(std::size_t(w - out.data()));
 }
 
 void appendValueText(std::string &out, std::uint8_t type, const std::uint8_t *data, std::size_t size)
