@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iterator>
 
 namespace loadlens::hijacklibs {
 
@@ -76,16 +75,7 @@ void Dataset::indexExecutables(std::size_t entryIndex)
 
 void Dataset::add(Entry entry)
 {
-    const std::string key = lowerAscii(entry.name);
-    if (auto it = m_byName.find(key); it != m_byName.end()) {
-        // A later file of the same name wins; its executables replace the old ones.
-        m_entries[it->second] = std::move(entry);
-        for (auto e = m_byExecutable.begin(); e != m_byExecutable.end();)
-            e = e->second == it->second ? m_byExecutable.erase(e) : std::next(e);
-        indexExecutables(it->second);
-        return;
-    }
-    m_byName.emplace(key, m_entries.size());
+    m_byName[lowerAscii(entry.name)].push_back(m_entries.size());
     m_entries.push_back(std::move(entry));
     indexExecutables(m_entries.size() - 1);
 }
@@ -106,7 +96,16 @@ std::vector<const Entry *> Dataset::entriesForExecutable(std::string_view exeNam
 const Entry *Dataset::find(std::string_view dllName) const
 {
     const auto it = m_byName.find(lowerAscii(dllName));
-    return it == m_byName.end() ? nullptr : &m_entries[it->second];
+    return it == m_byName.end() ? nullptr : &m_entries[it->second.front()];
+}
+
+std::vector<const Entry *> Dataset::findAll(std::string_view dllName) const
+{
+    std::vector<const Entry *> out;
+    if (const auto it = m_byName.find(lowerAscii(dllName)); it != m_byName.end())
+        for (std::size_t i : it->second)
+            out.push_back(&m_entries[i]);
+    return out;
 }
 
 Result<Dataset> Dataset::loadDirectory(const std::string &directory, LoadReport &report,

@@ -72,8 +72,11 @@ public:
     static Result<Entry> parseEntry(std::string_view yamlText, const std::string &file);
 
     void add(Entry entry);
-    // The entry for a DLL file name (any case), or nullptr.
+    // The first entry for a DLL file name (any case), or nullptr.
     const Entry *find(std::string_view dllName) const;
+    // Every entry of that name: vendors can ship DLLs of the same name (sqlite.dll: Adobe and
+    // SoftPerfect), each with its own expected folders.
+    std::vector<const Entry *> findAll(std::string_view dllName) const;
     // Entries that list a vulnerable executable of this file name (any case), in dataset order.
     std::vector<const Entry *> entriesForExecutable(std::string_view exeName) const;
     std::size_t size() const { return m_entries.size(); }
@@ -82,7 +85,7 @@ public:
 private:
     std::vector<Entry> m_entries;
     void indexExecutables(std::size_t entryIndex);
-    std::unordered_map<std::string, std::size_t> m_byName;
+    std::unordered_map<std::string, std::vector<std::size_t>> m_byName;
     std::unordered_multimap<std::string, std::size_t> m_byExecutable;  // exe file name -> entry
 };
 

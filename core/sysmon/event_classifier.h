@@ -1,0 +1,36 @@
+#pragma once
+// One verdict per Sysmon event, computed once at import. Pure: reads no files. Judges
+//  - the signature (EID 7 image loads and EID 6 driver loads): unsigned, invalid, unverified;
+//  - the folder a DLL/driver was loaded from, or an executable file was written to (EID 11);
+//  - HijackLibs: a DLL of a listed name outside its ExpectedLocations, the loading program when
+//    it is one of the entry's VulnerableExecutables, a signer other than the expected one, and
+//    (EID 1) a known-vulnerable program started from a folder the dataset does not list.
+#include "common/events.h"
+#include "hijacklibs/hijacklibs.h"
+
+#include <string>
+
+namespace loadlens::sysmon {
+
+class EventClassifier {
+public:
+    // Without a dataset the HijackLibs checks are left out; the dataset must outlive this.
+    explicit EventClassifier(const hijacklibs::Dataset *dataset = nullptr) : m_dataset(dataset) {}
+
+    Verdict classify(const LoadEvent &event) const;
+
+private:
+    void judgeSignature(const LoadEvent &event, Verdict &verdict) const;
+    void judgeLocation(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
+    void judgeHijackLibs(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
+    void judgeMisplacedDll(const LoadEvent &event, const hijacklibs::Entry &entry, Verdict &verdict) const;
+    void judgeSigner(const LoadEvent &event, const hijacklibs::Entry &entry, Verdict &verdict) const;
+    void judgeRelocatedProgram(const LoadEvent &event, Verdict &verdict) const;
+
+    const hijacklibs::Dataset *m_dataset;
+};
+
+// toLoadEvent() and classify() in one step: what an importer stores.
+LoadEvent judgeRecord(const EventRecord &record, const std::string &sourceFile, const EventClassifier &classifier);
+
+} // namespace loadlens::sysmon

@@ -1,0 +1,67 @@
+#include "sysmon/sysmon_reasons.h"
+
+#include "verdict/reason_catalog.h"
+
+#include <array>
+
+namespace loadlens::sysmon {
+
+namespace {
+
+namespace technique = verdict::technique;
+namespace measure = verdict::measure;
+
+struct Assignment {
+    std::string_view code;
+    std::string_view technique;
+    std::string_view measure;
+};
+
+// ATT&CK v17 folded DLL side-loading into T1574.001, so every placement-based finding names it.
+constexpr std::array kAssignments{
+    Assignment{code::UnsignedImageLoad, technique::HijackExecutionFlow, measure::RequireSignatures},
+    Assignment{code::InvalidSignature, technique::HijackExecutionFlow, measure::RequireSignatures},
+    Assignment{code::SignatureUnverified, "", measure::RequireSignatures},
+    Assignment{code::UserWritableLoadPath, technique::DllSearchOrderHijacking, measure::SecurePaths},
+    Assignment{code::HijackLibsMatch, technique::DllSearchOrderHijacking, measure::SecurePaths},
+    Assignment{code::HijackLibsVulnerableExecutable, technique::DllSearchOrderHijacking, measure::SecurePaths},
+    Assignment{code::HijackLibsRelocatedExecutable, technique::DllSearchOrderHijacking, measure::SecurePaths},
+    Assignment{code::SignerMismatch, technique::DllSearchOrderHijacking, measure::RequireSignatures},
+    Assignment{code::ExecutableFileCreated, "", measure::AuditAndMonitor},
+};
+
+const Assignment *find(std::string_view c)
+{
+    for (const auto &a : kAssignments)
+        if (a.code == c)
+            return &a;
+    return nullptr;
+}
+
+} // namespace
+
+std::string_view sysmonTechniqueFor(std::string_view c)
+{
+    const auto *a = find(c);
+    return a ? a->technique : std::string_view();
+}
+
+std::string_view sysmonMeasureFor(std::string_view c)
+{
+    const auto *a = find(c);
+    return a ? a->measure : std::string_view();
+}
+
+Reason makeSysmonReason(std::string_view c, Level level, std::string text, Evidence evidence)
+{
+    Reason r;
+    r.code = std::string(c);
+    r.level = level;
+    r.text = std::move(text);
+    r.technique = std::string(sysmonTechniqueFor(c));
+    r.measure = std::string(sysmonMeasureFor(c));
+    r.evidence = std::move(evidence);
+    return r;
+}
+
+} // namespace loadlens::sysmon

@@ -1,0 +1,28 @@
+#pragma once
+// Reason codes for judged Sysmon events. They are part of the JSON contract like the codes in
+// verdict/reason_catalog.h, whose techniques and M1044 measure texts they reuse.
+#include "common/types.h"
+
+#include <string>
+#include <string_view>
+
+namespace loadlens::sysmon {
+
+namespace code {
+inline constexpr std::string_view UnsignedImageLoad = "unsigned-image-load";
+inline constexpr std::string_view InvalidSignature = "invalid-signature";
+inline constexpr std::string_view SignatureUnverified = "signature-unverified";
+inline constexpr std::string_view UserWritableLoadPath = "user-writable-load-path";
+inline constexpr std::string_view HijackLibsMatch = "hijacklibs-match";
+inline constexpr std::string_view HijackLibsVulnerableExecutable = "hijacklibs-vulnerable-executable";
+inline constexpr std::string_view HijackLibsRelocatedExecutable = "hijacklibs-relocated-executable";
+inline constexpr std::string_view SignerMismatch = "signer-mismatch";
+inline constexpr std::string_view ExecutableFileCreated = "executable-file-created";
+} // namespace code
+
+// A reason with the technique and measure assigned to a Sysmon code (see sysmon_reasons.cpp).
+Reason makeSysmonReason(std::string_view code, Level level, std::string text, Evidence evidence = {});
+std::string_view sysmonTechniqueFor(std::string_view code);
+std::string_view sysmonMeasureFor(std::string_view code);
+
+} // namespace loadlens::sysmon
