@@ -32,6 +32,7 @@ LoadLens only reads /proc and files; it never runs or loads what it inspects.
 Commands:
   scan                   list every process and its loaded modules with a verdict each
   who-loads NAME         processes that have a module whose path contains NAME
+                         (with --case FILE: on every host of the case, latest snapshots)
   explain PID MODULE     all evidence for one module (MODULE: path or part of it)
 
 Scan options:
@@ -46,6 +47,7 @@ Scan options:
   --no-hash-cache        hash every file again
   --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
   --quiet                no progress on stderr
+  --case FILE            who-loads: ask the case (all hosts) instead of scanning this one
 
 Where to look (for collected trees and tests):
   --root DIR             root of /etc/ld.so.preload, ld.so.cache (default /)
@@ -129,6 +131,11 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
             if (!level)
                 return usageError("--min-level takes ok, info, low, medium or high, not '" + *v + "'");
             o.minLevel = *level;
+        } else if (arg == "--case") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            o.casePath = *v;
         } else if (arg == "--hash-cache" || arg == "--root" || arg == "--proc" || arg == "--dpkg-admin" ||
                    arg == "--log-level") {
             auto v = needValue(arg);
@@ -151,6 +158,8 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
         return usageError("scan takes no argument '" + o.positional.front() + "'");
     if (o.command == Command::WhoLoads && o.positional.size() != 1)
         return usageError("who-loads needs exactly one NAME");
+    if (!o.casePath.empty() && o.command != Command::WhoLoads)
+        return usageError("--case applies to who-loads only");
     if (o.command == Command::Explain) {
         if (o.positional.size() != 2)
             return usageError("explain needs PID and MODULE");

@@ -28,6 +28,7 @@ struct CliOptions {
     std::string procRoot = "/proc";
     std::string dpkgAdminDir = "/var/lib/dpkg";
     std::string logLevel = "warn";
+    std::string casePath;  // who-loads --case FILE: answer from the case instead of a live scan
 };
 
 Result<CliOptions> parseCommandLine(const std::vector<std::string> &args);

@@ -1,5 +1,8 @@
 #include "commands.h"
 
+#include "analysis/case_queries.h"
+#include "analysis/case_report.h"
+#include "cmd_case_support.h"
 #include "report/json_report.h"
 #include "report/scan_filter.h"
 #include "report/text_report.h"
@@ -86,6 +89,19 @@ int runScanCommand(const CliOptions &o)
 
 int runWhoLoadsCommand(const CliOptions &o)
 {
+    if (!o.casePath.empty()) {
+        auto db = openCase(o.casePath, store::OpenMode::ReadOnly);
+        if (!db)
+            return failWith(db.error().message, 1);
+        auto hits = analysis::whoLoads(*db, o.positional.front());
+        if (!hits)
+            return failWith(hits.error().message, 1);
+        if (o.json)
+            std::cout << analysis::whoLoadsToJson(*hits).dump(1) << "\n";
+        else
+            analysis::writeWhoLoads(std::cout, *hits);
+        return 0;
+    }
     const ScanResult scan = scanFor(o, true);
     const auto hits = report::whoLoads(scan, o.positional.front());
     if (o.json) {

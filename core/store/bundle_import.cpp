@@ -143,6 +143,7 @@ Status BundleImport::importSnapshot(std::int64_t bs)
         if (!*hostRow)
             return Error{0, "snapshot " + std::to_string(bs) + " of " + m_report.file + " names no host"};
         hostId = host->integer(0);
+        host->reset();
 
         auto snapshot = m_db.statement(
             "INSERT OR IGNORE INTO snapshots(host_id, scanned_at, boot_id, kernel, os_release, machine, stats, complete)"
@@ -160,7 +161,9 @@ Status BundleImport::importSnapshot(std::int64_t bs)
         if (!row || !*row)
             return row ? m_db.error("snapshot row missing after insert in") : row.error();
         cs = existing->integer(0);
-        if (existing->integer(1) != 0) {
+        const bool alreadyComplete = existing->integer(1) != 0;
+        existing->reset();
+        if (alreadyComplete) {
             // Imported before: everything in it is a duplicate.
             for (const char *table : {"snapshot_facts", "processes", "modules", "findings"}) {
                 auto n = count("SELECT count(*) FROM bundle." + std::string(table) + " WHERE snapshot_id = ?1", bs);

@@ -120,6 +120,12 @@ std::string Statement::text(int column) const
     return p ? std::string(reinterpret_cast<const char *>(p), std::size_t(sqlite3_column_bytes(m_stmt, column))) : std::string();
 }
 
+void Statement::reset()
+{
+    if (m_stmt)
+        sqlite3_reset(m_stmt);
+}
+
 bool Statement::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
 
 // --- CaseDatabase ---
@@ -220,7 +226,7 @@ Status migrate(CaseDatabase &db, int from)
             return s;
         if (auto s = tx->commit(); !s)
             return s;
-        log::get("store")->info("{}: schema migrated to version {}", db.path(), m.version);
+        log::get("store")->debug("{}: schema migrated to version {}", db.path(), m.version);
     }
     return Ok{};
 }

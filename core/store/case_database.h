@@ -45,6 +45,8 @@ public:
     std::int64_t integer(int column) const;
     std::string text(int column) const;
     bool isNull(int column) const;
+    // Ends a statement that still has rows before the scope does (COMMIT needs that).
+    void reset();
 
 private:
     sqlite3_stmt *m_stmt = nullptr;

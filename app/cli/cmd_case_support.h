@@ -1,0 +1,24 @@
+#pragma once
+// What the case commands (import, diff, stack, case, who-loads --case) share: where the case
+// is, opening it with a message for the user, and the progress line.
+#include "arg_parser.h"
+#include "common/cancel.h"
+#include "store/case_database.h"
+
+#include <string>
+
+namespace loadlens::cli {
+
+// --case FILE, else $XDG_DATA_HOME/loadlens/case.sqlite.
+std::string casePathFrom(const ArgParser &args);
+// ReadOnly: a missing case is an error that says how to make one.
+Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode);
+
+// Prints "loadlens-cli: MESSAGE" on stderr and returns `status`.
+int failWith(const std::string &message, int status);
+
+// A progress line on stderr when it is a terminal (and not --quiet); empty otherwise.
+ProgressFn progressLine(bool quiet);
+void clearProgressLine(const ProgressFn &progress);
+
+} // namespace loadlens::cli
