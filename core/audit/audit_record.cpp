@@ -1,5 +1,7 @@
 #include "audit/audit_record.h"
 
+#include "audit/audit_values.h"
+
 #include <cstring>
 
 namespace loadlens::audit {
@@ -31,17 +33,6 @@ bool isBlank(std::string_view line)
         if (c != ' ' && c != '\t' && c != '\r')
             return false;
     return true;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -173,14 +164,14 @@ bool FieldSplitter::splitKey(std::string_view value)
     if (value.empty() || value.front() == '(' || value.front() == '"')
         return false;
     std::size_t hexLength = 0;
-    while (hexLength < value.size() && hexValue(value[hexLength]) >= 0)
+    while (hexLength < value.size() && hexDigitValue(value[hexLength]) >= 0)
         ++hexLength;
     if (hexLength < 2)
         return false;
     m_scratch.clear();
     for (std::size_t i = 0; i < hexLength; i += 2) {
-        const int high = hexValue(value[i]);
-        const int low = i + 1 < hexLength ? hexValue(value[i + 1]) : 0;
+        const int high = hexDigitValue(value[i]);
+        const int low = i + 1 < hexLength ? hexDigitValue(value[i + 1]) : 0;
         m_scratch += char((high << 4) | low);
     }
     // auparse stops the decoded text at the first NUL and splits it on 0x01 separators.

@@ -34,10 +34,10 @@ std::string_view rawFields(std::string_view body);
 std::string_view enrichedFields(std::string_view body);
 
 // Calls fn(name, value) for each field of a record body, in order, with libauparse's rules:
-// tokens split on spaces; tokens without '=' or with nothing after it dropped (AVC/USER_AVC: "seresult" and "seperms"
-// are made from the unlabelled words); a leading "msg='" and "(" stripped from names; trailing
-// ':' ',' '\'' ')' stripped from values ("(null)"/"(none)" kept); an unquoted hex key split
-// into one "key" field per key. Views are valid only during the call.
+// tokens split on spaces; tokens without '=' or with nothing after it dropped (AVC/USER_AVC:
+// "seresult" and "seperms" are made from the unlabelled words); a leading "msg='" and "(" are
+// stripped from names; trailing ':' ',' '\'' ')' from values ("(null)"/"(none)" kept); an
+// unquoted hex key is split into one "key" field per key. Views are valid only during the call.
 class FieldSplitter {
 public:
     template<typename Fn>

@@ -7,7 +7,13 @@ namespace loadlens::audit {
 
 namespace {
 
-int hexDigit(char c)
+// Argument numbers and chunk indexes above this are ignored: the kernel never logs that many
+// (ARG_MAX), and it bounds memory on hostile input.
+constexpr std::size_t kMaxArgumentIndex = 1u << 16;
+
+} // namespace
+
+int hexDigitValue(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -18,12 +24,6 @@ int hexDigit(char c)
     return -1;
 }
 
-// Arguments larger than this are not reassembled (the kernel caps one argument at 128 KiB of
-// text per record set anyway); it bounds memory on hostile input.
-constexpr std::size_t kMaxArgumentIndex = 1u << 16;
-
-} // namespace
-
 std::optional<std::string> decodeHex(std::string_view hex)
 {
     if (hex.size() % 2 != 0)
@@ -31,8 +31,8 @@ std::optional<std::string> decodeHex(std::string_view hex)
     std::string out;
     out.resize(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const int high = hexDigit(hex[2 * i]);
-        const int low = hexDigit(hex[2 * i + 1]);
+        const int high = hexDigitValue(hex[2 * i]);
+        const int low = hexDigitValue(hex[2 * i + 1]);
         if (high < 0 || low < 0)
             return std::nullopt;
         out[i] = char((high << 4) | low);
@@ -70,7 +70,7 @@ std::optional<std::uint64_t> parseUnsigned(std::string_view text, int base)
         return std::nullopt;
     std::uint64_t value = 0;
     for (char c : text) {
-        const int digit = hexDigit(c);
+        const int digit = hexDigitValue(c);
         if (digit < 0 || digit >= base)
             return std::nullopt;
         value = value * std::uint64_t(base) + std::uint64_t(digit);

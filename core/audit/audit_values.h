@@ -14,6 +14,9 @@ namespace loadlens::audit {
 // of hex digits is decoded, "(null)"/"(none)"/"?" and anything else stay as they are.
 std::string decodeValue(std::string_view raw);
 
+// The value of one hex digit, -1 for anything else.
+int hexDigitValue(char c);
+
 // Hex text to bytes; nullopt when the length is odd or a character is not a hex digit.
 std::optional<std::string> decodeHex(std::string_view hex);
 
