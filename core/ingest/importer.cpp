@@ -1,0 +1,161 @@
+#include "ingest/importer.h"
+
+#include "audit/audit_reader.h"
+#include "evtx/evtx_reader.h"
+#include "hijacklibs/hijacklibs.h"
+#include "store/bundle_import.h"
+#include "store/event_store.h"
+#include "store/format_detect.h"
+#include "sysmon/event_classifier.h"
+#include "sysmon/sysmon_readers.h"
+
+#include <chrono>
+
+namespace loadlens::ingest {
+
+namespace {
+
+void mergeEvtxReport(const evtx::EvtxReport &from, ImportReport &to)
+{
+    to.recordsRead = from.recordsRead + from.recordsSkipped;
+    to.skipped = from.recordsSkipped;
+    to.skippedRecords = from.skippedRecords;
+    for (const auto &chunk : from.badChunks)
+        to.errors.push_back("chunk at offset " + std::to_string(chunk.offset) + " skipped: " + chunk.reason);
+    for (const auto &note : from.notes)
+        to.notes.push_back(note);
+    to.complete = from.complete;
+}
+
+} // namespace
+
+Importer::Importer(ImportOptions options)
+    : m_options(std::move(options))
+{
+    if (m_options.hijackLibsDir.empty())
+        return;
+    hijacklibs::LoadReport report;
+    auto dataset = hijacklibs::Dataset::loadDirectory(m_options.hijackLibsDir, report, m_options.cancel);
+    if (!dataset) {
+        m_datasetProblems.push_back("HijackLibs dataset not used: " + dataset.error().message);
+        return;
+    }
+    for (const auto &p : report.problems)
+        m_datasetProblems.push_back("HijackLibs: " + p.file + ": " + p.message);
+    m_dataset = std::make_unique<hijacklibs::Dataset>(std::move(*dataset));
+}
+
+Importer::~Importer() = default;
+
+ImportReport Importer::importEvents(const store::CaseDatabase &db, const std::string &path, std::string_view format)
+{
+    ImportReport report;
+    report.file = path;
+    report.format = std::string(format);
+    store::EventWriter writer(db);
+    auto sink = writer.sink();
+    std::uint64_t delivered = 0;
+    auto counted = [&](LoadEvent &&event) {
+        const bool more = sink(std::move(event));
+        if (m_options.progress && (++delivered % 4096) == 0)
+            m_options.progress(delivered, 0, "importing " + path);
+        return more;
+    };
+    const sysmon::EventClassifier classifier(m_dataset.get());
+    auto judged = [&](EventRecord &&record) {
+        return counted(sysmon::judgeRecord(record, path, classifier));
+    };
+
+    Status status = Ok{};
+    if (format == "evtx") {
+        evtx::EvtxOptions options;
+        options.timeBudget = std::chrono::milliseconds(static_cast<long long>(m_options.timeBudgetSeconds * 1000));
+        evtx::EvtxReport evtxReport;
+        // Per-EID counts like the text readers give.
+        auto countingSink = [&](EventRecord &&record) {
+            ++report.countsByKind[sysmon::eventCountKey(record)];
+            return judged(std::move(record));
+        };
+        status = evtx::readEvtx(path, countingSink, evtxReport, options, m_options.cancel);
+        mergeEvtxReport(evtxReport, report);
+    } else if (format == "sysmon-xml") {
+        status = sysmon::readSysmonXml(path, judged, report, m_options.cancel);
+    } else if (format == "sysmon-json") {
+        status = sysmon::readSysmonJson(path, judged, report, m_options.cancel);
+    } else {
+        audit::AuditOptions options;
+        options.defaultHost = m_options.defaultHost;
+        options.timeBudgetSeconds = m_options.timeBudgetSeconds;
+        status = audit::readAuditLog(path, counted, report, options, m_options.cancel);
+    }
+    if (!status) {
+        report.errors.push_back(status.error().message);
+        report.complete = false;
+    }
+    if (auto finished = writer.finish(); !finished) {
+        report.errors.push_back(finished.error().message);
+        report.complete = false;
+    }
+    // What was stored is the writer's to say; a reader's own count of events it handed on is not.
+    report.imported = 0;
+    report.duplicates = 0;
+    writer.fillReport(report);
+    if (m_options.cancel.cancelled()) {
+        report.complete = false;
+        report.notes.push_back("cancelled: the events read so far are stored; importing the file again completes it");
+    }
+    return report;
+}
+
+ImportReport Importer::importFile(const store::CaseDatabase &db, const std::string &path)
+{
+    const auto started = std::chrono::steady_clock::now();
+    ImportReport report;
+    auto format = store::detectFileFormat(path);
+    if (!format) {
+        report.file = path;
+        report.complete = false;
+        report.errors.push_back(format.error().message);
+        return report;
+    }
+    switch (*format) {
+    case store::FileFormat::Bundle: {
+        store::BundleImportOptions bundle;
+        bundle.progress = m_options.progress;
+        bundle.cancel = m_options.cancel;
+        report = store::importBundle(db, path, bundle);
+        break;
+    }
+    case store::FileFormat::Evtx:
+        report = importEvents(db, path, "evtx");
+        break;
+    case store::FileFormat::Xml:
+        report = importEvents(db, path, "sysmon-xml");
+        break;
+    case store::FileFormat::Json:
+        report = importEvents(db, path, "sysmon-json");
+        break;
+    case store::FileFormat::Auditd:
+        report = importEvents(db, path, "auditd");
+        break;
+    case store::FileFormat::OtherSqlite:
+    case store::FileFormat::Unknown:
+        report.file = path;
+        report.format = std::string(store::formatName(*format));
+        report.complete = false;
+        report.errors.push_back("cannot import " + path + ": not a LoadLens bundle, EVTX, Sysmon XML/JSON or audit log");
+        break;
+    }
+    for (const auto &p : m_datasetProblems)
+        report.notes.push_back(p);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+ImportReport importFile(const store::CaseDatabase &db, const std::string &path, const ImportOptions &options)
+{
+    Importer importer(options);
+    return importer.importFile(db, path);
+}
+
+} // namespace loadlens::ingest

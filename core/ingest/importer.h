@@ -1,0 +1,49 @@
+#pragma once
+// One entry point for every file a user imports into a case: snapshot bundles, Sysmon logs
+// (EVTX, XML, JSON) and auditd logs. Detects the format, parses, judges every event once and
+// stores it idempotently. Used by `loadlens-cli import` and the GUI's import worker.
+#include "common/cancel.h"
+#include "common/events.h"
+#include "store/case_database.h"
+
+#include <memory>
+#include <string>
+
+namespace loadlens::hijacklibs {
+class Dataset;
+}
+
+namespace loadlens::ingest {
+
+struct ImportOptions {
+    std::string hijackLibsDir;       // HijackLibs YAML dataset; empty = no HijackLibs checks
+    std::string defaultHost;         // for logs that do not name their host (auditd without node=)
+    double timeBudgetSeconds = 0;    // per file; 0 = none. A cut-short import says so.
+    ProgressFn progress;             // events stored so far (total unknown: 0), step names the file
+    CancelToken cancel;
+};
+
+// Loads the HijackLibs dataset once for many files.
+class Importer {
+public:
+    explicit Importer(ImportOptions options);
+    ~Importer();
+    Importer(const Importer &) = delete;
+    Importer &operator=(const Importer &) = delete;
+
+    // Problems loading the HijackLibs dataset (empty when none or not asked for).
+    const std::vector<std::string> &datasetProblems() const { return m_datasetProblems; }
+
+    ImportReport importFile(const store::CaseDatabase &db, const std::string &path);
+
+private:
+    ImportReport importEvents(const store::CaseDatabase &db, const std::string &path, std::string_view format);
+
+    ImportOptions m_options;
+    std::unique_ptr<hijacklibs::Dataset> m_dataset;
+    std::vector<std::string> m_datasetProblems;
+};
+
+ImportReport importFile(const store::CaseDatabase &db, const std::string &path, const ImportOptions &options);
+
+} // namespace loadlens::ingest
