@@ -1,0 +1,207 @@
+// loadlens-cli events / timeline: the stored Sysmon and auditd events of a case, with their
+// verdicts, and the time buckets the GUI's chart shows.
+#include "cmd_case_support.h"
+#include "command_registry.h"
+#include "report/json_report.h"
+#include "store/event_store.h"
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace loadlens::cli {
+
+namespace {
+
+std::string isoTime(std::int64_t us)
+{
+    std::time_t seconds = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+    return buf;
+}
+
+ArgParser &filterOptions(ArgParser &p)
+{
+    return p.option("--case").option("--source").option("--eid").option("--min-level").option("--kind")
+        .option("--host").flag("--json");
+}
+
+Result<store::EventFilter> filterFrom(const ArgParser &args)
+{
+    store::EventFilter f;
+    f.source = args.value("--source").value_or("");
+    if (!f.source.empty() && f.source != "sysmon" && f.source != "auditd")
+        return Error{EINVAL, "--source takes sysmon or auditd, not '" + f.source + "'"};
+    auto eid = args.integer("--eid");
+    if (!eid)
+        return eid.error();
+    if (*eid)
+        f.eventId = static_cast<int>(**eid);
+    if (auto level = args.value("--min-level")) {
+        auto parsed = parseLevel(*level);
+        if (!parsed)
+            return Error{EINVAL, "--min-level takes ok, info, low, medium or high, not '" + *level + "'"};
+        f.minLevel = *parsed;
+    }
+    f.kind = args.value("--kind").value_or("");
+    f.host = args.value("--host").value_or("");
+    return f;
+}
+
+nlohmann::json eventToJson(const LoadEvent &e)
+{
+    return {{"source", e.source},
+            {"eid", e.eventId},
+            {"kind", e.kind},
+            {"time", isoTime(e.timeUs)},
+            {"host", e.host},
+            {"record_id", e.recordId},
+            {"pid", e.pid},
+            {"image", e.image},
+            {"image_loaded", e.imageLoaded},
+            {"user", e.user},
+            {"signed", e.signedField},
+            {"signature", e.signature},
+            {"signature_status", e.signatureStatus},
+            {"signature_state", std::string(signatureStateName(e.signatureState))},
+            {"command_line", e.commandLine},
+            {"source_file", e.sourceFile},
+            {"verdict", report::verdictToJson(e.verdict)}};
+}
+
+int runEvents(const std::vector<std::string> &argv)
+{
+    ArgParser args;
+    filterOptions(args).option("--limit").option("--offset");
+    if (auto s = args.parse(argv); !s)
+        return failWith(s.error().message, 2);
+    if (!args.positional().empty())
+        return failWith("events takes no argument '" + args.positional().front() + "'", 2);
+    auto filter = filterFrom(args);
+    if (!filter)
+        return failWith(filter.error().message, 2);
+    auto limit = args.integer("--limit");
+    auto offset = args.integer("--offset");
+    if (!limit || !offset)
+        return failWith((!limit ? limit.error() : offset.error()).message, 2);
+    filter->limit = limit->value_or(1000);
+    filter->offset = offset->value_or(0);
+    auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
+    if (!db)
+        return failWith(db.error().message, 1);
+    auto events = store::listEvents(*db, *filter);
+    if (!events)
+        return failWith(events.error().message, 1);
+    if (args.has("--json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto &e : *events)
+            out.push_back(eventToJson(e));
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    for (const auto &e : *events) {
+        std::string codes;
+        for (const auto &r : e.verdict.reasons)
+            codes += (codes.empty() ? "" : ",") + r.code;
+        std::cout << isoTime(e.timeUs) << "  " << e.host << "  " << e.source << " " << e.eventId << "  "
+                  << levelName(e.verdict.level) << "  " << e.image;
+        if (!e.imageLoaded.empty())
+            std::cout << " -> " << e.imageLoaded;
+        if (e.signatureState != SignatureState::Unknown)
+            std::cout << "  [" << signatureStateName(e.signatureState) << "]";
+        if (!codes.empty())
+            std::cout << "  (" << codes << ")";
+        std::cout << "\n";
+    }
+    std::cout << events->size() << " events\n";
+    return 0;
+}
+
+// "30s", "5m", "1h", "1d" or plain seconds.
+std::optional<std::int64_t> parseBucket(const std::string &text)
+{
+    if (text.empty())
+        return std::nullopt;
+    std::int64_t unit = 1;
+    std::string digits = text;
+    switch (text.back()) {
+    case 's': unit = 1; digits.pop_back(); break;
+    case 'm': unit = 60; digits.pop_back(); break;
+    case 'h': unit = 3600; digits.pop_back(); break;
+    case 'd': unit = 86400; digits.pop_back(); break;
+    default: break;
+    }
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
+        return std::nullopt;
+    const std::int64_t value = std::stoll(digits) * unit;
+    return value > 0 ? std::optional<std::int64_t>(value) : std::nullopt;
+}
+
+int runTimeline(const std::vector<std::string> &argv)
+{
+    ArgParser args;
+    filterOptions(args).option("--bucket");
+    if (auto s = args.parse(argv); !s)
+        return failWith(s.error().message, 2);
+    auto filter = filterFrom(args);
+    if (!filter)
+        return failWith(filter.error().message, 2);
+    const std::string bucketText = args.value("--bucket").value_or("1h");
+    auto bucket = parseBucket(bucketText);
+    if (!bucket)
+        return failWith("--bucket takes a duration like 30s, 5m, 1h or 1d, not '" + bucketText + "'", 2);
+    auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
+    if (!db)
+        return failWith(db.error().message, 1);
+    auto buckets = store::eventBuckets(*db, *bucket, *filter);
+    if (!buckets)
+        return failWith(buckets.error().message, 1);
+    if (args.has("--json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto &b : *buckets)
+            out.push_back({{"start", isoTime(b.startUs)}, {"start_us", b.startUs}, {"bucket_seconds", *bucket},
+                           {"level", std::string(levelName(b.level))}, {"kind", b.kind}, {"count", b.count}});
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    for (const auto &b : *buckets)
+        std::cout << isoTime(b.startUs) << "  " << levelName(b.level) << "  " << b.kind << "  " << b.count << "\n";
+    return 0;
+}
+
+const char *kFilterHelp = R"(  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+  --source sysmon|auditd only events from this source
+  --eid N                only this Sysmon event id (7 image load, 1 process, 11 file create, 6 driver)
+  --kind KIND            only this kind (image-load, file-create, preload-config-write, ...)
+  --min-level LEVEL      only events judged LEVEL or worse (ok, info, low, medium, high)
+  --host NAME            only events of this host
+  --json                 machine-readable output
+)";
+
+const std::string kEventsUsage = std::string(R"(Usage: loadlens-cli events [OPTIONS]
+
+Lists the Sysmon and auditd events stored in a case (see `import`), oldest first, each with
+its verdict: level and reasons, the same shape as the live scan's.
+
+)") + kFilterHelp + R"(  --limit N              at most N events (default 1000)
+  --offset N             skip the first N
+)";
+
+const std::string kTimelineUsage = std::string(R"(Usage: loadlens-cli timeline [--bucket 1h] [OPTIONS]
+
+Counts of stored events per time bucket, verdict level and kind: what the GUI's timeline charts.
+
+  --bucket DURATION      bucket width: 30s, 5m, 1h (default), 1d, or seconds
+)") + kFilterHelp;
+
+} // namespace
+
+LOADLENS_CLI_COMMAND({"events", "stored Sysmon/auditd events with their verdicts", kEventsUsage, &runEvents});
+LOADLENS_CLI_COMMAND({"timeline", "event counts per time bucket, level and kind", kTimelineUsage, &runTimeline});
+
+} // namespace loadlens::cli
