@@ -1,6 +1,7 @@
 // loadlens-cli export: a scan (or, later, a case) as CSV, JSON, ECS NDJSON or a STIX bundle.
 #include "arg_parser.h"
 #include "command_registry.h"
+#include "pkg/hash_cache.h"
 
 #include "export/export.h"
 #include "report/scan_filter.h"
@@ -29,6 +30,7 @@ constexpr const char *kUsage =
     "  --no-action-lines   ecs: documents only, one a line\n"
     "  --alert-level L     ecs: event.kind alert from this level (default medium)\n"
     "  --hash-cache PATH   reuse file digests from this SQLite cache\n"
+    "                      (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)\n"
     "\n"
     "Examples:\n"
     "  loadlens-cli export --format csv --min-level medium -o modules.csv\n"
@@ -100,7 +102,7 @@ int runExport(const std::vector<std::string> &args)
         scanOptions.probeHiddenPids = false;
         filter.pid = scanOptions.pid;
     }
-    scanOptions.hashCachePath = parser.value("--hash-cache").value_or("");
+    scanOptions.hashCachePath = parser.value("--hash-cache").value_or(pkg::defaultHashCachePath());
     filter.minLevel = *minLevel;
     filter.keepEmptyProcesses = *minLevel == Level::Ok;
 

@@ -3,6 +3,7 @@
 #include "analysis/case_queries.h"
 #include "analysis/case_report.h"
 #include "cmd_case_support.h"
+#include "pkg/hash_cache.h"
 #include "report/json_report.h"
 #include "report/scan_filter.h"
 #include "report/text_report.h"
@@ -17,18 +18,6 @@ namespace loadlens::cli {
 
 namespace {
 
-std::string defaultHashCachePath()
-{
-    std::string base;
-    if (const char *xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-        base = xdg;
-    else if (const char *home = std::getenv("HOME"); home && *home)
-        base = std::string(home) + "/.local/share";
-    else
-        return {};
-    return base + "/loadlens/hash-cache.sqlite";
-}
-
 ScanResult scanFor(const CliOptions &o, bool wholeHost)
 {
     scan::ScanOptions so;
@@ -41,7 +30,7 @@ ScanResult scanFor(const CliOptions &o, bool wholeHost)
     so.probeHiddenPids = !o.pid || wholeHost;
     so.probeAllPids = o.probeAllPids;
     if (o.hashCache)
-        so.hashCachePath = o.hashCachePath.empty() ? defaultHashCachePath() : o.hashCachePath;
+        so.hashCachePath = o.hashCachePath.empty() ? pkg::defaultHashCachePath() : o.hashCachePath;
 
     ProgressFn progress;
     if (!o.quiet && ::isatty(STDERR_FILENO)) {
