@@ -144,7 +144,7 @@ PostureCheck checkApplicationControl(const PostureOptions &options, const ScanRe
     const bool selinux = checkSelinux(options, b);
     const bool fapolicyd = checkFapolicyd(options, b);
     if (!apparmor && !selinux && !fapolicyd) {
-        if (!isDirectoryUnder("/", options.sysRoot + "/kernel") && !isDirectoryUnder("/", options.sysRoot + "/module"))
+        if (!isDirectoryUnder("/", options.sysRoot))
             b.unknown(options.sysRoot + " is not readable: the kernel's security modules cannot be seen");
         else if (apparmorState.has_value())
             b.fail("no enforcing AppArmor profile, no enforcing SELinux and no enabled fapolicyd");
