@@ -120,7 +120,9 @@ Result<std::vector<CaseWhoLoadsHit>> whoLoads(const CaseDatabase &db, const std:
         "WITH chosen AS (" + chosenSnapshotsSql(allSnapshots) + "),"
         " wanted AS MATERIALIZED (SELECT id, path FROM paths WHERE instr(path, ?1) > 0)"
         " SELECT h.name, s.id, s.scanned_at, pr.pid, pr.name, pr.exe, pr.user, w.path, coalesce(f.sha256, ''), m.level"
-        " FROM wanted w JOIN modules m ON m.path_id = w.id JOIN chosen c ON c.id = m.snapshot_id"
+        // CROSS JOIN keeps this order: the few wanted paths drive the module index, rather than
+        // a scan of every module of every chosen snapshot.
+        " FROM wanted w CROSS JOIN modules m ON m.path_id = w.id JOIN chosen c ON c.id = m.snapshot_id"
         " JOIN snapshots s ON s.id = m.snapshot_id JOIN hosts h ON h.id = s.host_id"
         " JOIN processes pr ON pr.id = m.process_id LEFT JOIN files f ON f.id = m.file_id"
         " ORDER BY h.name, s.scanned_at, pr.pid, w.path");

@@ -293,15 +293,6 @@ Result<CaseDatabase> CaseDatabase::open(const std::string &path, OpenMode mode, 
             return Error{0, "cannot open " + path + ": it contains views or triggers, which LoadLens never creates"};
     }
 
-    if (!db.readOnly()) {
-        const char *journal = mode == OpenMode::CreateNew ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL";
-        if (auto s = db.exec(journal); !s)
-            log::get("store")->warn("{}", s.error().message);
-        (void)db.exec("PRAGMA synchronous=NORMAL");
-    }
-    if (auto s = db.exec("PRAGMA foreign_keys=ON"); !s)
-        return s.error();
-
     int version = 0;
     if (*tables > 0) {
         auto v = db.queryInt("SELECT max(version) FROM schema_version");
@@ -312,6 +303,15 @@ Result<CaseDatabase> CaseDatabase::open(const std::string &path, OpenMode mode, 
     if (version > kSchemaVersion)
         return Error{0, "cannot open " + path + ": written by a newer LoadLens (schema version " +
                             std::to_string(version) + "; this build reads up to " + std::to_string(kSchemaVersion) + ")"};
+    // Only a file found acceptable is changed (journal mode, migrations).
+    if (!db.readOnly()) {
+        const char *journal = mode == OpenMode::CreateNew ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL";
+        if (auto s = db.exec(journal); !s)
+            log::get("store")->warn("{}", s.error().message);
+        (void)db.exec("PRAGMA synchronous=NORMAL");
+    }
+    if (auto s = db.exec("PRAGMA foreign_keys=ON"); !s)
+        return s.error();
     if (version < kSchemaVersion) {
         if (db.readOnly())
             return Error{0, "cannot open " + path + (version == 0 ? ": an empty database, not a LoadLens case"
