@@ -9,16 +9,6 @@ namespace loadlens::posture {
 
 namespace {
 
-std::vector<std::string> words(std::string_view line)
-{
-    std::vector<std::string> out;
-    std::istringstream in{std::string(line)};
-    std::string w;
-    while (in >> w)
-        out.push_back(w);
-    return out;
-}
-
 std::string stripQuotes(std::string value)
 {
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
@@ -76,7 +66,7 @@ void parseAuditRules(const std::vector<std::string> &lines, const std::string &f
         if (line.empty() || line.front() == '#')
             continue;
         const std::string where = fileName + ":" + std::to_string(n + 1);
-        const auto w = words(line);
+        const auto w = splitBlanks(line);
         const std::string &op = w.front();
         auto arg = [&](std::size_t i) { return i < w.size() ? stripQuotes(w[i]) : std::string(); };
         if (op == "-D") {

@@ -4,6 +4,7 @@
 #include "posture/posture_fs.h"
 #include "verdict/reason_catalog.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -70,8 +71,9 @@ PostureCheck checkCodeSigning(const ScanResult *scan)
                 unvouched[m.file] = reason;
             ++byReason[reason];
             auto &ex = examples[reason];
-            if (ex.size() < 3)
-                ex.push_back(m.path.empty() ? "pid " + std::to_string(p.pid) + " anonymous" : m.path);
+            const std::string example = m.path.empty() ? "pid " + std::to_string(p.pid) + " anonymous" : m.path;
+            if (ex.size() < 3 && std::find(ex.begin(), ex.end(), example) == ex.end())
+                ex.push_back(example);
         }
     }
     const std::size_t total = verified.size() + unvouched.size() + static_cast<std::size_t>(fileless);

@@ -130,31 +130,6 @@ std::string unquote(std::string_view text)
     return out;
 }
 
-// Joins lines ending in a backslash with the next one; keeps the number of the first line.
-std::vector<std::pair<int, std::string>> logicalLines(const std::vector<std::string> &lines)
-{
-    std::vector<std::pair<int, std::string>> out;
-    std::string pending;
-    int start = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        std::string line = lines[i];
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        if (pending.empty())
-            start = static_cast<int>(i) + 1;
-        if (!line.empty() && line.back() == '\\') {
-            line.pop_back();
-            pending += line + " ";
-            continue;
-        }
-        out.emplace_back(start, pending + line);
-        pending.clear();
-    }
-    if (!pending.empty())
-        out.emplace_back(start, pending);
-    return out;
-}
-
 } // namespace
 
 bool isLoaderVariable(std::string_view name)
@@ -170,7 +145,7 @@ bool isLoaderVariable(std::string_view name)
 std::vector<VariableHit> findInShellScript(const std::vector<std::string> &lines)
 {
     std::vector<VariableHit> hits;
-    for (const auto &[number, raw] : logicalLines(lines)) {
+    for (const auto &[number, raw] : joinContinuationLines(lines)) {
         const std::string code = stripShellComment(raw);
         if (code.find("LD_") == std::string::npos)
             continue;
@@ -232,7 +207,7 @@ std::vector<VariableHit> findInEnvironmentFile(const std::vector<std::string> &l
 std::vector<VariableHit> findInPamEnvConf(const std::vector<std::string> &lines)
 {
     std::vector<VariableHit> hits;
-    for (const auto &[number, raw] : logicalLines(lines)) {
+    for (const auto &[number, raw] : joinContinuationLines(lines)) {
         const std::string line = trim(raw);
         if (line.empty() || line.front() == '#')
             continue;
@@ -246,7 +221,7 @@ std::vector<VariableHit> findInPamEnvConf(const std::vector<std::string> &lines)
 UnitEnvironment findInSystemdUnit(const std::vector<std::string> &lines)
 {
     UnitEnvironment out;
-    for (const auto &[number, raw] : logicalLines(lines)) {
+    for (const auto &[number, raw] : joinContinuationLines(lines)) {
         const std::string line = trim(raw);
         if (line.empty() || line.front() == '#' || line.front() == ';' || line.front() == '[')
             continue;

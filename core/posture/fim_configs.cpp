@@ -32,21 +32,6 @@ std::string expandAideMacros(const std::string &line, const std::map<std::string
     return out + line.substr(std::min(pos, line.size()));
 }
 
-std::vector<std::string> splitWords(const std::string &line)
-{
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-        const auto start = line.find_first_not_of(" \t", pos);
-        if (start == std::string::npos)
-            break;
-        const auto end = line.find_first_of(" \t", start);
-        out.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        pos = end == std::string::npos ? line.size() : end;
-    }
-    return out;
-}
-
 bool regexMatches(const std::string &pattern, const std::string &path, bool whole, std::vector<std::string> *errors)
 {
     try {
@@ -82,7 +67,7 @@ void parseAideText(const PostureOptions &options, const std::vector<std::string>
         if (line.empty() || line.front() == '#')
             continue;
         const std::string where = fileName + ":" + std::to_string(n + 1);
-        const auto words = splitWords(line);
+        const auto words = splitBlanks(line);
         const std::string &head = words.front();
         if (head == "@@define" && words.size() >= 2) {
             vars[words[1]] = words.size() >= 3 ? expandAideMacros(words[2], vars) : std::string();

@@ -183,6 +183,47 @@ std::string trim(std::string_view text)
     return std::string(text.substr(first, last - first + 1));
 }
 
+std::vector<std::string> splitBlanks(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto start = text.find_first_not_of(" \t", pos);
+        if (start == std::string_view::npos)
+            break;
+        auto end = text.find_first_of(" \t", start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        out.emplace_back(text.substr(start, end - start));
+        pos = end;
+    }
+    return out;
+}
+
+std::vector<std::pair<int, std::string>> joinContinuationLines(const std::vector<std::string> &lines)
+{
+    std::vector<std::pair<int, std::string>> out;
+    std::string pending;
+    int start = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        std::string line = lines[i];
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (pending.empty())
+            start = static_cast<int>(i) + 1;
+        if (!line.empty() && line.back() == '\\') {
+            line.pop_back();
+            pending += line + " ";
+            continue;
+        }
+        out.emplace_back(start, pending + line);
+        pending.clear();
+    }
+    if (!pending.empty())
+        out.emplace_back(start, pending);
+    return out;
+}
+
 std::string joinList(const std::vector<std::string> &items, std::string_view separator)
 {
     std::string out;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace loadlens::posture {
@@ -39,6 +40,11 @@ std::string resolveUnderRoot(const std::string &rootDir, std::string_view path);
 bool isSameOrBelow(std::string_view path, std::string_view dir);
 
 std::string trim(std::string_view text);
+// Words separated by blanks (spaces and tabs); no quoting.
+std::vector<std::string> splitBlanks(std::string_view text);
+// Lines ending in a backslash joined with the next (the backslash becomes a blank), a trailing
+// '\r' dropped; each with the 1-based number of its first physical line.
+std::vector<std::pair<int, std::string>> joinContinuationLines(const std::vector<std::string> &lines);
 std::string joinList(const std::vector<std::string> &items, std::string_view separator = ", ");
 
 // Collects observations for one check and decides its status.

@@ -12,29 +12,6 @@ namespace loadlens::posture {
 
 namespace {
 
-// Joins continuation lines; keeps the number of the first physical line.
-std::vector<std::pair<int, std::string>> joinContinued(const std::vector<std::string> &lines)
-{
-    std::vector<std::pair<int, std::string>> out;
-    std::string pending;
-    int start = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        std::string line = lines[i];
-        if (pending.empty())
-            start = static_cast<int>(i) + 1;
-        if (!line.empty() && line.back() == '\\') {
-            line.pop_back();
-            pending += line + " ";
-            continue;
-        }
-        out.emplace_back(start, pending + line);
-        pending.clear();
-    }
-    if (!pending.empty())
-        out.emplace_back(start, pending);
-    return out;
-}
-
 // '#' starts a comment unless it opens "#include"/"#includedir" or a "#uid".
 std::string stripSudoComment(const std::string &line)
 {
@@ -173,7 +150,7 @@ bool sudoReadsIncludedName(std::string_view name)
 SudoersAnalysis analyseSudoers(const std::vector<std::string> &lines)
 {
     SudoersAnalysis out;
-    for (const auto &[number, raw] : joinContinued(lines)) {
+    for (const auto &[number, raw] : joinContinuationLines(lines)) {
         const std::string line = trim(raw);
         if (auto include = parseInclude(line, number)) {
             out.includes.push_back(std::move(*include));
