@@ -67,8 +67,8 @@ Result<Entry> Dataset::parseEntry(std::string_view yamlText, const std::string &
         if (!locations->isSequence() && locations->kind != yaml::Node::Kind::Null)
             return Error{0, file + ": ExpectedLocations is not a list"};
         for (const auto &item : locations->items) {
-            if (!item.isScalar()) {
-                entry.warnings.push_back("an ExpectedLocations item is not a string");
+            if (!item.isScalar() || item.scalar.empty()) {
+                entry.warnings.push_back("an ExpectedLocations item is empty or not a string");
                 continue;
             }
             winpath::LocationPattern pattern(item.scalar);

@@ -177,8 +177,14 @@ LocationPattern::LocationPattern(std::string_view text) : m_text(text)
         alternatives = std::move(next);
         pos = close + 1;
     }
-    for (const auto &alt : alternatives)
+    for (const auto &alt : alternatives) {
         m_alternatives.push_back(splitComponents(normalize(alt)));
+        if (m_alternatives.back().empty()) {
+            m_error = "empty location \"" + m_text + "\"";
+            m_alternatives.clear();
+            return;
+        }
+    }
 }
 
 bool LocationPattern::matches(std::string_view normalizedPath) const

@@ -14,7 +14,10 @@ public:
     explicit EventParser(std::string_view text)
     {
         yaml_parser_initialize(&m_parser);
-        yaml_parser_set_input_string(&m_parser, reinterpret_cast<const unsigned char *>(text.data()),
+        // libyaml asserts on a null pointer, which an empty string_view may carry.
+        static const unsigned char empty[1] = {0};
+        yaml_parser_set_input_string(&m_parser,
+                                     text.data() ? reinterpret_cast<const unsigned char *>(text.data()) : empty,
                                      text.size());
     }
     ~EventParser() { yaml_parser_delete(&m_parser); }
@@ -131,7 +134,8 @@ private:
                 Node value;
                 if (!build(value, depth + 1))
                     return false;
-                node.fields.emplace_back(std::move(key), std::move(value));
+                node.keys.push_back(std::move(key));
+                node.items.push_back(std::move(value));
             }
         default:
             return fail("unexpected YAML event");
@@ -149,9 +153,11 @@ private:
 
 const Node *Node::find(std::string_view key) const
 {
-    for (const auto &[name, value] : fields)
-        if (name == key)
-            return &value;
+    if (kind != Kind::Mapping)
+        return nullptr;
+    for (std::size_t i = 0; i < keys.size() && i < items.size(); ++i)
+        if (keys[i] == key)
+            return &items[i];
     return nullptr;
 }
 

@@ -16,8 +16,9 @@ struct Node {
     enum class Kind { Null, Scalar, Sequence, Mapping };
     Kind kind = Kind::Null;
     std::string scalar;
-    std::vector<Node> items;                           // Sequence
-    std::vector<std::pair<std::string, Node>> fields;  // Mapping, in document order
+    std::vector<Node> items;        // Sequence items, or Mapping values in document order
+    std::vector<std::string> keys;  // Mapping keys, parallel to items (a pair<string, Node>
+                                    // member would need Node complete)
 
     bool isScalar() const { return kind == Kind::Scalar; }
     bool isSequence() const { return kind == Kind::Sequence; }
