@@ -14,18 +14,10 @@ namespace {
 constexpr std::size_t kMaxEntryBytes = 1u << 20;  // the largest entry in the dataset is ~30 KiB
 constexpr std::size_t kMaxFiles = 100000;
 
-std::string lowerAscii(std::string_view s)
-{
-    std::string out(s);
-    for (char &c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = char(c - 'A' + 'a');
-    return out;
-}
 
 bool isYamlFile(const fs::path &path)
 {
-    const std::string ext = lowerAscii(path.extension().string());
+    const std::string ext = winpath::toLowerAscii(path.extension().string());
     return ext == ".yml" || ext == ".yaml";
 }
 
@@ -75,7 +67,7 @@ void Dataset::indexExecutables(std::size_t entryIndex)
 
 void Dataset::add(Entry entry)
 {
-    m_byName[lowerAscii(entry.name)].push_back(m_entries.size());
+    m_byName[winpath::toLowerAscii(entry.name)].push_back(m_entries.size());
     m_entries.push_back(std::move(entry));
     indexExecutables(m_entries.size() - 1);
 }
@@ -83,7 +75,7 @@ void Dataset::add(Entry entry)
 std::vector<const Entry *> Dataset::entriesForExecutable(std::string_view exeName) const
 {
     std::vector<std::size_t> indices;
-    auto range = m_byExecutable.equal_range(lowerAscii(exeName));
+    auto range = m_byExecutable.equal_range(winpath::toLowerAscii(exeName));
     for (auto it = range.first; it != range.second; ++it)
         indices.push_back(it->second);
     std::sort(indices.begin(), indices.end());
@@ -95,14 +87,14 @@ std::vector<const Entry *> Dataset::entriesForExecutable(std::string_view exeNam
 
 const Entry *Dataset::find(std::string_view dllName) const
 {
-    const auto it = m_byName.find(lowerAscii(dllName));
+    const auto it = m_byName.find(winpath::toLowerAscii(dllName));
     return it == m_byName.end() ? nullptr : &m_entries[it->second.front()];
 }
 
 std::vector<const Entry *> Dataset::findAll(std::string_view dllName) const
 {
     std::vector<const Entry *> out;
-    if (const auto it = m_byName.find(lowerAscii(dllName)); it != m_byName.end())
+    if (const auto it = m_byName.find(winpath::toLowerAscii(dllName)); it != m_byName.end())
         for (std::size_t i : it->second)
             out.push_back(&m_entries[i]);
     return out;

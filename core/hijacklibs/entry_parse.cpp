@@ -6,14 +6,6 @@ namespace loadlens::hijacklibs {
 
 namespace {
 
-std::string lowerAscii(std::string s)
-{
-    for (char &c : s)
-        if (c >= 'A' && c <= 'Z')
-            c = char(c - 'A' + 'a');
-    return s;
-}
-
 std::string scalarOf(const yaml::Node *node)
 {
     return node && node->isScalar() ? node->scalar : std::string();
@@ -21,7 +13,7 @@ std::string scalarOf(const yaml::Node *node)
 
 bool isTrue(const yaml::Node *node)
 {
-    return node && node->isScalar() && lowerAscii(node->scalar) == "true";
+    return node && node->isScalar() && winpath::toLowerAscii(node->scalar) == "true";
 }
 
 // ExpectedSignatureInformation is a list of mappings in the dataset; a single mapping is
@@ -58,7 +50,7 @@ Result<Entry> Dataset::parseEntry(std::string_view yamlText, const std::string &
 
     Entry entry;
     entry.file = file;
-    entry.name = lowerAscii(scalarOf(root.find("Name")));
+    entry.name = winpath::toLowerAscii(scalarOf(root.find("Name")));
     if (entry.name.empty())
         return Error{0, file + ": no Name"};
     entry.vendor = scalarOf(root.find("Vendor"));

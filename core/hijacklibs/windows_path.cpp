@@ -135,6 +135,14 @@ std::string_view directoryOf(std::string_view normalizedPath)
     return slash == std::string_view::npos ? std::string_view() : normalizedPath.substr(0, slash);
 }
 
+std::string toLowerAscii(std::string_view s)
+{
+    std::string out(s);
+    for (char &c : out)
+        c = lowerAscii(c);
+    return out;
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b)
 {
     if (a.size() != b.size())

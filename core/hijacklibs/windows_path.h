@@ -19,6 +19,7 @@ std::string_view baseName(std::string_view normalizedPath);
 std::string_view directoryOf(std::string_view normalizedPath);
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
+std::string toLowerAscii(std::string_view s);
 
 // A HijackLibs location ("%PROGRAMFILES%\Java\%VERSION%\bin") compiled into the concrete
 // patterns it stands for. Each pattern is a list of normalized components in which "*" matches

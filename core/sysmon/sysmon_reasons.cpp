@@ -30,37 +30,16 @@ constexpr std::array kAssignments{
     Assignment{code::ExecutableFileCreated, "", measure::AuditAndMonitor},
 };
 
-const Assignment *find(std::string_view c)
-{
-    for (const auto &a : kAssignments)
-        if (a.code == c)
-            return &a;
-    return nullptr;
-}
-
 } // namespace
-
-std::string_view sysmonTechniqueFor(std::string_view c)
-{
-    const auto *a = find(c);
-    return a ? a->technique : std::string_view();
-}
-
-std::string_view sysmonMeasureFor(std::string_view c)
-{
-    const auto *a = find(c);
-    return a ? a->measure : std::string_view();
-}
 
 Reason makeSysmonReason(std::string_view c, Level level, std::string text, Evidence evidence)
 {
-    Reason r;
-    r.code = std::string(c);
-    r.level = level;
-    r.text = std::move(text);
-    r.technique = std::string(sysmonTechniqueFor(c));
-    r.measure = std::string(sysmonMeasureFor(c));
-    r.evidence = std::move(evidence);
+    Reason r = verdict::makeReason(c, level, std::move(text), std::move(evidence));
+    for (const auto &a : kAssignments)
+        if (a.code == c) {
+            r.technique = std::string(a.technique);
+            r.measure = std::string(a.measure);
+        }
     return r;
 }
 

@@ -20,9 +20,8 @@ inline constexpr std::string_view SignerMismatch = "signer-mismatch";
 inline constexpr std::string_view ExecutableFileCreated = "executable-file-created";
 } // namespace code
 
-// A reason with the technique and measure assigned to a Sysmon code (see sysmon_reasons.cpp).
+// verdict::makeReason with the technique and measure assigned to a Sysmon code
+// (sysmon_reasons.cpp), which the verdict catalog does not list.
 Reason makeSysmonReason(std::string_view code, Level level, std::string text, Evidence evidence = {});
-std::string_view sysmonTechniqueFor(std::string_view code);
-std::string_view sysmonMeasureFor(std::string_view code);
 
 } // namespace loadlens::sysmon
