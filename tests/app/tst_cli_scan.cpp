@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "fixture_process.h"
+#include "program_run.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,29 +14,11 @@ using loadlens::testing::FixtureProcess;
 
 namespace {
 
-struct CliRun {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using CliRun = loadlens::testing::ProgramRun;
 
 CliRun runCli(const QStringList &args)
 {
-    QProcess p;
-    auto env = QProcessEnvironment::systemEnvironment();
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(LOADLENS_CLI), args);
-    CliRun r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return loadlens::testing::runProgram(QStringLiteral(LOADLENS_CLI), args, 120000);
 }
 
 } // namespace

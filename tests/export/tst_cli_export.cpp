@@ -2,6 +2,8 @@
 // file, bad options exit with status 2 and say why.
 #include <QtTest>
 
+#include "program_run.h"
+
 #include "fixture_process.h"
 
 #include <QProcess>
@@ -14,23 +16,11 @@ using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = loadlens::testing::ProgramRun;
 
 Run runCli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(LOADLENS_CLI), QStringList{QStringLiteral("export")} + args);
-    Run r;
-    if (!p.waitForFinished(240000))
-        return r;
-    r.status = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return loadlens::testing::runProgram(QStringLiteral(LOADLENS_CLI), QStringList{QStringLiteral("export")} + args);
 }
 
 } // namespace
@@ -52,7 +42,7 @@ private slots:
     void ecsLinesAlternate()
     {
         const Run r = runCli({QStringLiteral("--format"), QStringLiteral("ecs"), QStringLiteral("--pid"), m_pid});
-        QVERIFY2(r.status == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QVERIFY(lines.size() >= 4);
         QCOMPARE(lines.size() % 2, 0);
@@ -74,7 +64,7 @@ private slots:
     {
         const Run r = runCli({QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--pid"), m_pid,
                               QStringLiteral("--min-level"), QStringLiteral("high")});
-        QVERIFY2(r.status == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         const QList<QByteArray> records = r.out.split('\n');
         QVERIFY(records.first().startsWith("pid,process,user,path,level"));
         QVERIFY(r.out.contains(m_library.toUtf8()));
@@ -88,7 +78,7 @@ private slots:
         const QString file = m_dir.filePath(QStringLiteral("case.stix.json"));
         const Run r = runCli({QStringLiteral("--format"), QStringLiteral("stix"), QStringLiteral("--pid"), m_pid,
                               QStringLiteral("-o"), file});
-        QVERIFY2(r.status == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.isEmpty());
         QFile f(file);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -122,7 +112,7 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(QString, message);
         const Run r = runCli(args);
-        QCOMPARE(r.status, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     }
 
@@ -130,7 +120,7 @@ private slots:
     {
         const Run r = runCli({QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--pid"), m_pid,
                               QStringLiteral("-o"), m_dir.filePath(QStringLiteral("missing/dir/out.json"))});
-        QCOMPARE(r.status, 1);
+        QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("missing/dir/out.json"), r.err.constData());
     }
 
