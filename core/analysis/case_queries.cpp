@@ -49,14 +49,11 @@ Result<std::vector<SnapshotSummary>> listSnapshots(const CaseDatabase &db)
     if (!stmt)
         return stmt.error();
     std::vector<SnapshotSummary> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back(summaryOf(*stmt));
-    }
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
+        out.push_back(summaryOf(row));
+    }); !done)
+        return done.error();
+    return out;
 }
 
 Result<SnapshotSummary> snapshotSummary(const CaseDatabase &db, std::int64_t snapshotId)
@@ -94,21 +91,18 @@ Result<StackResult> stack(const CaseDatabase &db, const StackOptions &options)
     if (!stmt)
         return stmt.error();
     stmt->bind(1, options.maxHosts.value_or(INT64_MAX)).bind(2, options.limit > 0 ? options.limit : std::int64_t(-1));
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return result;
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
         StackEntry e;
-        e.module = stmt->text(0);
-        e.sha256 = stmt->text(1);
-        e.hosts = stmt->integer(2);
-        e.processes = stmt->integer(3);
-        e.variants = stmt->integer(4);
-        e.maxLevel = store::levelFromInt(stmt->integer(5));
+        e.module = row.text(0);
+        e.sha256 = row.text(1);
+        e.hosts = row.integer(2);
+        e.processes = row.integer(3);
+        e.variants = row.integer(4);
+        e.maxLevel = store::levelFromInt(row.integer(5));
         result.entries.push_back(std::move(e));
-    }
+    }); !done)
+        return done.error();
+    return result;
 }
 
 Result<std::vector<CaseWhoLoadsHit>> whoLoads(const CaseDatabase &db, const std::string &needle, bool allSnapshots)
@@ -130,25 +124,22 @@ Result<std::vector<CaseWhoLoadsHit>> whoLoads(const CaseDatabase &db, const std:
         return stmt.error();
     stmt->bind(1, needle);
     std::vector<CaseWhoLoadsHit> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
         CaseWhoLoadsHit h;
-        h.host = stmt->text(0);
-        h.snapshotId = stmt->integer(1);
-        h.scannedAt = stmt->integer(2);
-        h.pid = static_cast<int>(stmt->integer(3));
-        h.process = stmt->text(4);
-        h.executable = stmt->text(5);
-        h.user = stmt->text(6);
-        h.path = stmt->text(7);
-        h.sha256 = stmt->text(8);
-        h.level = store::levelFromInt(stmt->integer(9));
+        h.host = row.text(0);
+        h.snapshotId = row.integer(1);
+        h.scannedAt = row.integer(2);
+        h.pid = static_cast<int>(row.integer(3));
+        h.process = row.text(4);
+        h.executable = row.text(5);
+        h.user = row.text(6);
+        h.path = row.text(7);
+        h.sha256 = row.text(8);
+        h.level = store::levelFromInt(row.integer(9));
         out.push_back(std::move(h));
-    }
+    }); !done)
+        return done.error();
+    return out;
 }
 
 } // namespace loadlens::analysis

@@ -35,17 +35,12 @@ Status readModules(const CaseDatabase &db, const std::string &sql, std::int64_t 
     if (!stmt)
         return stmt.error();
     stmt->bind(1, snapshot);
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return Ok{};
-        Presence &p = out[{stmt->text(0), stmt->text(1)}];
-        p.hashes.insert(stmt->text(2));
-        p.processes += stmt->integer(3);
-        p.level = std::max(p.level, store::levelFromInt(stmt->integer(4)));
-    }
+    return stmt->forEach([&](const store::Statement &row) {
+        Presence &p = out[{row.text(0), row.text(1)}];
+        p.hashes.insert(row.text(2));
+        p.processes += row.integer(3);
+        p.level = std::max(p.level, store::levelFromInt(row.integer(4)));
+    });
 }
 
 constexpr const char *kProcessModulesSql =
@@ -102,19 +97,16 @@ Result<std::map<std::string, StoredFinding>> readFindings(const CaseDatabase &db
         return stmt.error();
     stmt->bind(1, snapshot);
     std::map<std::string, StoredFinding> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
         // Pids differ between scans; a finding is the same when its code and evidence are.
-        const std::string key = stmt->text(0) + '\n' + stmt->text(3);
-        StoredFinding f{{stmt->text(0), store::levelFromInt(stmt->integer(1)), stmt->text(2),
-                         store::evidenceFromJson(stmt->text(3))},
-                        stmt->text(3)};
+        const std::string key = row.text(0) + '\n' + row.text(3);
+        StoredFinding f{{row.text(0), store::levelFromInt(row.integer(1)), row.text(2),
+                         store::evidenceFromJson(row.text(3))},
+                        row.text(3)};
         out.emplace(key, std::move(f));
-    }
+    }); !done)
+        return done.error();
+    return out;
 }
 
 Result<std::map<std::string, std::string>> readFacts(const CaseDatabase &db, std::int64_t snapshot)
@@ -124,14 +116,11 @@ Result<std::map<std::string, std::string>> readFacts(const CaseDatabase &db, std
         return stmt.error();
     stmt->bind(1, snapshot);
     std::map<std::string, std::string> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.emplace(stmt->text(0), stmt->text(1));
-    }
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
+        out.emplace(row.text(0), row.text(1));
+    }); !done)
+        return done.error();
+    return out;
 }
 
 } // namespace

@@ -112,6 +112,30 @@ Result<std::int64_t> Statement::run()
     return static_cast<std::int64_t>(sqlite3_changes64(sqlite3_db_handle(m_stmt)));
 }
 
+Status Statement::forEach(const std::function<void(const Statement &)> &row)
+{
+    for (;;) {
+        auto more = step();
+        if (!more)
+            return more.error();
+        if (!*more)
+            return Ok{};
+        row(*this);
+    }
+}
+
+Result<std::int64_t> Statement::returnedId()
+{
+    auto row = step();
+    if (!row)
+        return row.error();
+    if (!*row)
+        return m_db->error("no id returned by");
+    const std::int64_t id = integer(0);
+    reset();
+    return id;
+}
+
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
 
 std::string Statement::text(int column) const

@@ -5,6 +5,7 @@
 #include "common/result.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ public:
     Result<bool> step();
     // Steps to the end (for INSERT/UPDATE); returns sqlite3_changes().
     Result<std::int64_t> run();
+    // Steps through every row, handing each to `row`.
+    Status forEach(const std::function<void(const Statement &)> &row);
+    // The id of an INSERT ... RETURNING id (an upsert that always returns a row).
+    Result<std::int64_t> returnedId();
 
     std::int64_t integer(int column) const;
     std::string text(int column) const;

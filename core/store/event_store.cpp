@@ -181,13 +181,7 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
     where.bind(*stmt, filter.minLevel);
     stmt->bind(limitIndex, std::max<std::int64_t>(0, filter.limit)).bind(limitIndex + 1, std::max<std::int64_t>(0, filter.offset));
     std::vector<LoadEvent> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        const Statement &s = *stmt;
+    if (auto done = stmt->forEach([&](const Statement &s) {
         LoadEvent e;
         e.host = s.text(0);
         e.channel = s.text(1);
@@ -215,7 +209,8 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
         e.sourceFile = s.text(22);
         e.sourceOffset = static_cast<std::uint64_t>(s.integer(23));
         out.push_back(std::move(e));
-    }
+    }); !done)
+        return done.error();
     return out;
 }
 
@@ -235,15 +230,11 @@ Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64
         return stmt.error();
     where.bind(*stmt, filter.minLevel);
     std::vector<EventBucket> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        out.push_back({stmt->integer(0), levelFromInt(stmt->integer(1)), stmt->text(2),
-                       static_cast<std::uint64_t>(stmt->integer(3))});
-    }
+    if (auto done = stmt->forEach([&](const Statement &row) {
+        out.push_back({row.integer(0), levelFromInt(row.integer(1)), row.text(2),
+                       static_cast<std::uint64_t>(row.integer(3))});
+    }); !done)
+        return done.error();
     return out;
 }
 

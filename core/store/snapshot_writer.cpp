@@ -52,25 +52,13 @@ Result<std::int64_t> SnapshotWriter::pathId(const std::string &path)
 {
     if (auto it = m_paths.find(path); it != m_paths.end())
         return it->second;
-    auto find = m_db.statement("SELECT id FROM paths WHERE path = ?1");
-    if (!find)
-        return find.error();
-    find->bind(1, path);
-    auto row = find->step();
-    if (!row)
-        return row.error();
-    std::int64_t id = 0;
-    if (*row) {
-        id = find->integer(0);
-    } else {
-        auto insert = m_db.statement("INSERT INTO paths(path, name) VALUES(?1, ?2)");
-        if (!insert)
-            return insert.error();
-        if (auto done = insert->bind(1, path).bind(2, moduleName(path)).run(); !done)
-            return done.error();
-        id = m_db.lastInsertId();
-    }
-    m_paths.emplace(path, id);
+    auto upsert = m_db.statement("INSERT INTO paths(path, name) VALUES(?1, ?2) ON CONFLICT(path) DO UPDATE SET"
+                                 " path = path RETURNING id");
+    if (!upsert)
+        return upsert.error();
+    auto id = upsert->bind(1, path).bind(2, moduleName(path)).returnedId();
+    if (id)
+        m_paths.emplace(path, *id);
     return id;
 }
 
@@ -79,25 +67,13 @@ Result<std::int64_t> SnapshotWriter::verdictId(const Verdict &verdict)
     std::string reasons = reasonsToJson(verdict);
     if (auto it = m_verdicts.find(reasons); it != m_verdicts.end())
         return it->second;
-    auto find = m_db.statement("SELECT id FROM verdicts WHERE reasons = ?1");
-    if (!find)
-        return find.error();
-    find->bind(1, reasons);
-    auto row = find->step();
-    if (!row)
-        return row.error();
-    std::int64_t id = 0;
-    if (*row) {
-        id = find->integer(0);
-    } else {
-        auto insert = m_db.statement("INSERT INTO verdicts(level, reasons) VALUES(?1, ?2)");
-        if (!insert)
-            return insert.error();
-        if (auto done = insert->bind(1, std::int64_t(verdict.level)).bind(2, reasons).run(); !done)
-            return done.error();
-        id = m_db.lastInsertId();
-    }
-    m_verdicts.emplace(std::move(reasons), id);
+    auto upsert = m_db.statement("INSERT INTO verdicts(level, reasons) VALUES(?1, ?2) ON CONFLICT(reasons) DO UPDATE SET"
+                                 " reasons = reasons RETURNING id");
+    if (!upsert)
+        return upsert.error();
+    auto id = upsert->bind(1, std::int64_t(verdict.level)).bind(2, reasons).returnedId();
+    if (id)
+        m_verdicts.emplace(std::move(reasons), *id);
     return id;
 }
 
@@ -158,16 +134,14 @@ Result<std::int64_t> SnapshotWriter::writeSnapshotRow(const ScanResult &scan)
     auto host = m_db.statement("INSERT INTO hosts(name) VALUES(?1) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id");
     if (!host)
         return host.error();
-    host->bind(1, scan.host.hostname);
-    auto hostRow = host->step();
-    if (!hostRow)
-        return hostRow.error();
-    const std::int64_t hostId = host->integer(0);
+    auto hostId = host->bind(1, scan.host.hostname).returnedId();
+    if (!hostId)
+        return hostId.error();
     auto snap = m_db.statement("INSERT INTO snapshots(host_id, scanned_at, boot_id, kernel, os_release, machine, stats)"
                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!snap)
         return snap.error();
-    snap->bind(1, hostId).bind(2, scan.scannedAt).bind(3, scan.host.bootId).bind(4, scan.host.kernel);
+    snap->bind(1, *hostId).bind(2, scan.scannedAt).bind(3, scan.host.bootId).bind(4, scan.host.kernel);
     snap->bind(5, scan.host.osRelease).bind(6, scan.host.machine).bind(7, statsJson(scan.stats));
     if (auto done = snap->run(); !done)
         return Error{0, "cannot add the snapshot of " + scan.host.hostname + " at " + std::to_string(scan.scannedAt) +
