@@ -186,6 +186,8 @@ private slots:
         for (const char *name : {"cdpsgshims.dll", "jli.dll", "nvsmartmax.dll", "cryptbase.dll", "bthprops.cpl",
                                  "wbemcomn.dll", "wlbsctrl.dll"})
             QVERIFY2(dataset->find(name), name);
+        // Two vendors ship a sqlite.dll; both entries are kept.
+        QCOMPARE(dataset->findAll("SQLite.dll").size(), std::size_t(2));
         const auto *jli = dataset->find("JLI.DLL");
         QVERIFY(jli->isExpectedDirectory(winpath::normalize("C:\\Program Files\\Java\\jdk-17\\bin")));
         QVERIFY(!jli->isExpectedDirectory(winpath::normalize("C:\\Users\\IEUser\\Desktop\\info.rar")));
