@@ -121,6 +121,8 @@ ImportReport Importer::importFile(const store::CaseDatabase &db, const std::stri
     switch (*format) {
     case store::FileFormat::Bundle: {
         store::BundleImportOptions bundle;
+        if (m_options.processesPerBatch > 0)
+            bundle.processesPerBatch = m_options.processesPerBatch;
         bundle.progress = m_options.progress;
         bundle.cancel = m_options.cancel;
         report = store::importBundle(db, path, bundle);
@@ -143,7 +145,9 @@ ImportReport Importer::importFile(const store::CaseDatabase &db, const std::stri
         report.file = path;
         report.format = std::string(store::formatName(*format));
         report.complete = false;
-        report.errors.push_back("cannot import " + path + ": not a LoadLens bundle, EVTX, Sysmon XML/JSON or audit log");
+        report.errors.push_back("cannot import " + path +
+                                ": the format is not recognised (not a LoadLens bundle, EVTX, Sysmon XML/JSON "
+                                "or audit log)");
         break;
     }
     for (const auto &p : m_datasetProblems)

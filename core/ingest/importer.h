@@ -19,6 +19,7 @@ struct ImportOptions {
     std::string hijackLibsDir;       // HijackLibs YAML dataset; empty = no HijackLibs checks
     std::string defaultHost;         // for logs that do not name their host (auditd without node=)
     double timeBudgetSeconds = 0;    // per file; 0 = none. A cut-short import says so.
+    std::size_t processesPerBatch = 0;  // bundles: processes per transaction; 0 = the store's default
     ProgressFn progress;             // events stored so far (total unknown: 0), step names the file
     CancelToken cancel;
 };

@@ -145,7 +145,7 @@ private slots:
         Run r = cli({QStringLiteral("import"), QStringLiteral("--case"), casePath, evtx, text});
         QCOMPARE(r.exitCode, 1);
         const QString out = QString::fromUtf8(r.out);
-        QVERIFY2(out.contains(QLatin1String("format evtx is not supported yet")), qPrintable(out));
+        QVERIFY2(out.contains(evtx + QStringLiteral(" (evtx)")), qPrintable(out));
         QVERIFY2(out.contains(text + QStringLiteral(": the format is not recognised")), qPrintable(out));
 
         r = cli({QStringLiteral("stack"), QStringLiteral("--case"), dir.filePath(QStringLiteral("none.sqlite"))});
