@@ -150,8 +150,6 @@ ImportReport Importer::importFile(const store::CaseDatabase &db, const std::stri
                                 "or audit log)");
         break;
     }
-    for (const auto &p : m_datasetProblems)
-        report.notes.push_back(p);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
