@@ -5,6 +5,7 @@
 #include "cmd_case_support.h"
 #include "pkg/hash_cache.h"
 #include "report/json_report.h"
+#include "report/json_scan_writer.h"
 #include "report/scan_filter.h"
 #include "report/text_report.h"
 #include "scan/scanner.h"
@@ -67,7 +68,10 @@ int runScanCommand(const CliOptions &o)
         return 1;
     }
     if (o.json) {
-        std::cout << report::scanToJson(*filtered).dump(1) << "\n";
+        std::string out;
+        out.reserve(1u << 20);
+        report::writeScanJson(out, *filtered);
+        std::fwrite(out.data(), 1, out.size(), stdout);
     } else {
         report::writeScanHeader(std::cout, *filtered);
         report::writeScanTable(std::cout, *filtered);
