@@ -50,6 +50,8 @@ BoundWhere whereOf(const EventQuery &query)
     };
     const store::EventFilter &f = query.filter;
     number("level >=", static_cast<std::int64_t>(f.minLevel));
+    if (query.level)
+        number("level =", static_cast<std::int64_t>(*query.level));
     if (!f.source.empty())
         text("source =", f.source);
     if (f.eventId)
@@ -83,10 +85,10 @@ Result<std::int64_t> countEvents(const store::CaseDatabase &db, const EventQuery
 
 Result<std::vector<LoadEvent>> listEvents(const store::CaseDatabase &db, const EventQuery &query)
 {
-    if (query.text.empty())
+    if (query.text.empty() && !query.level)
         return store::listEvents(db, query.filter);  // the store's own query and decoding
     (void)db.ensureEventIndexes();
-    // The store's listing has no text condition: read the same columns in the same order.
+    // The store's listing has no text or exact-level condition: read the same columns in the same order.
     const BoundWhere where = whereOf(query);
     const int limitIndex = where.placeholders() + 1;
     auto stmt = db.statement(

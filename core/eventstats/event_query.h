@@ -8,6 +8,7 @@
 #include "store/event_store.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct EventQuery {
     // Case-insensitive substring of host, image, image loaded, user, command line, signature or
     // hashes; empty = any.
     std::string text;
+    // Exactly this level (one stacked segment of the timeline); minLevel still applies.
+    std::optional<Level> level;
 };
 
 Result<std::int64_t> countEvents(const store::CaseDatabase &db, const EventQuery &query);

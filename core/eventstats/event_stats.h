@@ -24,6 +24,11 @@ struct TimeSpan {
 // nullopt when no event matches.
 Result<std::optional<TimeSpan>> eventTimeSpan(const store::CaseDatabase &db, const EventQuery &query);
 
+// store::eventBuckets with the text and exact-level conditions of an EventQuery: counts per
+// time bucket x level x kind, aggregated in SQL. `bucketSeconds` > 0.
+Result<std::vector<store::EventBucket>> eventBuckets(const store::CaseDatabase &db, std::int64_t bucketSeconds,
+                                                     const EventQuery &query);
+
 enum class ImageOrder { MostLoaded, Rarest };
 
 struct ImageStackEntry {

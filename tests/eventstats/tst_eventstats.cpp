@@ -40,8 +40,10 @@ private slots:
     void textSearch_data();
     void textSearch();
     void pagesFollowTheStoreOrder();
+    void exactLevel();
     void timeSpan();
     void mostLoadedAndRarest();
+    void bucketsWithText();
     void badLimitIsAnError();
     void findingsPerSnapshotByLevel();
 
@@ -91,6 +93,7 @@ void TestEventStats::textSearch_data()
     QTest::addRow("host") << QStringLiteral("ws2") << Level::Ok << qint64(2);
     QTest::addRow("user") << QStringLiteral("alice") << Level::Ok << qint64(6);
     QTest::addRow("with level") << QStringLiteral("downloads") << Level::Medium << qint64(1);
+    QTest::addRow("exact level via min level") << QString() << Level::High << qint64(1);
     QTest::addRow("nothing") << QStringLiteral("no-such-thing") << Level::Ok << qint64(0);
     QTest::addRow("SQL characters are data") << QStringLiteral("%' OR 1=1 --") << Level::Ok << qint64(0);
 }
@@ -133,6 +136,24 @@ void TestEventStats::pagesFollowTheStoreOrder()
     QCOMPARE((*page)[0].recordId, std::uint64_t(3));
 }
 
+void TestEventStats::exactLevel()
+{
+    eventstats::EventQuery query;
+    query.level = Level::Ok;
+    auto count = eventstats::countEvents(*m_db, query);
+    QVERIFY(count.ok());
+    QCOMPARE(*count, std::int64_t(3));
+    auto events = eventstats::listEvents(*m_db, query);
+    QVERIFY(events.ok());
+    QCOMPARE(events->size(), std::size_t(3));
+    for (const auto &event : *events)
+        QCOMPARE(event.verdict.level, Level::Ok);
+    query.filter.minLevel = Level::Info;  // both conditions hold: nothing is Ok and >= Info
+    count = eventstats::countEvents(*m_db, query);
+    QVERIFY(count.ok());
+    QCOMPARE(*count, std::int64_t(0));
+}
+
 void TestEventStats::timeSpan()
 {
     eventstats::EventQuery query;
@@ -166,6 +187,26 @@ void TestEventStats::mostLoadedAndRarest()
     // kernel32 and version.dll tie on hosts, processes and loads; the name breaks the tie.
     QCOMPARE(rare->front().image, std::string("C:\\Users\\bob\\Downloads\\version.dll"));
     QCOMPARE(rare->front().maxLevel, Level::High);
+}
+
+void TestEventStats::bucketsWithText()
+{
+    eventstats::EventQuery query;
+    query.text = "ws1";
+    auto buckets = eventstats::eventBuckets(*m_db, 2, query);
+    QVERIFY(buckets.ok());
+    std::uint64_t total = 0;
+    for (const auto &bucket : *buckets) {
+        QCOMPARE((bucket.startUs - kBase) % 2'000'000, std::int64_t(0));
+        total += bucket.count;
+    }
+    QCOMPARE(total, std::uint64_t(4));  // records 1, 3, 4 and the drop
+    query.text.clear();
+    auto plain = eventstats::eventBuckets(*m_db, 2, query);
+    auto store = store::eventBuckets(*m_db, 2, query.filter);
+    QVERIFY(plain.ok() && store.ok());
+    QCOMPARE(plain->size(), store->size());
+    QVERIFY(!eventstats::eventBuckets(*m_db, 0, eventstats::EventQuery{{}, "x", std::nullopt}).ok());
 }
 
 void TestEventStats::badLimitIsAnError()
