@@ -2,8 +2,10 @@
 
 #include "qtstrings.h"
 
+#include <QDateTime>
 #include <QLocale>
 #include <QStringList>
+#include <QTimeZone>
 
 namespace loadlens::ui {
 
@@ -80,6 +82,18 @@ QString scanStatusText(const ScanResult &result, bool runningAsRoot)
     if (result.stats.cancelled)
         parts << QStringLiteral("scan cancelled: results are partial");
     return parts.join(QStringLiteral(" \u00b7 "));
+}
+
+QString timeTextSeconds(std::int64_t unixSeconds)
+{
+    return QDateTime::fromSecsSinceEpoch(unixSeconds, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString timeTextUs(std::int64_t unixMicroseconds)
+{
+    // Floor division keeps times before 1970 in the right millisecond.
+    const std::int64_t ms = unixMicroseconds >= 0 ? unixMicroseconds / 1000 : -((-unixMicroseconds + 999) / 1000);
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
 }
 
 } // namespace loadlens::ui

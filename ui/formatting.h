@@ -13,6 +13,10 @@ QString moduleFlagsText(const ModuleRecord &module);   // "deleted, memfd, anon-
 std::uint64_t mappedBytes(const ModuleRecord &module); // sum of the mapped ranges
 QString shortHash(const std::string &hexDigest);       // first 12 hex digits, "" when none
 
+// UTC times as the case stores them: "2024-05-01 13:02:07" (seconds) or with milliseconds.
+QString timeTextSeconds(std::int64_t unixSeconds);
+QString timeTextUs(std::int64_t unixMicroseconds);
+
 // The status line after a scan: counts, unreadable processes with their causes, hidden ones.
 QString scanStatusText(const ScanResult &result, bool runningAsRoot);
 

@@ -96,6 +96,15 @@ QIcon levelIcon(Level level)
     return resourceIcon(QStringLiteral("level-") + levelText(level), levelAccent(level), Qt::white);
 }
 
+QVariant levelCellData(Level level, int role)
+{
+    if (role == Qt::DecorationRole)
+        return levelIcon(level);
+    if (role == Qt::BackgroundRole && levelBackground(level).isValid())
+        return levelBackground(level);
+    return {};
+}
+
 QIcon appIcon()
 {
     return resourceIcon(QStringLiteral("loadlens"), levelAccent(Level::Info), Qt::white);

@@ -5,6 +5,7 @@
 #include <QColor>
 #include <QIcon>
 #include <QString>
+#include <QVariant>
 
 namespace loadlens::ui {
 
@@ -14,6 +15,9 @@ QColor levelBackground(Level level);
 // Saturated colour of the level's icon.
 QColor levelAccent(Level level);
 QIcon levelIcon(Level level);
+// What a level cell shows besides its text: the icon (DecorationRole) and the tint
+// (BackgroundRole); an invalid QVariant for other roles.
+QVariant levelCellData(Level level, int role);
 
 // Icons for actions and process markers; from resources/icons, painted when SVG is unavailable.
 QIcon appIcon();

@@ -1,9 +1,12 @@
 #include "mainwindow.h"
 
+#include "casetab.h"
+#include "eventstab.h"
 #include "filterproxies.h"
 #include "formatting.h"
 #include "levelstyle.h"
 #include "moduletablemodel.h"
+#include "posturetab.h"
 #include "scancontroller.h"
 #include "verdictdetails.h"
 
@@ -20,6 +23,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QTreeView>
@@ -43,8 +47,40 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     m_processProxy->setSourceModel(m_processModel);
     m_moduleProxy->setSourceModel(m_moduleModel);
 
+    createFileMenu();
     createActions();
 
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(createProcessesTab(), QStringLiteral("Processes"));
+    m_caseTab = new CaseTab;
+    m_eventsTab = new EventsTab;
+    m_postureTab = new PostureTab;
+    m_tabs->addTab(m_caseTab, QStringLiteral("Case"));
+    m_tabs->addTab(m_eventsTab, QStringLiteral("Events"));
+    m_tabs->addTab(m_postureTab, QStringLiteral("Posture"));
+    // The posture checks read the whole system: they run when first looked at, not at start.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        m_scanToolBar->setVisible(index == 0);  // refresh and "only flagged" act on the live view
+        if (m_tabs->widget(index) == m_postureTab && !m_postureTab->hasReport())
+            m_postureTab->runChecks();
+    });
+    setCentralWidget(m_tabs);
+    createStatusBar();
+    resize(1280, 860);
+    connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) { trackFocus(now); });
+
+    connect(m_controller, &ScanController::started, this, [this] { onScanStarted(); });
+    connect(m_controller, &ScanController::progress, this,
+            [this](quint64, qint64 done, qint64 total, const QString &step) { onScanProgress(done, total, step); });
+    connect(m_controller, &ScanController::finished, this,
+            [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result)); });
+    connect(m_controller, &ScanController::failed, this,
+            [this](quint64, const QString &message) { onScanFailed(message); });
+}
+
+QWidget *MainWindow::createProcessesTab()
+{
     m_details = new VerdictDetailsView(this);
     auto *lower = new QSplitter(Qt::Horizontal);
     lower->addWidget(createModulePane());
@@ -59,17 +95,7 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     vertical->setStretchFactor(0, 1);
     vertical->setStretchFactor(1, 1);
     vertical->setSizes({400, 420});
-    setCentralWidget(vertical);
-    createStatusBar();
-    resize(1280, 860);
-
-    connect(m_controller, &ScanController::started, this, [this] { onScanStarted(); });
-    connect(m_controller, &ScanController::progress, this,
-            [this](quint64, qint64 done, qint64 total, const QString &step) { onScanProgress(done, total, step); });
-    connect(m_controller, &ScanController::finished, this,
-            [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result)); });
-    connect(m_controller, &ScanController::failed, this,
-            [this](quint64, const QString &message) { onScanFailed(message); });
+    return vertical;
 }
 
 MainWindow::~MainWindow() = default;
@@ -98,14 +124,15 @@ void MainWindow::createActions()
     QMenu *scanMenu = menuBar()->addMenu(QStringLiteral("&Scan"));
     scanMenu->addAction(m_refreshAction);
     scanMenu->addAction(m_cancelAction);
-    scanMenu->addSeparator();
-    scanMenu->addAction(m_quitAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_quitAction);
     QMenu *viewMenu = menuBar()->addMenu(QStringLiteral("&View"));
     viewMenu->addAction(m_onlyFlaggedAction);
     m_logAction = viewMenu->addAction(QStringLiteral("&Log\u2026"), this, &MainWindow::showLog);
     m_logAction->setEnabled(false);
 
     QToolBar *toolBar = addToolBar(QStringLiteral("Scan"));
+    m_scanToolBar = toolBar;
     toolBar->setObjectName(QStringLiteral("scanToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(m_refreshAction);
@@ -272,6 +299,7 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result)
         fitColumns();
     }
     updateModulePane();
+    m_postureTab->setScan(m_result);
     m_lastStatus = scanStatusText(*m_result, geteuid() == 0);
     m_statusLabel->setText(m_lastStatus);
     emit resultApplied();

@@ -1,28 +1,39 @@
 #pragma once
 // Process Explorer's two panes for loaded code: processes on top, the selected process's
 // modules below, and why the selected module got its verdict beside them.
+#include "common/result.h"
 #include "common/types.h"
 #include "processtreemodel.h"
 #include "scan/scanner.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <functional>
 #include <map>
 #include <memory>
 
+class QAbstractItemView;
 class QAction;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
+class QToolBar;
 class QTreeView;
 
 namespace loadlens::ui {
 
+class CaseTab;
+class EventsTab;
+class ImportController;
+class ImportDialog;
 class ModuleFilterProxy;
+class PostureTab;
 class ModuleTableModel;
 class ProcessFilterProxy;
 class ScanController;
@@ -50,18 +61,46 @@ public:
     QTreeView *moduleView() const { return m_moduleView; }
     VerdictDetailsView *detailsView() const { return m_details; }
     ScanController *scanController() const { return m_controller; }
+    std::shared_ptr<const ScanResult> lastResult() const { return m_result; }
+
+    // Tabs: "processes" (the live view), "case", "events", "posture".
+    QTabWidget *tabs() const { return m_tabs; }
+    bool selectTab(const QString &name);
+    static QStringList tabNames();
+    CaseTab *caseTab() const { return m_caseTab; }
+    EventsTab *eventsTab() const { return m_eventsTab; }
+    PostureTab *postureTab() const { return m_postureTab; }
+    ImportController *importController() const { return m_importController; }
+
+    // Opens (creating it when absent) the case file every case view reads. An Error names the
+    // file and the cause; the previous case stays open then.
+    Status openCase(const QString &path);
+    QString casePath() const { return m_casePath; }
+    // File > Import with these files (no file dialog).
+    ImportDialog *importFiles(const QStringList &files);
+    // The view File > Export current table would export: the last table view that had focus.
+    QAbstractItemView *exportableView() const;
+    Status exportView(const QAbstractItemView *view, const QString &fileName) const;
 
 public slots:
     void refresh();
     void cancelScan();
     void setOnlyFlagged(bool onlyFlagged);
+    void openCaseDialog();
+    void importDialog();
+    void exportCurrentTable();
+    void showSettings();
 
 signals:
+    void caseOpened(const QString &path);
     void resultApplied();
     void scanFailed(const QString &message);
 
 private:
     void createActions();
+    void createFileMenu();
+    QWidget *createProcessesTab();
+    void trackFocus(QWidget *now);
     QWidget *createProcessPane();
     QWidget *createModulePane();
     void createStatusBar();
@@ -92,6 +131,7 @@ private:
     QLineEdit *m_processFilter = nullptr;
     QLineEdit *m_moduleFilter = nullptr;
     QCheckBox *m_onlyFlaggedBox = nullptr;
+    QMenu *m_fileMenu = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_cancelAction = nullptr;
     QAction *m_onlyFlaggedAction = nullptr;
@@ -102,6 +142,15 @@ private:
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QString m_lastStatus;
+
+    QTabWidget *m_tabs = nullptr;
+    QToolBar *m_scanToolBar = nullptr;
+    CaseTab *m_caseTab = nullptr;
+    EventsTab *m_eventsTab = nullptr;
+    PostureTab *m_postureTab = nullptr;
+    ImportController *m_importController = nullptr;
+    QString m_casePath;
+    QPointer<QAbstractItemView> m_lastTableView;
 };
 
 } // namespace loadlens::ui

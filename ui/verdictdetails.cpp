@@ -120,6 +120,35 @@ QString processDetailsHtml(const ProcessInfo &process, const std::vector<Finding
     return html;
 }
 
+QString eventDetailsHtml(const LoadEvent &event)
+{
+    const std::string &subject = event.imageLoaded.empty() ? event.image : event.imageLoaded;
+    QString html = QStringLiteral("<h3 style=\"margin-bottom:2px;\">%1</h3>").arg(orNone(subject, QStringLiteral("no image named")));
+    html += QStringLiteral("<p>Verdict: %1 &mdash; %2 reason(s)</p>").arg(levelBadge(event.verdict.level)).arg(event.verdict.reasons.size());
+    html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    html += field(QStringLiteral("Time (UTC)"), timeTextUs(event.timeUs).toHtmlEscaped());
+    html += field(QStringLiteral("Event"), QStringLiteral("%1 %2 (%3)").arg(esc(event.source)).arg(event.eventId).arg(esc(event.kind)));
+    html += field(QStringLiteral("Host"), esc(event.host));
+    html += field(QStringLiteral("Process"), QStringLiteral("%1 (pid %2)").arg(orNone(event.image, QStringLiteral("unknown"))).arg(event.pid));
+    if (!event.user.empty())
+        html += field(QStringLiteral("User"), esc(event.user));
+    if (!event.commandLine.empty())
+        html += field(QStringLiteral("Command line"), QStringLiteral("<code>%1</code>").arg(esc(event.commandLine)));
+    if (!event.parentImage.empty())
+        html += field(QStringLiteral("Parent"), esc(event.parentImage));
+    const QString state = toQString(std::string(signatureStateName(event.signatureState)));
+    html += field(QStringLiteral("Signature"), event.signature.empty() ? state.toHtmlEscaped() : state.toHtmlEscaped() + QStringLiteral(" &mdash; ") + esc(event.signature));
+    if (!event.hashes.empty())
+        html += field(QStringLiteral("Hashes"), QStringLiteral("<code>%1</code>").arg(esc(event.hashes)));
+    html += field(QStringLiteral("Read from"), QStringLiteral("%1 at byte %2 (record %3)").arg(orNone(event.sourceFile, QStringLiteral("unknown"))).arg(event.sourceOffset).arg(event.recordId));
+    html += QStringLiteral("</table>");
+    if (event.verdict.reasons.empty())
+        html += QStringLiteral("<p><i>No reasons recorded.</i></p>");
+    for (const auto &reason : event.verdict.reasons)
+        html += explanationHtml(reason.code, reason.level, reason.text, reason.technique, reason.measure, reason.evidence);
+    return html;
+}
+
 VerdictDetailsView::VerdictDetailsView(QWidget *parent)
     : QTextBrowser(parent)
 {
@@ -135,6 +164,11 @@ void VerdictDetailsView::showModule(const ModuleRecord &module, const FileFacts 
 void VerdictDetailsView::showProcess(const ProcessInfo &process, const std::vector<Finding> &findings)
 {
     setHtml(processDetailsHtml(process, findings));
+}
+
+void VerdictDetailsView::showLoadEvent(const LoadEvent &event)
+{
+    setHtml(eventDetailsHtml(event));
 }
 
 void VerdictDetailsView::showPlaceholder()

@@ -1,6 +1,7 @@
 #pragma once
 // The details pane: why a module (or a process) got its verdict. For every reason it shows
 // the code, level, plain-language text, ATT&CK technique, the M1044 measure and all evidence.
+#include "common/events.h"
 #include "common/types.h"
 
 #include <QTextBrowser>
@@ -11,6 +12,8 @@ namespace loadlens::ui {
 
 QString moduleDetailsHtml(const ModuleRecord &module, const FileFacts *facts);
 QString processDetailsHtml(const ProcessInfo &process, const std::vector<Finding> &findings);
+// One logged event: who loaded or wrote what, its signature, where it was read, and its verdict.
+QString eventDetailsHtml(const LoadEvent &event);
 
 class VerdictDetailsView final : public QTextBrowser {
     Q_OBJECT
@@ -22,6 +25,7 @@ public:
     void showModule(const ModuleRecord &module, const FileFacts *facts);
     // `findings` may hold other processes' findings; only those for this pid are shown.
     void showProcess(const ProcessInfo &process, const std::vector<Finding> &findings);
+    void showLoadEvent(const LoadEvent &event);
     void showPlaceholder();
 };
 

@@ -1,6 +1,11 @@
 // loadlens: the GUI entry point. Argument parsing and log sinks live here; the window is in ui/.
+#include "casetab.h"
+#include "eventstab.h"
 #include "log_setup.h"
 #include "mainwindow.h"
+#include "posturetab.h"
+#include "qtstrings.h"
+#include "store/case_database.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -18,27 +24,62 @@ void printError(const QString &message)
     std::fprintf(stderr, "loadlens: %s\n", message.toLocal8Bit().constData());
 }
 
-// Saves the window once the first scan is shown, then quits: for documentation and for
-// checking the GUI on machines without a display (QT_QPA_PLATFORM=offscreen).
-void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file)
+void saveScreenshot(QApplication &app, QWidget &window, const QString &file)
 {
-    QObject::connect(&window, &loadlens::ui::MainWindow::resultApplied, &app, [&app, &window, file] {
-        window.selectFirstInteresting();
-        // One turn of the event loop lets the views lay out the new rows before grabbing.
-        QTimer::singleShot(200, &app, [&app, &window, file] {
-            const QPixmap pixmap = window.grab();
-            if (pixmap.isNull() || !pixmap.save(file)) {
-                printError(QStringLiteral("could not save the screenshot to %1 (is the directory writable and the suffix an image format such as .png?)").arg(file));
-                app.exit(1);
-                return;
-            }
-            app.exit(0);
-        });
+    // One turn of the event loop lets the views lay out the new rows before grabbing.
+    QTimer::singleShot(300, &app, [&app, &window, file] {
+        const QPixmap pixmap = window.grab();
+        if (pixmap.isNull() || !pixmap.save(file)) {
+            printError(QStringLiteral("could not save the screenshot to %1 (is the directory writable and the suffix an image format such as .png?)").arg(file));
+            app.exit(1);
+            return;
+        }
+        app.exit(0);
     });
-    QObject::connect(&window, &loadlens::ui::MainWindow::scanFailed, &app, [&app](const QString &message) {
+}
+
+// Saves the window once the chosen tab shows its data, then quits: for documentation and for
+// checking the GUI on machines without a display (QT_QPA_PLATFORM=offscreen).
+void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab)
+{
+    using loadlens::ui::MainWindow;
+    QObject::connect(&window, &MainWindow::scanFailed, &app, [&app](const QString &message) {
         printError(QStringLiteral("no screenshot: %1").arg(message));
         app.exit(1);
     });
+    QTimer::singleShot(180000, &app, [&app] {
+        printError(QStringLiteral("no screenshot: the tab did not finish loading within 3 minutes"));
+        app.exit(1);
+    });
+    if (tab == QStringLiteral("processes")) {
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file] {
+            window.selectFirstInteresting();
+            saveScreenshot(app, window, file);
+        });
+    } else if (tab == QStringLiteral("case")) {
+        auto *caseTab = window.caseTab();
+        auto diffAsked = std::make_shared<bool>(false);
+        QObject::connect(caseTab, &loadlens::ui::CaseTab::settled, &app, [&app, &window, caseTab, file, diffAsked] {
+            if (!*diffAsked) {
+                *diffAsked = true;
+                if (caseTab->selectNewestPair())
+                    return;  // settles again once the diff is in
+            }
+            saveScreenshot(app, window, file);
+        });
+    } else if (tab == QStringLiteral("events")) {
+        auto *eventsTab = window.eventsTab();
+        QObject::connect(eventsTab, &loadlens::ui::EventsTab::settled, &app, [&app, &window, eventsTab, file] {
+            eventsTab->selectMostSevereEvent();
+            saveScreenshot(app, window, file);
+        });
+    } else {
+        // With the live scan, as a user who looks at posture after the first scan would see it.
+        auto *postureTab = window.postureTab();
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&window, tab] { window.selectTab(tab); });
+        QObject::connect(postureTab, &loadlens::ui::PostureTab::settled, &app,
+                         [&app, &window, file] { saveScreenshot(app, window, file); });
+    }
 }
 
 } // namespace
@@ -47,6 +88,7 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("loadlens"));
+    QApplication::setOrganizationName(QStringLiteral("loadlens"));
     QApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
     QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION));
 
@@ -61,7 +103,14 @@ int main(int argc, char **argv)
     const QCommandLineOption logLevelOption(
         QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default: info)."),
         QStringLiteral("level"), QStringLiteral("info"));
-    parser.addOptions({pidOption, screenshotOption, logLevelOption});
+    const QCommandLineOption caseOption(
+        QStringLiteral("case"), QStringLiteral("Open case <file> (created when absent; default: %1).")
+                                    .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
+        QStringLiteral("file"));
+    const QCommandLineOption tabOption(
+        QStringLiteral("tab"), QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
+        QStringLiteral("name"), QStringLiteral("processes"));
+    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption});
     parser.process(app);
 
     const auto level = spdlog::level::from_str(parser.value(logLevelOption).toStdString());
@@ -82,6 +131,12 @@ int main(int argc, char **argv)
         options.pid = pid;
     }
 
+    const QString tab = parser.value(tabOption).toLower();
+    if (!loadlens::ui::MainWindow::tabNames().contains(tab)) {
+        printError(QStringLiteral("unknown tab \"%1\" (processes, case, events or posture)").arg(parser.value(tabOption)));
+        return 2;
+    }
+
     loadlens::ui::MainWindow window(options);
     window.setLogSource([memoryLog] {
         QStringList lines;
@@ -90,7 +145,16 @@ int main(int argc, char **argv)
         return lines;
     });
     if (parser.isSet(screenshotOption))
-        arrangeScreenshot(app, window, parser.value(screenshotOption));
+        arrangeScreenshot(app, window, parser.value(screenshotOption), tab);
+    const QString casePath = parser.isSet(caseOption) ? parser.value(caseOption)
+                                                      : loadlens::ui::toQString(loadlens::store::defaultCasePath());
+    if (auto opened = window.openCase(casePath); !opened) {
+        printError(loadlens::ui::toQString(opened.error().message));
+        if (parser.isSet(caseOption))
+            return 1;  // asked for by name: do not carry on without it
+    }
+    if (tab != QStringLiteral("posture") || !parser.isSet(screenshotOption))
+        window.selectTab(tab);
     window.show();
     window.refresh();
     return app.exec();

@@ -1,0 +1,78 @@
+#include "casequeryrunner.h"
+
+#include "qtstrings.h"
+
+#include <QMetaObject>
+
+#include <exception>
+
+namespace loadlens::ui {
+
+CaseQueryRunner::CaseQueryRunner(QObject *parent)
+    : QObject(parent)
+{
+    m_pool.setMaxThreadCount(2);
+}
+
+CaseQueryRunner::~CaseQueryRunner()
+{
+    m_generations.clear();
+    m_pool.waitForDone();
+}
+
+void CaseQueryRunner::setCasePath(const QString &path)
+{
+    m_casePath = path;
+    m_generations.clear();  // nothing pending is current any more
+    m_running.clear();
+}
+
+quint64 CaseQueryRunner::run(const QString &channel, Query query)
+{
+    const quint64 generation = ++m_nextGeneration;
+    m_generations[channel] = generation;
+    m_running[channel] = true;
+    m_pool.start([this, channel, generation, query = std::move(query), path = toStdString(m_casePath)] {
+        Result<Apply> outcome = Error{0, "no case is open"};
+        try {
+            if (!path.empty()) {
+                auto db = store::CaseDatabase::open(path, store::OpenMode::ReadOnly);
+                outcome = db ? query(*db) : Result<Apply>(db.error());
+            }
+        } catch (const std::exception &error) {
+            outcome = Error{0, std::string("query failed: ") + error.what()};
+        }
+        QMetaObject::invokeMethod(
+            this, [this, channel, generation, outcome] { deliver(channel, generation, outcome); }, Qt::QueuedConnection);
+    });
+    return generation;
+}
+
+bool CaseQueryRunner::isRunning(const QString &channel) const
+{
+    return m_running.value(channel);
+}
+
+bool CaseQueryRunner::isIdle() const
+{
+    for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)
+        if (it.value())
+            return false;
+    return true;
+}
+
+void CaseQueryRunner::deliver(const QString &channel, quint64 generation, const Result<Apply> &outcome)
+{
+    if (m_generations.value(channel) != generation)
+        return;  // superseded, or the case changed
+    m_running[channel] = false;
+    if (!outcome) {
+        emit failed(channel, generation, toQString(outcome.error().message));
+        return;
+    }
+    if (*outcome)
+        (*outcome)();
+    emit finished(channel, generation);
+}
+
+} // namespace loadlens::ui

@@ -1,0 +1,53 @@
+#pragma once
+// Runs queries against the open case off the GUI thread. Each query belongs to a channel
+// ("hosts", "diff", "event-page", ...); a new query on a channel supersedes the running one, whose
+// result is then dropped. A query returns the code that applies its result; that code runs on
+// the GUI thread only while the query is still current. Every job opens its own read-only
+// connection, since a SQLite connection stays in one thread. For every job that is not
+// superseded exactly one of finished() or failed() is emitted.
+#include "common/result.h"
+#include "store/case_database.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+
+#include <functional>
+
+namespace loadlens::ui {
+
+class CaseQueryRunner final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CaseQueryRunner)
+
+public:
+    using Apply = std::function<void()>;
+    using Query = std::function<Result<Apply>(const store::CaseDatabase &db)>;
+
+    explicit CaseQueryRunner(QObject *parent = nullptr);
+    ~CaseQueryRunner() override;  // waits for the running queries; their results are dropped
+
+    // A new case drops every pending result.
+    void setCasePath(const QString &path);
+    QString casePath() const { return m_casePath; }
+
+    quint64 run(const QString &channel, Query query);
+    bool isRunning(const QString &channel) const;
+    bool isIdle() const;
+    quint64 currentGeneration(const QString &channel) const { return m_generations.value(channel); }
+
+signals:
+    void finished(const QString &channel, quint64 generation);
+    void failed(const QString &channel, quint64 generation, const QString &message);
+
+private:
+    void deliver(const QString &channel, quint64 generation, const Result<Apply> &outcome);
+
+    QThreadPool m_pool;
+    QString m_casePath;
+    quint64 m_nextGeneration = 0;
+    QHash<QString, quint64> m_generations;  // current job per channel
+    QHash<QString, bool> m_running;
+};
+
+} // namespace loadlens::ui

@@ -1,0 +1,20 @@
+#include "tableviews.h"
+
+#include <QTreeView>
+
+namespace loadlens::ui {
+
+QTreeView *makeTableView(QAbstractItemModel *model)
+{
+    auto *view = new QTreeView;
+    view->setModel(model);
+    view->setRootIsDecorated(false);
+    view->setUniformRowHeights(true);
+    view->setAlternatingRowColors(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setTextElideMode(Qt::ElideLeft);
+    return view;
+}
+
+} // namespace loadlens::ui
