@@ -13,16 +13,6 @@ constexpr std::size_t kMaxArgumentIndex = 1u << 16;
 
 } // namespace
 
-int hexDigitValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 std::optional<std::string> decodeHex(std::string_view hex)
 {

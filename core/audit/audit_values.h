@@ -2,6 +2,7 @@
 // Decoding of the values the kernel and auditd write: quoted strings, hex-encoded untrusted
 // strings (used whenever a name, argument or title holds a space, a quote or a control byte),
 // NUL-separated proctitles and EXECVE arguments split over records.
+#include "common/hex.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,8 +15,7 @@ namespace loadlens::audit {
 // of hex digits is decoded, "(null)"/"(none)"/"?" and anything else stay as they are.
 std::string decodeValue(std::string_view raw);
 
-// The value of one hex digit, -1 for anything else.
-int hexDigitValue(char c);
+using loadlens::hexDigitValue;
 
 // Hex text to bytes; nullopt when the length is odd or a character is not a hex digit.
 std::optional<std::string> decodeHex(std::string_view hex);

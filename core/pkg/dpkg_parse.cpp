@@ -1,19 +1,11 @@
 #include "pkg/dpkg_parse.h"
+#include "common/hex.h"
 
 namespace loadlens::pkg {
 
 namespace {
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+int hexValue(char c) { return hexDigitValue(c); }
 
 bool isBlank(std::string_view line)
 {

@@ -1,4 +1,5 @@
 #include "proc/maps_parser.h"
+#include "common/hex.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,16 +10,7 @@ namespace {
 
 constexpr std::string_view kDeletedSuffix = " (deleted)";
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+int hexValue(char c) { return hexDigitValue(c); }
 
 // Consumes 1..maxDigits hex digits from the front of `text`.
 bool takeHex(std::string_view &text, std::uint64_t &out, std::size_t maxDigits)
