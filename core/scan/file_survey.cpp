@@ -109,7 +109,9 @@ void judgeLocation(SurveyedFile &s, const pathsec::LocationContext &context, con
     const auto loc = pathsec::classifyLocation(s.facts.path, context);
     auto &l = s.location;
     l.temporaryDir = loc.has(pathsec::LocationFlag::TempDir);
-    l.homeDir = loc.has(pathsec::LocationFlag::HomeDir);
+    // root's own home is written by root alone: what makes a home untrusted is its ordinary
+    // owner (and whatever they download) being able to plant code there.
+    l.homeDir = loc.has(pathsec::LocationFlag::HomeDir) && loc.homeOwner != "root";
     l.systemLibraryDir = loc.has(pathsec::LocationFlag::SystemLibraryDir);
     if (l.temporaryDir)
         l.matchedPrefix = loc.tempRoot;
