@@ -68,7 +68,8 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     setCentralWidget(m_tabs);
     createStatusBar();
     resize(1280, 860);
-    connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) { trackFocus(now); });
+    m_focusConnection =
+        connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) { trackFocus(now); });
 
     connect(m_controller, &ScanController::started, this, [this] { onScanStarted(); });
     connect(m_controller, &ScanController::progress, this,
@@ -98,7 +99,12 @@ QWidget *MainWindow::createProcessesTab()
     return vertical;
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // ~QWidget closes the window, which moves the focus and would call back into the half-
+    // destroyed MainWindow.
+    disconnect(m_focusConnection);
+}
 
 void MainWindow::createActions()
 {

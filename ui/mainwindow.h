@@ -97,6 +97,8 @@ signals:
     void scanFailed(const QString &message);
 
 private:
+    // Application-wide signal: cut before the QWidget part of this window is torn down.
+    QMetaObject::Connection m_focusConnection;
     void createActions();
     void createFileMenu();
     QWidget *createProcessesTab();
