@@ -10,7 +10,10 @@
 #include "scan/loader_paths.h"
 #include "verdict/module_classifier.h"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <unordered_map>
 #include <sys/stat.h>
 
 namespace loadlens::scan {
@@ -40,11 +43,70 @@ verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
     return d;
 }
 
+// Everything a module's verdict depends on besides the per-file facts: its identity and flags,
+// with the address ranges where they appear in the evidence.
+std::string moduleIdentity(const ModuleRecord &m)
+{
+    std::string id = std::to_string(m.file.dev);
+    id += ':';
+    id += std::to_string(m.file.inode);
+    id += ':';
+    id += m.path;
+    id += m.deleted ? 'D' : '-';
+    id += m.memfd ? 'M' : '-';
+    id += m.anonymousExec ? 'A' : '-';
+    id += m.pseudo ? 'K' : '-';
+    if (m.deleted || m.memfd || m.anonymousExec) {
+        id += m.confirmation;
+        for (const auto &r : m.ranges) {
+            id += ' ';
+            id += std::to_string(r.start);
+            id += '-';
+            id += std::to_string(r.end);
+            id += r.perms;
+        }
+    }
+    return id;
+}
+
+// The program, its name (evidence of anonymous regions), its loader variables and its modules
+// in a fixed order (address order differs between processes: ASLR). `order` receives the
+// module indexes in that fixed order.
+std::string verdictSignature(const ProcessInfo &p, std::vector<std::size_t> &order)
+{
+    std::vector<std::string> ids;
+    ids.reserve(p.modules.size());
+    for (const auto &m : p.modules)
+        ids.push_back(moduleIdentity(m));
+    order.resize(ids.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
+    std::string sig = p.exe;
+    sig += '\0';
+    sig += p.name;
+    for (const auto &[k, v] : p.loaderEnv) {
+        sig += '\0';
+        sig += k;
+        sig += '=';
+        sig += v;
+    }
+    for (std::size_t i : order) {
+        sig += '\n';
+        sig += ids[i];
+    }
+    return sig;
+}
+
 } // namespace
 
 ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const CancelToken &cancel)
 {
     auto logger = log::get("core.scan");
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsedMs = [&] {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    };
     ScanResult result;
     result.scannedAt = static_cast<std::int64_t>(std::time(nullptr));
     result.host = proc::readHostInfo(options.rootDir);
@@ -58,6 +120,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     result.processes = std::move(inventory.processes);
     result.findings = std::move(inventory.findings);
     result.stats = inventory.stats;
+    logger->debug("inventory of {} processes: {:.1f} ms", result.processes.size(), elapsedMs());
 
     if (!options.verdicts || cancel.cancelled()) {
         for (const auto &p : result.processes)
@@ -92,8 +155,8 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     inputs.procRoot = options.procRoot;
     SurveyStats surveyStats;
     auto files = surveyFiles(result.processes, inputs, surveyStats, progress, cancel);
-    logger->debug("surveyed {} files: {} hashed, {} from cache, {} failed", files.size(), surveyStats.hashed,
-                  surveyStats.fromCache, surveyStats.hashFailures);
+    logger->debug("surveyed {} files: {} hashed, {} from cache, {} failed; at {:.1f} ms", files.size(),
+                  surveyStats.hashed, surveyStats.fromCache, surveyStats.hashFailures, elapsedMs());
 
     std::optional<elf::LdCache> ldCache;
     if (auto cache = elf::readLdCache(underRoot(options.rootDir, "/etc/ld.so.cache")))
@@ -121,23 +184,41 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                                            {"entries", list}}});
     }
 
+    logger->debug("loader configuration read: at {:.1f} ms", elapsedMs());
     LoaderPathAnalyzer analyzer(files, ldCache ? &*ldCache : nullptr, preloadEntries);
+    // Many processes are the same program with the same libraries and environment (workers,
+    // shells, the 200 copies of a service): judge each such set once.
+    std::unordered_map<std::string, std::vector<Verdict>> judged;
     const std::size_t total = result.processes.size();
     std::size_t done = 0;
     for (auto &p : result.processes) {
         if (cancel.cancelled())
             break;
-        auto facts = analyzer.analyse(p);
-        for (std::size_t i = 0; i < p.modules.size(); ++i) {
-            auto &m = p.modules[i];
-            if (m.deleted && !m.memfd)
-                facts[i].deletion = deletionFacts(m, &packages);
-            m.verdict = verdict::classifyModule(p, m, facts[i]);
+        std::vector<std::size_t> order;
+        const std::string signature = verdictSignature(p, order);
+        if (auto it = judged.find(signature); it != judged.end()) {
+            for (std::size_t k = 0; k < order.size(); ++k)
+                p.modules[order[k]].verdict = it->second[k];
+        } else {
+            auto facts = analyzer.analyse(p);
+            for (std::size_t i = 0; i < p.modules.size(); ++i) {
+                auto &m = p.modules[i];
+                if (m.deleted && !m.memfd)
+                    facts[i].deletion = deletionFacts(m, &packages);
+                m.verdict = verdict::classifyModule(p, m, facts[i]);
+            }
+            std::vector<Verdict> verdicts;
+            verdicts.reserve(order.size());
+            for (std::size_t i : order)
+                verdicts.push_back(p.modules[i].verdict);
+            judged.emplace(signature, std::move(verdicts));
         }
         if (progress)
             progress(++done, total, "judging modules");
     }
 
+    logger->debug("verdicts for {} processes ({} distinct): at {:.1f} ms", result.processes.size(), judged.size(),
+                  elapsedMs());
     packages.save();
     for (auto &[key, s] : files)
         result.files.emplace(key, std::move(s.facts));
