@@ -221,6 +221,36 @@ private slots:
         QCOMPARE(memfd->verdict.level, Level::High);
     }
 
+    // Processes that look alike are judged once; a different loader environment must still
+    // give a different verdict.
+    void lookalikeProcessesKeepTheirOwnVerdicts()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString lib = dir.filePath(QStringLiteral("libtwin.so"));
+        QVERIFY(copyExecutable(loadlens::testing::fixtureLibraryPath(), lib, kLibraryPerms));
+        auto preloaded = QProcessEnvironment::systemEnvironment();
+        preloaded.insert(QStringLiteral("LD_PRELOAD"), lib);
+        FixtureProcess viaPreload;
+        QVERIFY2(viaPreload.start({}, preloaded), qPrintable(viaPreload.error()));
+        FixtureProcess viaDlopenA;
+        QVERIFY2(viaDlopenA.start({QStringLiteral("--dlopen"), lib}), qPrintable(viaDlopenA.error()));
+        FixtureProcess viaDlopenB;
+        QVERIFY2(viaDlopenB.start({QStringLiteral("--dlopen"), lib}), qPrintable(viaDlopenB.error()));
+
+        scan::ScanOptions options;
+        options.probeHiddenPids = false;
+        const ScanResult scan = scan::runScan(options);
+        const ModuleRecord *preloadedModule = moduleAt(scan, viaPreload.pid(), lib);
+        const ModuleRecord *a = moduleAt(scan, viaDlopenA.pid(), lib);
+        const ModuleRecord *b = moduleAt(scan, viaDlopenB.pid(), lib);
+        QVERIFY(preloadedModule && a && b);
+        QVERIFY(codesOf(*preloadedModule).contains(QStringLiteral("preload-env")));
+        QVERIFY(!codesOf(*a).contains(QStringLiteral("preload-env")));
+        QCOMPARE(codesOf(*a), codesOf(*b));
+        QVERIFY(codesOf(*a).contains(QStringLiteral("unowned")));
+    }
+
     void systemLibrariesArePackageVerified_data()
     {
         QTest::addColumn<QString>("name");
