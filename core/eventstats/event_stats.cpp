@@ -7,7 +7,7 @@ namespace loadlens::eventstats {
 Result<std::optional<TimeSpan>> eventTimeSpan(const store::CaseDatabase &db, const EventQuery &query)
 {
     (void)db.ensureEventIndexes();
-    const BoundWhere where = whereOf(query);
+    const store::EventWhere where = store::eventWhere(query.storeFilter());
     auto stmt = db.statement("SELECT min(time_us), max(time_us), count(*) FROM events" + where.sql);
     if (!stmt)
         return stmt.error();
@@ -23,31 +23,7 @@ Result<std::optional<TimeSpan>> eventTimeSpan(const store::CaseDatabase &db, con
 Result<std::vector<store::EventBucket>> eventBuckets(const store::CaseDatabase &db, std::int64_t bucketSeconds,
                                                      const EventQuery &query)
 {
-    if (query.text.empty() && !query.level)
-        return store::eventBuckets(db, bucketSeconds, query.filter);
-    if (bucketSeconds <= 0)
-        return Error{EINVAL, "the bucket width must be at least one second"};
-    (void)db.ensureEventIndexes();
-    const BoundWhere where = whereOf(query);
-    const std::string width = std::to_string(bucketSeconds * 1000000);
-    // Floor division, as the store does it, so both give the same bucket starts.
-    const std::string bucket = "((time_us - ((time_us % " + width + ") + " + width + ") % " + width + "))";
-    auto stmt = db.statement("SELECT " + bucket + " AS b, level, kind, count(*) FROM events" + where.sql +
-                             " GROUP BY b, level, kind ORDER BY b, level, kind");
-    if (!stmt)
-        return stmt.error();
-    where.bind(*stmt);
-    std::vector<store::EventBucket> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        out.push_back({stmt->integer(0), store::levelFromInt(stmt->integer(1)), stmt->text(2),
-                       static_cast<std::uint64_t>(stmt->integer(3))});
-    }
-    return out;
+    return store::eventBuckets(db, bucketSeconds, query.storeFilter());
 }
 
 Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase &db, const EventQuery &query,
@@ -58,7 +34,7 @@ Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase 
     (void)db.ensureEventIndexes();
     EventQuery loads = query;
     loads.filter.kind = "image-load";
-    const BoundWhere where = whereOf(loads);
+    const store::EventWhere where = store::eventWhere(loads.storeFilter());
     const char *orderBy = order == ImageOrder::MostLoaded ? " ORDER BY loads DESC, hosts DESC, name"
                                                           : " ORDER BY hosts, processes, loads, name";
     // min(image_loaded) picks one spelling of a case-folded group deterministically.

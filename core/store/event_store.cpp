@@ -2,6 +2,8 @@
 
 #include "store/json_codec.h"
 #include "store/schema.h"
+#include <algorithm>
+#include <cctype>
 
 namespace loadlens::store {
 
@@ -113,63 +115,84 @@ void EventWriter::fillReport(ImportReport &report) const
 
 namespace {
 
-// WHERE clause and its bound values, shared by both queries.
-struct Where {
-    std::string sql = " WHERE level >= ?1";
-    std::vector<std::string> texts;      // bound as ?2.. in order of `order`
-    std::vector<std::int64_t> numbers;
-    std::vector<std::pair<bool, std::size_t>> order;  // (isText, index)
-
-    void text(const std::string &column, const std::string &value)
-    {
-        texts.push_back(value);
-        order.emplace_back(true, texts.size() - 1);
-        sql += " AND " + column + " = ?" + std::to_string(order.size() + 1);
-    }
-    void number(const std::string &column, const char *op, std::int64_t value)
-    {
-        numbers.push_back(value);
-        order.emplace_back(false, numbers.size() - 1);
-        sql += " AND " + column + " " + op + " ?" + std::to_string(order.size() + 1);
-    }
-    void bind(Statement &s, Level minLevel) const
-    {
-        s.bind(1, std::int64_t(minLevel));
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            const int index = int(i) + 2;
-            if (order[i].first)
-                s.bind(index, texts[order[i].second]);
-            else
-                s.bind(index, numbers[order[i].second]);
-        }
-    }
-};
-
-Where whereOf(const EventFilter &f)
+std::string asciiLower(std::string text)
 {
-    Where w;
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// SQLite's lower() folds ASCII only, like asciiLower(), so both sides fold alike.
+constexpr const char *kSearchedText =
+    "lower(host || char(10) || image || char(10) || image_loaded || char(10) || user || char(10) ||"
+    " command_line || char(10) || signature || char(10) || hashes)";
+
+} // namespace
+
+void EventWhere::bind(Statement &statement) const
+{
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const int index = static_cast<int>(i) + 1;
+        if (order[i].first)
+            statement.bind(index, texts[order[i].second]);
+        else
+            statement.bind(index, numbers[order[i].second]);
+    }
+}
+
+EventWhere eventWhere(const EventFilter &f)
+{
+    EventWhere w;
+    const auto placeholder = [&w] { return " ?" + std::to_string(w.order.size()); };
+    const auto number = [&](const std::string &condition, std::int64_t value) {
+        w.numbers.push_back(value);
+        w.order.emplace_back(false, w.numbers.size() - 1);
+        w.sql += (w.sql.empty() ? " WHERE " : " AND ") + condition + placeholder();
+    };
+    const auto text = [&](const std::string &condition, const std::string &value, const char *suffix = "") {
+        w.texts.push_back(value);
+        w.order.emplace_back(true, w.texts.size() - 1);
+        w.sql += (w.sql.empty() ? " WHERE " : " AND ") + condition + placeholder() + suffix;
+    };
+    number("level >=", static_cast<std::int64_t>(f.minLevel));
+    if (f.exactLevel)
+        number("level =", static_cast<std::int64_t>(*f.exactLevel));
     if (!f.source.empty())
-        w.text("source", f.source);
+        text("source =", f.source);
     if (f.eventId)
-        w.number("event_id", "=", *f.eventId);
+        number("event_id =", *f.eventId);
     if (!f.kind.empty())
-        w.text("kind", f.kind);
+        text("kind =", f.kind);
     if (f.fromUs)
-        w.number("time_us", ">=", *f.fromUs);
+        number("time_us >=", *f.fromUs);
     if (f.toUs)
-        w.number("time_us", "<", *f.toUs);
+        number("time_us <", *f.toUs);
     if (!f.host.empty())
-        w.text("host", f.host);
+        text("host =", f.host);
+    if (!f.text.empty())
+        text(std::string("instr(") + kSearchedText + ",", asciiLower(f.text), ") > 0");
     return w;
 }
 
-} // namespace
+Result<std::int64_t> countEvents(const CaseDatabase &db, const EventFilter &filter)
+{
+    (void)db.ensureEventIndexes();
+    const EventWhere where = eventWhere(filter);
+    auto stmt = db.statement("SELECT count(*) FROM events" + where.sql);
+    if (!stmt)
+        return stmt.error();
+    where.bind(*stmt);
+    auto row = stmt->step();
+    if (!row)
+        return row.error();
+    return *row ? stmt->integer(0) : 0;
+}
 
 Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFilter &filter)
 {
     (void)db.ensureEventIndexes();
-    const Where where = whereOf(filter);
-    const int limitIndex = int(where.order.size()) + 2;
+    const EventWhere where = eventWhere(filter);
+    const int limitIndex = where.placeholders() + 1;
     const std::string limits = " LIMIT ?" + std::to_string(limitIndex) + " OFFSET ?" + std::to_string(limitIndex + 1);
     auto stmt = db.statement(
         "SELECT host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid, pid, image,"
@@ -178,7 +201,7 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
         where.sql + " ORDER BY time_us, id" + limits);
     if (!stmt)
         return stmt.error();
-    where.bind(*stmt, filter.minLevel);
+    where.bind(*stmt);
     stmt->bind(limitIndex, std::max<std::int64_t>(0, filter.limit)).bind(limitIndex + 1, std::max<std::int64_t>(0, filter.offset));
     std::vector<LoadEvent> out;
     if (auto done = stmt->forEach([&](const Statement &s) {
@@ -220,7 +243,7 @@ Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64
     if (bucketSeconds <= 0)
         return Error{EINVAL, "the bucket width must be at least one second"};
     (void)db.ensureEventIndexes();
-    const Where where = whereOf(filter);
+    const EventWhere where = eventWhere(filter);
     const std::string width = std::to_string(bucketSeconds * 1000000);
     // Floor division, so that times before 1970 land in the right bucket too.
     const std::string bucket = "((time_us - ((time_us % " + width + ") + " + width + ") % " + width + "))";
@@ -228,7 +251,7 @@ Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64
                              " GROUP BY b, level, kind ORDER BY b, level, kind");
     if (!stmt)
         return stmt.error();
-    where.bind(*stmt, filter.minLevel);
+    where.bind(*stmt);
     std::vector<EventBucket> out;
     if (auto done = stmt->forEach([&](const Statement &row) {
         out.push_back({row.integer(0), levelFromInt(row.integer(1)), row.text(2),

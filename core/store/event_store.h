@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loadlens::store {
@@ -62,12 +63,31 @@ struct EventFilter {
     std::optional<std::int64_t> fromUs;  // inclusive
     std::optional<std::int64_t> toUs;    // exclusive
     std::string host;                   // empty = any
+    // Case-insensitive (ASCII) substring of host, image, image loaded, user, command line,
+    // signature or hashes; empty = any.
+    std::string text;
+    std::optional<Level> exactLevel;    // exactly this level (one segment of a stacked chart)
     std::int64_t limit = 1000;          // listEvents only
     std::int64_t offset = 0;
 };
 
+// The WHERE clause of every event query: each value bound, none spliced into the SQL.
+// Placeholders are numbered from 1; the clause always holds at least the level condition.
+struct EventWhere {
+    std::string sql;  // " WHERE level >= ?1 AND ..."
+    std::vector<std::string> texts;
+    std::vector<std::int64_t> numbers;
+    std::vector<std::pair<bool, std::size_t>> order;  // (isText, index) per placeholder
+
+    int placeholders() const { return static_cast<int>(order.size()); }
+    void bind(Statement &statement) const;
+};
+EventWhere eventWhere(const EventFilter &filter);
+
 // Ordered by time, then id.
 Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFilter &filter);
+// How many events the filter matches (limit and offset aside).
+Result<std::int64_t> countEvents(const CaseDatabase &db, const EventFilter &filter);
 
 struct EventBucket {
     std::int64_t startUs = 0;  // bucket start, a multiple of the bucket width
