@@ -226,7 +226,6 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                 if (cached) {
                     s.facts.sha256 = cached->sha256;
                     s.facts.md5 = cached->md5;
-                    s.hashedFromCache = true;
                     ++stats.fromCache;
                 } else if (pathIsMappedFile) {
                     // Reopened by the hasher (no descriptor held per file: a busy host maps thousands).
@@ -243,7 +242,6 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         s.pathMismatch = !pathIsMappedFile && !file.deleted;
         if (!file.deleted && !s.pathMismatch) {
             auto w = summariseWritability(file.path);
-            s.writable.checked = true;
             s.writable.writableByNonRoot = w.writable;
             s.writable.writers = w.writers;
             s.writable.summary = w.summary;

@@ -26,7 +26,6 @@ struct SurveyedFile {
     verdict::WritableFacts writable;
     verdict::LocationFacts location;
     std::optional<elf::ElfInfo> elf;
-    bool hashedFromCache = false;
 };
 
 class PackageLookup;

@@ -33,7 +33,6 @@ struct WriterFact {
 };
 
 struct WritableFacts {
-    bool checked = false;
     bool writableByNonRoot = false;  // someone other than root can replace or modify the file
     std::vector<WriterFact> writers;
     std::string summary;             // one line for humans
