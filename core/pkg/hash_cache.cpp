@@ -1,5 +1,7 @@
 #include "pkg/hash_cache.h"
 
+#include "common/data_dir.h"
+
 #include "common/log.h"
 #include "pkg/hash_internal.h"
 
@@ -7,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -257,22 +258,7 @@ Status HashCache::storeBatch(const std::vector<std::pair<FileStamp, Digests>> &e
 
 std::string defaultHashCachePath()
 {
-    const char *xdg = std::getenv("XDG_DATA_HOME");
-    std::string base;
-    if (xdg && xdg[0] == '/') {  // the XDG spec says relative values are to be ignored
-        base = xdg;
-    } else {
-        const char *home = std::getenv("HOME");
-        if (home && home[0] == '/') {
-            base = home;
-        } else if (const passwd *pw = ::getpwuid(::getuid()); pw && pw->pw_dir) {
-            base = pw->pw_dir;
-        } else {
-            base = "/tmp";
-        }
-        base += "/.local/share";
-    }
-    return base + "/loadlens/hash-cache.sqlite";
+    return dataDirectory() + "/hash-cache.sqlite";
 }
 
 CachedHashRun hashFilesCached(const std::vector<HashJob> &jobs, HashCache *cache, unsigned threads,

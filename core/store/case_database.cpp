@@ -1,5 +1,7 @@
 #include "store/case_database.h"
 
+#include "common/data_dir.h"
+
 #include "common/io.h"
 #include "common/log.h"
 #include "store/schema.h"
@@ -9,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <pwd.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -381,19 +382,7 @@ void Transaction::rollback()
 
 std::string defaultCasePath()
 {
-    std::string base;
-    if (const char *xdg = std::getenv("XDG_DATA_HOME"); xdg && xdg[0] == '/') {
-        base = xdg;
-    } else {
-        if (const char *home = std::getenv("HOME"); home && home[0] == '/')
-            base = home;
-        else if (const passwd *pw = ::getpwuid(::getuid()); pw && pw->pw_dir)
-            base = pw->pw_dir;
-        else
-            base = "/tmp";
-        base += "/.local/share";
-    }
-    return base + "/loadlens/case.sqlite";
+    return dataDirectory() + "/case.sqlite";
 }
 
 } // namespace loadlens::store
