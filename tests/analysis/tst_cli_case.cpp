@@ -2,13 +2,14 @@
 // the messages for files import cannot take.
 #include <QtTest>
 
+#include "program_run.h"
+
 #include "fixture_process.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 
 using loadlens::testing::FixtureProcess;
@@ -23,15 +24,8 @@ struct Run {
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(LOADLENS_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(180000))
-        return r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    const auto run = loadlens::testing::runProgram(QStringLiteral(LOADLENS_CLI_PATH), args, 180000);
+    return Run{run.exitCode, run.out, QString::fromUtf8(run.err)};
 }
 
 bool hasPath(const QJsonArray &array, const QString &key, const QString &path)
