@@ -1,9 +1,60 @@
 #include "log_setup.h"
 
+#include <QString>
+#include <QtGlobal>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 namespace loadlens::gui {
+
+namespace {
+
+// Messages Qt prints under the "default" category that say nothing a LoadLens user can act on.
+constexpr const char *kQtChatter[] = {
+    "QStandardPaths:",                       // XDG_RUNTIME_DIR not set / wrong permissions
+    "This plugin does not support",          // offscreen/minimal platform: propagateSizeHints() etc.
+    "qt.qpa.",                               // platform plugin notes printed without a category
+    "Could not connect to any X display",    // handled by our own "no display" message
+    "QSocketNotifier: Can only be used with threads started with QThread",
+};
+
+void qtMessageToLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray text = message.toLocal8Bit();
+    const auto level = levelForQtMessage(type, context.category, text.constData());
+    spdlog::log(level, "[qt{}{}] {}", context.category && std::strcmp(context.category, "default") != 0 ? " " : "",
+                context.category && std::strcmp(context.category, "default") != 0 ? context.category : "",
+                text.constData());
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
+} // namespace
+
+spdlog::level::level_enum levelForQtMessage(int qtMsgType, const char *category, const char *message)
+{
+    if (qtMsgType == QtFatalMsg || qtMsgType == QtCriticalMsg)
+        return spdlog::level::err;
+    if (qtMsgType == QtDebugMsg || qtMsgType == QtInfoMsg)
+        return spdlog::level::debug;
+    // Warnings: Qt's own categories and its known chatter are notes, not problems of ours.
+    if (category && std::strncmp(category, "qt.", 3) == 0)
+        return spdlog::level::debug;
+    for (const char *chatter : kQtChatter)
+        if (message && std::strncmp(message, chatter, std::strlen(chatter)) == 0)
+            return spdlog::level::debug;
+    return spdlog::level::warn;
+}
+
+void setLogLevel(spdlog::level::level_enum level)
+{
+    spdlog::set_level(level);
+    if (auto logger = spdlog::default_logger())
+        logger->set_level(level);
+}
 
 std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> setUpLogging(spdlog::level::level_enum level, std::size_t capacity)
 {
@@ -14,6 +65,7 @@ std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> setUpLogging(spdlog::level::l
     logger->set_level(level);
     spdlog::set_default_logger(logger);
     spdlog::set_level(level);
+    qInstallMessageHandler(qtMessageToLog);
     return memorySink;
 }
 

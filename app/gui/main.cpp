@@ -86,6 +86,8 @@ void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, cons
 
 int main(int argc, char **argv)
 {
+    // Before QApplication: the platform plugin's chatter is routed into the log from the start.
+    const auto memoryLog = loadlens::gui::setUpLogging(spdlog::level::info);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("loadlens"));
     QApplication::setOrganizationName(QStringLiteral("loadlens"));
@@ -118,7 +120,7 @@ int main(int argc, char **argv)
         printError(QStringLiteral("unknown log level \"%1\"").arg(parser.value(logLevelOption)));
         return 2;
     }
-    const auto memoryLog = loadlens::gui::setUpLogging(level);
+    loadlens::gui::setLogLevel(level);
 
     loadlens::scan::ScanOptions options;
     if (parser.isSet(pidOption)) {
