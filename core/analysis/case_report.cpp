@@ -64,8 +64,11 @@ std::string shortHash(const std::string &sha)
 std::string hashList(const std::vector<std::string> &hashes)
 {
     std::string out;
-    for (const auto &h : hashes)
-        out += (out.empty() ? "" : ",") + shortHash(h);
+    for (const auto &h : hashes) {
+        if (!out.empty())
+            out += ',';
+        out += shortHash(h);
+    }
     return out;
 }
 

@@ -64,8 +64,10 @@ void DpkgIndex::Data::warn(std::string_view source, std::size_t line, std::strin
     if (warnings.examples.size() >= kMaxWarningExamples)
         return;
     std::string text(source);
-    if (line > 0)
-        text += ":" + std::to_string(line);
+    if (line > 0) {
+        text += ':';
+        text += std::to_string(line);
+    }
     text += ": ";
     text += what;
     warnings.examples.push_back(std::move(text));

@@ -50,7 +50,7 @@ void addSyscallRule(SyscallRule r, AuditRuleSet &rules, const std::string &where
     if (!r.hasPerm) {
         const bool writes = r.syscalls.empty() ||
                             std::any_of(r.syscalls.begin(), r.syscalls.end(), [](const std::string &s) { return isWriteSyscall(s); });
-        r.watch.perms = writes ? "w" : "";
+        r.watch.perms.assign(writes ? 1 : 0, 'w');
     }
     r.watch.never = r.never;
     rules.watches.push_back(std::move(r.watch));

@@ -38,8 +38,13 @@ std::string underRoot(const std::string &rootDir, std::string_view path)
     std::string root = rootDir;
     while (root.size() > 1 && root.back() == '/')
         root.pop_back();
-    if (root.empty() || root == "/")
-        return path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
+    if (root.empty() || root == "/") {
+        std::string absolute;
+        if (path.empty() || path.front() != '/')
+            absolute.push_back('/');
+        absolute += path;
+        return absolute;
+    }
     if (path.empty() || path.front() != '/')
         return root + "/" + std::string(path);
     return root + std::string(path);
