@@ -1,6 +1,7 @@
 // loadlens: the GUI entry point. Argument parsing and log sinks live here; the window is in ui/.
 #include "casetab.h"
 #include "eventstab.h"
+#include "loadlens_version.h"
 #include "log_setup.h"
 #include "mainwindow.h"
 #include "posturetab.h"
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("loadlens"));
     QApplication::setOrganizationName(QStringLiteral("loadlens"));
     QApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
-    QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION));
+    QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
