@@ -8,6 +8,8 @@ packages=(
   libspdlog-dev libsqlite3-dev nlohmann-json3-dev libssl-dev libacl1-dev
   libauparse-dev libevtx-dev libbfio-dev zlib1g-dev libyaml-dev libexpat1-dev
   xvfb xauth openssl libevtx-utils auditd
+  librsvg2-bin dpkg-dev file gzip
+  lintian appstream desktop-file-utils man-db python3
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("loadlens"));
     QApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
     QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));
+    QGuiApplication::setDesktopFileName(QStringLiteral(LOADLENS_APP_ID));  // the installed .desktop entry
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
