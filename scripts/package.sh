@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian packages loadlens-cli and loadlens from one release build and checks them:
-#   1. configure + build the release preset (no tests, no benchmarks), cpack -G DEB
+#   1. configure + build the release preset (no tests, no benchmarks; Debian's hardening flags),
+#      cpack -G DEB
 #   2. lintian on both .debs (errors fail; warnings and infos are printed)
 #   3. appstreamcli validate --no-net (metainfo), desktop-file-validate, man pages (lexgrog, man)
 #   4. contents: the expected files, and no static libraries, tests or benchmarks
@@ -26,7 +27,7 @@ step "configure and build the release preset"
 export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
 export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
 command -v ccache >/dev/null || unset CMAKE_CXX_COMPILER_LAUNCHER CMAKE_C_COMPILER_LAUNCHER
-cmake --preset release -DLOADLENS_BUILD_BENCH=OFF -DLOADLENS_WERROR="$PACKAGE_WERROR" >/dev/null
+cmake --preset release -DLOADLENS_BUILD_BENCH=OFF -DLOADLENS_HARDENING=ON -DLOADLENS_WERROR="$PACKAGE_WERROR" >/dev/null
 cmake --build --preset release
 build=$repo/build/release
 out=$build/packages
