@@ -8,6 +8,15 @@ if(LOADLENS_WERROR)
   target_compile_options(loadlens_config INTERFACE -Werror)
 endif()
 target_compile_definitions(loadlens_config INTERFACE _FILE_OFFSET_BITS=64 _GNU_SOURCE)
+# The hardening flags of Debian's dpkg-buildflags (hardening=+all): stack protector, fortified
+# libc calls, format checks, full RELRO with immediate binding. scripts/package.sh turns it on.
+option(LOADLENS_HARDENING "Compile and link with Debian's hardening flags (for packages)" OFF)
+if(LOADLENS_HARDENING)
+  target_compile_options(loadlens_config INTERFACE -fstack-protector-strong -Wformat -Werror=format-security)
+  # _FORTIFY_SOURCE needs optimisation; a Debug build would only warn about it.
+  target_compile_definitions(loadlens_config INTERFACE $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
+  target_link_options(loadlens_config INTERFACE LINKER:-z,relro LINKER:-z,now)
+endif()
 if(LOADLENS_SANITIZE)
   target_compile_options(loadlens_config INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(loadlens_config INTERFACE -fsanitize=address,undefined)

@@ -4,6 +4,7 @@
 #include "cli_options.h"
 #include "command_registry.h"
 #include "commands.h"
+#include "loadlens_version.h"
 #include "log_setup.h"
 
 #include <iostream>
@@ -77,7 +78,7 @@ int main(int argc, char **argv)
         printHelp();
         return 0;
     case Command::Version:
-        std::cout << "loadlens-cli " LOADLENS_VERSION "\n";
+        std::cout << "loadlens-cli " LOADLENS_VERSION_STRING "\n";
         return 0;
     case Command::Scan:
         return runScanCommand(o);

@@ -1,6 +1,7 @@
 // loadlens: the GUI entry point. Argument parsing and log sinks live here; the window is in ui/.
 #include "casetab.h"
 #include "eventstab.h"
+#include "loadlens_version.h"
 #include "log_setup.h"
 #include "mainwindow.h"
 #include "posturetab.h"
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("loadlens"));
     QApplication::setOrganizationName(QStringLiteral("loadlens"));
     QApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
-    QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION));
+    QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));
+    QGuiApplication::setDesktopFileName(QStringLiteral(LOADLENS_APP_ID));  // the installed .desktop entry
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
