@@ -7,7 +7,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6svg6
   libspdlog-dev libsqlite3-dev nlohmann-json3-dev libssl-dev libacl1-dev
   libauparse-dev libevtx-dev libbfio-dev zlib1g-dev libyaml-dev libexpat1-dev
-  xvfb xauth openssl libevtx-utils auditd
+  xvfb xauth openssl libevtx-utils auditd python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do
