@@ -40,7 +40,10 @@ Scan options:
   --module REGEX         only modules whose path matches REGEX (ECMAScript syntax)
   --min-level LEVEL      only modules at LEVEL or worse: ok, info, low, medium, high
   --unsigned-only        only modules no package vouches for (not package-verified)
-  --json                 machine-readable output (shape documented in the README)
+  --json                 machine-readable output (shape documented in the README and in
+                         docs/scan.schema.json)
+  -o, --output FILE      write the report (table or JSON) to FILE, complete or not at all,
+                         instead of standard output; for who-loads and explain too
   --no-verdicts          inventory only: no hashing, package or path checks
   --hash-cache FILE      where to keep file digests between scans
                          (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)
@@ -58,8 +61,10 @@ Logging:
   --log-level LEVEL      trace, debug, info, warn (default), error, off
   --log-file FILE        also log to FILE (rotated at 5 MiB)
 
+Results go to standard output (or -o FILE), errors, warnings and progress to standard error.
 Exit status: 0 when the scan ran (processes that could not be read are listed with
-their errors), 2 on bad arguments, 1 when the scan could not run at all.
+their errors), 2 on bad arguments, 1 when the scan could not run at all or its report
+could not be written (checked before the scan starts, and again at the end).
 )";
 }
 
@@ -131,6 +136,11 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
             if (!level)
                 return usageError("--min-level takes ok, info, low, medium or high, not '" + *v + "'");
             o.minLevel = *level;
+        } else if (arg == "-o" || arg == "--output") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            o.outputPath = *v;
         } else if (arg == "--case") {
             auto v = needValue(arg);
             if (!v)

@@ -29,6 +29,7 @@ struct CliOptions {
     std::string dpkgAdminDir = "/var/lib/dpkg";
     std::string logLevel = "warn";
     std::string casePath;  // who-loads --case FILE: answer from the case instead of a live scan
+    std::optional<std::string> outputPath;  // -o FILE: the report goes there, not to stdout
 };
 
 Result<CliOptions> parseCommandLine(const std::vector<std::string> &args);

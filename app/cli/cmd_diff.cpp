@@ -4,6 +4,7 @@
 #include "arg_parser.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
+#include "report_output.h"
 #include "store/bundle_import.h"
 
 #include <charconv>
@@ -37,7 +38,7 @@ Result<std::int64_t> loadBundle(const store::CaseDatabase &scratch, const std::s
 int runDiff(const std::vector<std::string> &args)
 {
     ArgParser parser;
-    parser.option("--case").flag("--json");
+    withOutputOption(parser.option("--case").flag("--json"));
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
     if (parser.positional().size() != 2)
@@ -48,6 +49,9 @@ int runDiff(const std::vector<std::string> &args)
     const auto idB = snapshotNumber(b);
     if (bool(idA) != bool(idB))
         return failWith("diff compares two snapshot ids of the case, or two bundle files, not one of each", 2);
+    ReportOutput output(outputPathFrom(parser));
+    if (int status = output.prepare(); status != 0)
+        return status;
 
     Result<store::CaseDatabase> db = idA ? openCase(casePathFrom(parser), store::OpenMode::ReadOnly)
                                          : store::CaseDatabase::open(":memory:", store::OpenMode::ReadWrite);
@@ -69,10 +73,10 @@ int runDiff(const std::vector<std::string> &args)
     if (!diff)
         return failWith(diff.error().message, 1);
     if (parser.has("--json"))
-        std::cout << analysis::diffToJson(*diff).dump(1) << "\n";
+        output.stream() << analysis::diffToJson(*diff).dump(1) << "\n";
     else
-        analysis::writeDiff(std::cout, *diff);
-    return 0;
+        analysis::writeDiff(output.stream(), *diff);
+    return output.finish();
 }
 
 } // namespace
@@ -88,7 +92,7 @@ of the case ('loadlens-cli case' lists them) or two bundle files.
 Options:
   --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
   --json                 machine-readable output
-)",
+)" + std::string(kOutputOptionHelp),
                       &runDiff});
 
 } // namespace loadlens::cli

@@ -2,6 +2,7 @@
 // verdicts, and the time buckets the GUI's chart shows.
 #include "cmd_case_support.h"
 #include "command_registry.h"
+#include "report_output.h"
 #include "report/json_report.h"
 #include "store/event_store.h"
 
@@ -27,8 +28,9 @@ std::string isoTime(std::int64_t us)
 
 ArgParser &filterOptions(ArgParser &p)
 {
-    return p.option("--case").option("--source").option("--eid").option("--min-level").option("--kind")
-        .option("--host").flag("--json");
+    p.option("--case").option("--source").option("--eid").option("--min-level").option("--kind").option("--host")
+        .flag("--json");
+    return withOutputOption(p);
 }
 
 Result<store::EventFilter> filterFrom(const ArgParser &args)
@@ -91,6 +93,10 @@ int runEvents(const std::vector<std::string> &argv)
         return failWith((!limit ? limit.error() : offset.error()).message, 2);
     filter->limit = limit->value_or(1000);
     filter->offset = offset->value_or(0);
+    ReportOutput output(outputPathFrom(args));
+    if (int status = output.prepare(); status != 0)
+        return status;
+    std::ostream &out = output.stream();
     auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
     if (!db)
         return failWith(db.error().message, 1);
@@ -98,28 +104,28 @@ int runEvents(const std::vector<std::string> &argv)
     if (!events)
         return failWith(events.error().message, 1);
     if (args.has("--json")) {
-        nlohmann::json out = nlohmann::json::array();
+        nlohmann::json list = nlohmann::json::array();
         for (const auto &e : *events)
-            out.push_back(eventToJson(e));
-        std::cout << out.dump(1) << "\n";
-        return 0;
+            list.push_back(eventToJson(e));
+        out << list.dump(1) << "\n";
+        return output.finish();
     }
     for (const auto &e : *events) {
         std::string codes;
         for (const auto &r : e.verdict.reasons)
             codes += (codes.empty() ? "" : ",") + r.code;
-        std::cout << isoTime(e.timeUs) << "  " << e.host << "  " << e.source << " " << e.eventId << "  "
+        out << isoTime(e.timeUs) << "  " << e.host << "  " << e.source << " " << e.eventId << "  "
                   << levelName(e.verdict.level) << "  " << e.image;
         if (!e.imageLoaded.empty())
-            std::cout << " -> " << e.imageLoaded;
+            out << " -> " << e.imageLoaded;
         if (e.signatureState != SignatureState::Unknown)
-            std::cout << "  [" << signatureStateName(e.signatureState) << "]";
+            out << "  [" << signatureStateName(e.signatureState) << "]";
         if (!codes.empty())
-            std::cout << "  (" << codes << ")";
-        std::cout << "\n";
+            out << "  (" << codes << ")";
+        out << "\n";
     }
-    std::cout << events->size() << " events\n";
-    return 0;
+    out << events->size() << " events\n";
+    return output.finish();
 }
 
 // "30s", "5m", "1h", "1d" or plain seconds.
@@ -155,6 +161,9 @@ int runTimeline(const std::vector<std::string> &argv)
     auto bucket = parseBucket(bucketText);
     if (!bucket)
         return failWith("--bucket takes a duration like 30s, 5m, 1h or 1d, not '" + bucketText + "'", 2);
+    ReportOutput output(outputPathFrom(args));
+    if (int status = output.prepare(); status != 0)
+        return status;
     auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
     if (!db)
         return failWith(db.error().message, 1);
@@ -162,26 +171,27 @@ int runTimeline(const std::vector<std::string> &argv)
     if (!buckets)
         return failWith(buckets.error().message, 1);
     if (args.has("--json")) {
-        nlohmann::json out = nlohmann::json::array();
+        nlohmann::json list = nlohmann::json::array();
         for (const auto &b : *buckets)
-            out.push_back({{"start", isoTime(b.startUs)}, {"start_us", b.startUs}, {"bucket_seconds", *bucket},
-                           {"level", std::string(levelName(b.level))}, {"kind", b.kind}, {"count", b.count}});
-        std::cout << out.dump(1) << "\n";
-        return 0;
+            list.push_back({{"start", isoTime(b.startUs)}, {"start_us", b.startUs}, {"bucket_seconds", *bucket},
+                            {"level", std::string(levelName(b.level))}, {"kind", b.kind}, {"count", b.count}});
+        output.stream() << list.dump(1) << "\n";
+        return output.finish();
     }
     for (const auto &b : *buckets)
-        std::cout << isoTime(b.startUs) << "  " << levelName(b.level) << "  " << b.kind << "  " << b.count << "\n";
-    return 0;
+        output.stream() << isoTime(b.startUs) << "  " << levelName(b.level) << "  " << b.kind << "  " << b.count
+                        << "\n";
+    return output.finish();
 }
 
-const char *kFilterHelp = R"(  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+const std::string kFilterHelp = R"(  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
   --source sysmon|auditd only events from this source
   --eid N                only this Sysmon event id (7 image load, 1 process, 11 file create, 6 driver)
   --kind KIND            only this kind (image-load, file-create, preload-config-write, ...)
   --min-level LEVEL      only events judged LEVEL or worse (ok, info, low, medium, high)
   --host NAME            only events of this host
   --json                 machine-readable output
-)";
+)" + std::string(kOutputOptionHelp);
 
 const std::string kEventsUsage = std::string(R"(Usage: loadlens-cli events [OPTIONS]
 

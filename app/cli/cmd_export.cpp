@@ -1,13 +1,14 @@
 // loadlens-cli export: a scan (or, later, a case) as CSV, JSON, ECS NDJSON or a STIX bundle.
 #include "arg_parser.h"
+#include "cmd_case_support.h"
 #include "command_registry.h"
 #include "pkg/hash_cache.h"
+#include "report_output.h"
 
 #include "export/export.h"
 #include "report/scan_filter.h"
 #include "scan/scanner.h"
 
-#include <fstream>
 #include <iostream>
 
 namespace loadlens::cli {
@@ -25,12 +26,13 @@ constexpr const char *kUsage =
     "  --table T           processes, modules (default) or findings; csv and json only\n"
     "  --pid N             only this process\n"
     "  --min-level L       only modules at or above ok|info|low|medium|high\n"
-    "  -o FILE             write to FILE instead of standard output\n"
+    "  -o, --output FILE   write to FILE (complete or not at all) instead of standard output\n"
     "  --index NAME        ecs: the _index of the action lines (default loadlens-modules)\n"
     "  --no-action-lines   ecs: documents only, one a line\n"
     "  --alert-level L     ecs: event.kind alert from this level (default medium)\n"
     "  --hash-cache PATH   reuse file digests from this SQLite cache\n"
     "                      (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)\n"
+    "  --quiet             no progress on standard error\n"
     "\n"
     "Examples:\n"
     "  loadlens-cli export --format csv --min-level medium -o modules.csv\n"
@@ -38,11 +40,14 @@ constexpr const char *kUsage =
     "      --data-binary @- http://localhost:9200/_bulk\n"
     "  loadlens-cli export --format stix --pid 1234 -o case.stix.json\n";
 
-// A live scan, narrowed like `loadlens-cli scan`.
-exporting::ExportSource liveScanSource(scan::ScanOptions options, report::ScanFilter filter)
+// A live scan, narrowed like `loadlens-cli scan`, with a progress line on a terminal.
+exporting::ExportSource liveScanSource(scan::ScanOptions options, report::ScanFilter filter, ProgressFn progress)
 {
-    return [options = std::move(options), filter = std::move(filter)]() -> Result<exporting::ExportData> {
-        auto filtered = report::applyFilter(scan::runScan(options), filter);
+    return [options = std::move(options), filter = std::move(filter),
+            progress = std::move(progress)]() -> Result<exporting::ExportData> {
+        ScanResult scan = scan::runScan(options, progress);
+        clearProgressLine(progress);
+        auto filtered = report::applyFilter(std::move(scan), filter);
         if (!filtered)
             return filtered.error();
         if (filter.pid && filtered->processes.empty() && filter.keepEmptyProcesses)
@@ -61,7 +66,8 @@ int runExport(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("--format").option("--table").option("--pid").option("--min-level").option("-o");
-    parser.option("--index").option("--alert-level").option("--hash-cache").flag("--no-action-lines");
+    parser.option("--index").option("--alert-level").option("--hash-cache").flag("--no-action-lines").flag("--quiet");
+    withOutputOption(parser);
     if (auto parsed = parser.parse(args); !parsed)
         return fail(2, parsed.error().message);
     if (!parser.positional().empty())
@@ -106,24 +112,15 @@ int runExport(const std::vector<std::string> &args)
     filter.minLevel = *minLevel;
     filter.keepEmptyProcesses = *minLevel == Level::Ok;
 
-    auto data = liveScanSource(scanOptions, filter)();
+    ReportOutput output(outputPathFrom(parser));
+    if (int status = output.prepare(); status != 0)
+        return status;
+    auto data = liveScanSource(scanOptions, filter, progressLine(parser.has("--quiet")))();
     if (!data)
         return fail(1, data.error().message);
-
-    const auto outputPath = parser.value("-o");
-    std::ofstream file;
-    if (outputPath) {
-        file.open(*outputPath, std::ios::binary | std::ios::trunc);
-        if (!file)
-            return fail(1, "cannot write " + *outputPath + ": " + std::strerror(errno));
-    }
-    std::ostream &out = outputPath ? static_cast<std::ostream &>(file) : std::cout;
-    if (auto written = exporting::writeExport(out, *data, request); !written)
-        return fail(1, written.error().message + (outputPath ? " (" + *outputPath + ")" : ""));
-    out.flush();
-    if (!out)
-        return fail(1, "writing " + outputPath.value_or("standard output") + " failed");
-    return 0;
+    if (auto written = exporting::writeExport(output.stream(), *data, request); !written)
+        return fail(1, written.error().message);
+    return output.finish();
 }
 
 } // namespace

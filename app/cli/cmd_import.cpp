@@ -6,6 +6,8 @@
 #include "ingest/importer.h"
 
 #include <iostream>
+#include <sstream>
+#include <sys/stat.h>
 
 namespace loadlens::cli {
 
@@ -39,13 +41,23 @@ int runImport(const std::vector<std::string> &args)
     }
     settings.hijackLibsDir = parser.value("--hijacklibs").value_or("");
     settings.defaultHost = parser.value("--host").value_or("");
-    auto db = openCase(casePathFrom(parser), store::OpenMode::ReadWrite);
-    if (!db)
-        return failWith(db.error().message, 1);
+    if (parser.has("--hijacklibs")) {
+        struct stat st {};
+        if (settings.hijackLibsDir.empty() || ::stat(settings.hijackLibsDir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return failWith("--hijacklibs needs the directory of the HijackLibs dataset; '" + settings.hijackLibsDir +
+                                "' is not a directory",
+                            2);
+    }
     settings.progress = progressLine(parser.has("--quiet"));
+    // The dataset is loaded before the case is opened: a wrong --hijacklibs changes nothing.
     ingest::Importer importer(settings);
     for (const auto &problem : importer.datasetProblems())
         std::cerr << "loadlens-cli: " << problem << "\n";
+    if (parser.has("--hijacklibs") && !importer.hasDataset())
+        return failWith("--hijacklibs " + settings.hijackLibsDir + " holds no HijackLibs entry (*.yml)", 2);
+    auto db = openCase(casePathFrom(parser), store::OpenMode::ReadWrite);
+    if (!db)
+        return failWith(db.error().message, 1);
 
     bool allComplete = true;
     nlohmann::json reports = nlohmann::json::array();
@@ -57,6 +69,11 @@ int runImport(const std::vector<std::string> &args)
             reports.push_back(analysis::importReportToJson(report));
         else
             analysis::writeImportReport(std::cout, report);
+        std::ostringstream problems;
+        analysis::writeImportProblems(problems, report);
+        std::istringstream lines(problems.str());
+        for (std::string line; std::getline(lines, line);)
+            std::cerr << "loadlens-cli: " << line << "\n";
     }
     if (parser.has("--json"))
         std::cout << reports.dump(1) << "\n";
@@ -78,13 +95,15 @@ reported with their offsets; the rest is imported.
 Options:
   --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
   --hijacklibs DIR       the HijackLibs YAML dataset, to flag known hijackable DLLs loaded
-                         from outside their expected locations
+                         from outside their expected locations (a DIR that does not exist
+                         or holds no entry is an error: exit 2, nothing imported)
   --host NAME            host of audit records without node= (default "unknown")
   --time-budget SECONDS  stop reading one file after this long (the report says so)
   --batch N              bundles: processes per transaction (default 64)
   --json                 print the per-file reports as JSON
   --quiet                no progress line on stderr
 
+Per-file results go to standard output; errors and skipped records to standard error.
 Exit status: 0 when every file was imported completely, 1 otherwise, 2 on bad arguments.
 )",
                       &runImport});

@@ -1,15 +1,15 @@
 // loadlens-cli posture: the host's M1044 posture as a checklist, JSON or HTML, and the audit
 // rules / Sysmon configuration that would close the monitoring gaps.
 #include "arg_parser.h"
+#include "cmd_case_support.h"
 #include "command_registry.h"
+#include "report_output.h"
 
+#include "common/atomic_file.h"
 #include "posture/audit_rules.h"
 #include "posture/posture_export.h"
 #include "scan/scanner.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -18,8 +18,8 @@ namespace loadlens::cli {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: loadlens-cli posture [--root DIR] [--no-scan] [--json] [--html FILE]\n"
-    "                            [--emit-auditd-rules FILE] [--emit-sysmon-config FILE]\n"
+    "usage: loadlens-cli posture [--root DIR] [--no-scan] [--json] [-o FILE] [--html FILE]\n"
+    "                            [--emit-auditd-rules FILE] [--emit-sysmon-config FILE] [--quiet]\n"
     "\n"
     "Checks each measure of MITRE ATT&CK M1044 (Restrict Library Loading) on this host and says\n"
     "pass, fail or unknown with the evidence: ld.so.preload and LD_* in start-up files, units and\n"
@@ -31,10 +31,13 @@ constexpr const char *kUsage =
     "                             proc and sys are read below DIR too, and no live scan is made\n"
     "  --no-scan                  skip the live process scan (those parts say unknown)\n"
     "  --json                     {\"checks\":[{\"id\",\"measure\",\"title\",\"status\",\"evidence\",\"remediation\"}]}\n"
+    "  -o, --output FILE          write the checklist (text or JSON) to FILE instead of standard\n"
+    "                             output; FILE and the files below are complete or not written\n"
     "  --html FILE                also write a self-contained, printable HTML report\n"
     "  --emit-auditd-rules FILE   write audit rules (-w PATH -p wa -k KEY) for every unwatched path\n"
     "  --emit-sysmon-config FILE  write a Sysmon ImageLoad rule group for Windows hosts\n"
     "  --hash-cache PATH          reuse file digests from this SQLite cache during the scan\n"
+    "  --quiet                    no progress on standard error\n"
     "\n"
     "Examples:\n"
     "  loadlens-cli posture\n"
@@ -50,12 +53,8 @@ int fail(int status, const std::string &message)
 
 bool writeTextFile(const std::string &path, const std::string &content, std::string &error)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out)
-        out << content;
-    out.close();
-    if (!out) {
-        error = "cannot write " + path + ": " + std::strerror(errno ? errno : EIO);
+    if (auto s = io::writeFileAtomically(path, content); !s) {
+        error = s.error().message;
         return false;
     }
     return true;
@@ -65,7 +64,8 @@ int runPosture(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("--root").option("--html").option("--emit-auditd-rules").option("--emit-sysmon-config");
-    parser.option("--hash-cache").flag("--no-scan").flag("--json");
+    parser.option("--hash-cache").flag("--no-scan").flag("--json").flag("--quiet");
+    withOutputOption(parser);
     if (auto parsed = parser.parse(args); !parsed)
         return fail(2, parsed.error().message);
     if (!parser.positional().empty())
@@ -75,13 +75,22 @@ int runPosture(const std::vector<std::string> &args)
     if (root.empty() || root.front() != '/')
         return fail(2, "--root needs an absolute directory");
     const posture::PostureOptions options = posture::PostureOptions::forRoot(root);
+    ReportOutput output(outputPathFrom(parser));
+    if (int status = output.prepare(); status != 0)
+        return status;
+    for (const char *option : {"--html", "--emit-auditd-rules", "--emit-sysmon-config"})
+        if (auto path = parser.value(option))
+            if (auto s = io::checkWritableAtomically(*path); !s)
+                return fail(1, s.error().message);
 
     std::optional<ScanResult> scan;
     const bool liveRoot = root.find_first_not_of('/') == std::string::npos;
     if (!parser.has("--no-scan") && liveRoot) {
         scan::ScanOptions so;
         so.hashCachePath = parser.value("--hash-cache").value_or("");
-        scan = scan::runScan(so);
+        const ProgressFn progress = progressLine(parser.has("--quiet"));
+        scan = scan::runScan(so, progress);
+        clearProgressLine(progress);
     } else if (!parser.has("--no-scan")) {
         std::cerr << "loadlens-cli posture: --root given, so the running processes of this host are not scanned\n";
     }
@@ -105,10 +114,10 @@ int runPosture(const std::vector<std::string> &args)
     }
 
     if (parser.has("--json"))
-        std::cout << posture::postureToJson(report).dump(1) << "\n";
+        output.stream() << posture::postureToJson(report).dump(1) << "\n";
     else
-        posture::writePostureText(std::cout, report);
-    return 0;
+        posture::writePostureText(output.stream(), report);
+    return output.finish();
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "arg_parser.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
+#include "report_output.h"
 
 #include <iostream>
 
@@ -15,6 +16,7 @@ int runStack(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("--case").option("--rare").option("--by").option("--limit").flag("--all-snapshots").flag("--json");
+    withOutputOption(parser);
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
     if (!parser.positional().empty())
@@ -37,6 +39,9 @@ int runStack(const std::vector<std::string> &args)
     if (*limit)
         options.limit = std::max<long long>(0, **limit);
     options.allSnapshots = parser.has("--all-snapshots");
+    ReportOutput output(outputPathFrom(parser));
+    if (int status = output.prepare(); status != 0)
+        return status;
 
     auto db = openCase(casePathFrom(parser), store::OpenMode::ReadOnly);
     if (!db)
@@ -45,10 +50,10 @@ int runStack(const std::vector<std::string> &args)
     if (!result)
         return failWith(result.error().message, 1);
     if (parser.has("--json"))
-        std::cout << analysis::stackToJson(*result, options.by).dump(1) << "\n";
+        output.stream() << analysis::stackToJson(*result, options.by).dump(1) << "\n";
     else
-        analysis::writeStack(std::cout, *result, options.by);
-    return 0;
+        analysis::writeStack(output.stream(), *result, options.by);
+    return output.finish();
 }
 
 } // namespace
@@ -67,7 +72,7 @@ Options:
   --limit N              at most N rows
   --all-snapshots        count every snapshot, not only the latest per host
   --json                 machine-readable output
-)",
+)" + std::string(kOutputOptionHelp),
                       &runStack});
 
 } // namespace loadlens::cli

@@ -4,6 +4,7 @@
 #include "analysis/case_report.h"
 #include "cmd_case_support.h"
 #include "pkg/hash_cache.h"
+#include "report_output.h"
 #include "report/json_report.h"
 #include "report/json_scan_writer.h"
 #include "report/scan_filter.h"
@@ -51,6 +52,9 @@ ScanResult scanFor(const CliOptions &o, bool wholeHost)
 
 int runScanCommand(const CliOptions &o)
 {
+    ReportOutput output(o.outputPath);
+    if (int status = output.prepare(); status != 0)
+        return status;
     ScanResult full = scanFor(o, false);
     report::ScanFilter filter;
     filter.pid = o.pid;
@@ -71,17 +75,20 @@ int runScanCommand(const CliOptions &o)
         std::string out;
         out.reserve(1u << 20);
         report::writeScanJson(out, *filtered);
-        std::fwrite(out.data(), 1, out.size(), stdout);
+        output.stream().write(out.data(), static_cast<std::streamsize>(out.size()));
     } else {
-        report::writeScanHeader(std::cout, *filtered);
-        report::writeScanTable(std::cout, *filtered);
-        report::writeScanSummary(std::cout, *filtered);
+        report::writeScanHeader(output.stream(), *filtered);
+        report::writeScanTable(output.stream(), *filtered);
+        report::writeScanSummary(output.stream(), *filtered);
     }
-    return 0;
+    return output.finish();
 }
 
 int runWhoLoadsCommand(const CliOptions &o)
 {
+    ReportOutput output(o.outputPath);
+    if (int status = output.prepare(); status != 0)
+        return status;
     if (!o.casePath.empty()) {
         auto db = openCase(o.casePath, store::OpenMode::ReadOnly);
         if (!db)
@@ -90,10 +97,10 @@ int runWhoLoadsCommand(const CliOptions &o)
         if (!hits)
             return failWith(hits.error().message, 1);
         if (o.json)
-            std::cout << analysis::whoLoadsToJson(*hits).dump(1) << "\n";
+            output.stream() << analysis::whoLoadsToJson(*hits).dump(1) << "\n";
         else
-            analysis::writeWhoLoads(std::cout, *hits);
-        return 0;
+            analysis::writeWhoLoads(output.stream(), *hits);
+        return output.finish();
     }
     const ScanResult scan = scanFor(o, true);
     const auto hits = report::whoLoads(scan, o.positional.front());
@@ -107,15 +114,18 @@ int runWhoLoadsCommand(const CliOptions &o)
             entry["user"] = h.process->user;
             out.push_back(entry);
         }
-        std::cout << out.dump(1) << "\n";
+        output.stream() << out.dump(1) << "\n";
     } else {
-        report::writeWhoLoads(std::cout, hits);
+        report::writeWhoLoads(output.stream(), hits);
     }
-    return 0;
+    return output.finish();
 }
 
 int runExplainCommand(const CliOptions &o)
 {
+    ReportOutput output(o.outputPath);
+    if (int status = output.prepare(); status != 0)
+        return status;
     const ScanResult scan = scanFor(o, false);
     const ProcessInfo *proc = nullptr;
     for (const auto &p : scan.processes)
@@ -144,11 +154,11 @@ int runExplainCommand(const CliOptions &o)
         nlohmann::json out = report::moduleToJson(*match, it != scan.files.end() ? &it->second : nullptr);
         out["pid"] = proc->pid;
         out["process"] = proc->name;
-        std::cout << out.dump(1) << "\n";
+        output.stream() << out.dump(1) << "\n";
     } else {
-        report::writeExplain(std::cout, scan, *proc, *match);
+        report::writeExplain(output.stream(), scan, *proc, *match);
     }
-    return 0;
+    return output.finish();
 }
 
 } // namespace loadlens::cli

@@ -228,12 +228,16 @@ void writeImportReport(std::ostream &out, const ImportReport &r)
     out << (r.complete ? "" : " - INCOMPLETE") << " (" << std::fixed << std::setprecision(2) << r.seconds << " s)\n";
     for (const auto &[kind, n] : r.countsByKind)
         out << "  " << kind << ": " << n << "\n";
-    for (const auto &s : r.skippedRecords)
-        out << "  skipped at offset " << s.offset << ": " << s.reason << "\n";
     for (const auto &n : r.notes)
         out << "  note: " << n << "\n";
+}
+
+void writeImportProblems(std::ostream &err, const ImportReport &r)
+{
+    for (const auto &s : r.skippedRecords)
+        err << r.file << ": skipped the record at offset " << s.offset << ": " << s.reason << "\n";
     for (const auto &e : r.errors)
-        out << "  error: " << e << "\n";
+        err << (e.find(r.file) == std::string::npos ? r.file + ": " : std::string()) << e << "\n";
 }
 
 } // namespace loadlens::analysis

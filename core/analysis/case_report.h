@@ -23,7 +23,10 @@ nlohmann::json snapshotsToJson(const std::vector<SnapshotSummary> &snapshots);
 void writeSnapshots(std::ostream &out, const std::vector<SnapshotSummary> &snapshots);
 
 nlohmann::json importReportToJson(const ImportReport &report);
+// The result of one import (counts, notes) for standard output; its problems (damaged records
+// skipped, file-level errors) are written apart, one "FILE: ..." line each, for standard error.
 void writeImportReport(std::ostream &out, const ImportReport &report);
+void writeImportProblems(std::ostream &err, const ImportReport &report);
 
 // "2024-05-01 12:00:00Z"
 std::string utcTime(std::int64_t unixSeconds);

@@ -34,6 +34,8 @@ public:
 
     // Problems loading the HijackLibs dataset (empty when none or not asked for).
     const std::vector<std::string> &datasetProblems() const { return m_datasetProblems; }
+    // Whether a HijackLibs dataset was asked for and loaded (at least one entry).
+    bool hasDataset() const { return m_dataset != nullptr; }
 
     ImportReport importFile(const store::CaseDatabase &db, const std::string &path);
 

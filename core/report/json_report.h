@@ -1,5 +1,6 @@
 #pragma once
-// The JSON shape of a scan. Stable: scripts rely on it (see README "JSON output").
+// The JSON shape of a scan. Stable: scripts rely on it. docs/scan.schema.json describes it and
+// tests/app/tst_cli_scan_schema checks real output against it: a field added here goes there too.
 #include "common/types.h"
 
 #include <nlohmann/json.hpp>
