@@ -15,7 +15,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <unistd.h>
 
 namespace {
 
@@ -82,6 +84,35 @@ void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, cons
     }
 }
 
+// A Qt GUI running as root is a large attack surface with root's rights (Wireshark and GParted
+// moved away from it): LoadLens runs as the invoking user and reads what only root may read
+// through its helper (Scan > Scan all processes (administrator), --elevated). Rendering
+// offscreen (--screenshot, QT_QPA_PLATFORM=offscreen or minimal: scripts/run.sh on a fresh
+// machine, CI) shows nobody a window and is allowed; LOADLENS_ALLOW_ROOT_GUI=1 overrides.
+// Returns the reason to refuse, empty when the window may open.
+QString refuseRoot(bool screenshot)
+{
+    if (::geteuid() != 0)
+        return {};
+    const QString platform = QGuiApplication::platformName();
+    const bool offscreen = platform == QStringLiteral("offscreen") || platform == QStringLiteral("minimal");
+    if (offscreen || screenshot) {
+        spdlog::warn("running as root ({} platform{}): the window is not interactive, so it is allowed", platform.toStdString(),
+                     screenshot ? ", --screenshot" : "");
+        return {};
+    }
+    if (qEnvironmentVariable("LOADLENS_ALLOW_ROOT_GUI") == QStringLiteral("1")) {
+        spdlog::warn("running the GUI as root because LOADLENS_ALLOW_ROOT_GUI=1");
+        return {};
+    }
+    return QStringLiteral(
+        "refusing to open the window as root: a Qt program running as root is a needless risk.\n"
+        "Start loadlens as your own user and use Scan > Scan all processes (administrator)... or\n"
+        "`loadlens --elevated`: only the scan helper runs as root, through pkexec.\n"
+        "(To render offscreen as root use --screenshot or QT_QPA_PLATFORM=offscreen; to override\n"
+        "for a test machine, set LOADLENS_ALLOW_ROOT_GUI=1.)");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -110,7 +141,11 @@ int main(int argc, char **argv)
     const QCommandLineOption tabOption(
         QStringLiteral("tab"), QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
         QStringLiteral("name"), QStringLiteral("processes"));
-    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption});
+    const QCommandLineOption elevatedOption(
+        QStringLiteral("elevated"),
+        QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a password); the "
+                       "window itself keeps running as you."));
+    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption, elevatedOption});
     parser.process(app);
 
     const auto level = spdlog::level::from_str(parser.value(logLevelOption).toStdString());
@@ -119,6 +154,14 @@ int main(int argc, char **argv)
         return 2;
     }
     const auto memoryLog = loadlens::gui::setUpLogging(level);
+    if (const QString refusal = refuseRoot(parser.isSet(screenshotOption)); !refusal.isEmpty()) {
+        printError(refusal);
+        return 1;
+    }
+    if (parser.isSet(elevatedOption) && parser.isSet(pidOption)) {
+        printError(QStringLiteral("--elevated scans every process; it does not go with --pid"));
+        return 2;
+    }
 
     loadlens::scan::ScanOptions options;
     if (parser.isSet(pidOption)) {
@@ -156,6 +199,15 @@ int main(int argc, char **argv)
     if (tab != QStringLiteral("posture") || !parser.isSet(screenshotOption))
         window.selectTab(tab);
     window.show();
+    if (parser.isSet(elevatedOption)) {
+        // What this user can read first, so that a declined password or a missing pkexec
+        // leaves a view, with the reason in the status bar; then every process.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(&window, &loadlens::ui::MainWindow::resultApplied, &window, [&window, once] {
+            QObject::disconnect(*once);
+            window.scanAsAdministrator();
+        });
+    }
     window.refresh();
     return app.exec();
 }
