@@ -128,7 +128,7 @@ void MainWindow::createActions()
     m_refreshAction->setToolTip(QStringLiteral("Scan again (F5)"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
 
-    m_administratorAction = new QAction(actionIcon(QStringLiteral("refresh")),
+    m_administratorAction = new QAction(actionIcon(QStringLiteral("scan-admin")),
                                         QStringLiteral("Scan all processes (&administrator)…"), this);
     m_administratorAction->setIconText(QStringLiteral("Scan as administrator"));
     m_administratorAction->setToolTip(
@@ -314,6 +314,7 @@ void MainWindow::onScanFailed(const QString &message)
 {
     setScanning(false);
     m_statusLabel->setText(m_lastStatus.isEmpty() ? message : message + QStringLiteral(" \u00b7 showing the previous scan: ") + m_lastStatus);
+    m_statusLabel->setToolTip(m_statusLabel->text());  // long helper messages do not fit the bar
     emit scanFailed(message);
 }
 
@@ -343,6 +344,7 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result, bool admi
     if (administrator)
         m_lastStatus = QStringLiteral("As administrator: ") + m_lastStatus;
     m_statusLabel->setText(m_lastStatus);
+    m_statusLabel->setToolTip(m_lastStatus);
     emit resultApplied();
 }
 
