@@ -211,8 +211,7 @@ void HelperScanLauncher::onFinished(int exitCode, QProcess::ExitStatus status)
         m_process = nullptr;
         emit finished(generation, std::make_shared<const ScanResult>(m_reader.take()));
     } else if (exitCode == kPkexecDismissed) {
-        fail(QStringLiteral("Administrator authentication was dismissed or declined: no administrator scan. "
-                            "The view shows the processes your user can read."));
+        fail(QStringLiteral("Administrator authentication was dismissed or declined: no administrator scan"));
     } else if (exitCode == kPkexecNotAuthorized) {
         fail(QStringLiteral("Not authorized to scan as administrator, or pkexec could not start the helper (is a "
                             "polkit authentication agent running?)")
@@ -232,8 +231,7 @@ void HelperScanLauncher::onErrorOccurred(QProcess::ProcessError error)
         return;  // crashes and exit codes are judged in onFinished
     const QString program = m_command.program;
     if (program == kPkexec && !QFileInfo::exists(program))
-        fail(QStringLiteral("pkexec is not installed (%1), so LoadLens cannot scan as administrator: install the "
-                            "pkexec package. The view shows the processes your user can read.")
+        fail(QStringLiteral("pkexec is not installed (%1): install the pkexec package to scan as administrator")
                  .arg(program));
     else
         fail(QStringLiteral("Could not start the administrator scan helper %1: %2")
