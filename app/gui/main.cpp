@@ -1,6 +1,7 @@
 // loadlens: the GUI entry point. Argument parsing and log sinks live here; the window is in ui/.
 #include "casetab.h"
 #include "eventstab.h"
+#include "helperscan.h"
 #include "log_setup.h"
 #include "mainwindow.h"
 #include "posturetab.h"
@@ -42,15 +43,29 @@ void saveScreenshot(QApplication &app, QWidget &window, const QString &file)
 
 // Saves the window once the chosen tab shows its data, then quits: for documentation and for
 // checking the GUI on machines without a display (QT_QPA_PLATFORM=offscreen).
-void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab)
+void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab,
+                       bool elevated)
 {
     using loadlens::ui::MainWindow;
-    QObject::connect(&window, &MainWindow::scanFailed, &app, [&app](const QString &message) {
-        printError(QStringLiteral("no screenshot: %1").arg(message));
-        app.exit(1);
-    });
     QTimer::singleShot(180000, &app, [&app] {
         printError(QStringLiteral("no screenshot: the tab did not finish loading within 3 minutes"));
+        app.exit(1);
+    });
+    if (elevated && tab == QStringLiteral("processes")) {
+        // After the administrator scan: its result, or the view it left with the reason it failed.
+        auto applied = std::make_shared<int>(0);
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file, applied] {
+            if (++*applied < 2)
+                return;  // the user's own scan, before the helper's
+            window.selectFirstInteresting();
+            saveScreenshot(app, window, file);
+        });
+        QObject::connect(window.helperLauncher(), &loadlens::ui::HelperScanLauncher::failed, &app,
+                         [&app, &window, file] { saveScreenshot(app, window, file); });
+        return;
+    }
+    QObject::connect(&window, &MainWindow::scanFailed, &app, [&app](const QString &message) {
+        printError(QStringLiteral("no screenshot: %1").arg(message));
         app.exit(1);
     });
     if (tab == QStringLiteral("processes")) {
@@ -188,7 +203,7 @@ int main(int argc, char **argv)
         return lines;
     });
     if (parser.isSet(screenshotOption))
-        arrangeScreenshot(app, window, parser.value(screenshotOption), tab);
+        arrangeScreenshot(app, window, parser.value(screenshotOption), tab, parser.isSet(elevatedOption));
     const QString casePath = parser.isSet(caseOption) ? parser.value(caseOption)
                                                       : loadlens::ui::toQString(loadlens::store::defaultCasePath());
     if (auto opened = window.openCase(casePath); !opened) {
