@@ -50,7 +50,7 @@ QString shortHash(const std::string &hexDigest)
     return toQString(hexDigest.substr(0, 12));
 }
 
-QString scanStatusText(const ScanResult &result, bool runningAsRoot)
+QString scanStatusText(const ScanResult &result, bool privileged)
 {
     int modules = 0;
     int hidden = 0;
@@ -70,10 +70,10 @@ QString scanStatusText(const ScanResult &result, bool runningAsRoot)
         QString text = QStringLiteral("%1 processes could not be read").arg(unreadable);
         if (!causes.isEmpty())
             text += QStringLiteral(" (") + causes.join(QStringLiteral(", ")) + QLatin1Char(')');
-        if (!runningAsRoot)
-            text += QStringLiteral(" \u2014 run as root to see all processes");
+        if (!privileged)
+            text += QStringLiteral(" \u2014 Scan > Scan all processes (administrator) reads them");
         parts << text;
-    } else if (!runningAsRoot) {
+    } else if (!privileged) {
         parts << QStringLiteral("not root: other users' processes may be incomplete");
     }
     if (result.stats.processesVanished > 0)

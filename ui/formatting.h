@@ -18,6 +18,7 @@ QString timeTextSeconds(std::int64_t unixSeconds);
 QString timeTextUs(std::int64_t unixMicroseconds);
 
 // The status line after a scan: counts, unreadable processes with their causes, hidden ones.
-QString scanStatusText(const ScanResult &result, bool runningAsRoot);
+// `privileged`: the scan ran as root (the administrator helper, or a root test run).
+QString scanStatusText(const ScanResult &result, bool privileged);
 
 } // namespace loadlens::ui

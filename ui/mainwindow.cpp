@@ -4,6 +4,7 @@
 #include "eventstab.h"
 #include "filterproxies.h"
 #include "formatting.h"
+#include "helperscan.h"
 #include "levelstyle.h"
 #include "moduletablemodel.h"
 #include "posturetab.h"
@@ -37,6 +38,7 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     : QMainWindow(parent)
     , m_options(std::move(options))
     , m_controller(new ScanController(this))
+    , m_helper(new HelperScanLauncher(this))
     , m_processModel(new ProcessTreeModel(this))
     , m_processProxy(new ProcessFilterProxy(this))
     , m_moduleModel(new ModuleTableModel(this))
@@ -75,8 +77,21 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     connect(m_controller, &ScanController::progress, this,
             [this](quint64, qint64 done, qint64 total, const QString &step) { onScanProgress(done, total, step); });
     connect(m_controller, &ScanController::finished, this,
-            [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result)); });
+            [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result), false); });
     connect(m_controller, &ScanController::failed, this,
+            [this](quint64, const QString &message) { onScanFailed(message); });
+    // The administrator scan fills the same models through the same steps.
+    connect(m_helper, &HelperScanLauncher::started, this, [this] {
+        onScanStarted();
+        m_statusLabel->setText(QStringLiteral("Scanning as administrator: waiting for authorization…"));
+    });
+    connect(m_helper, &HelperScanLauncher::progress, this, [this](quint64, qint64 done, qint64 total, const QString &step) {
+        onScanProgress(done, total, step);
+        m_statusLabel->setText(QStringLiteral("Scanning as administrator: ") + step);
+    });
+    connect(m_helper, &HelperScanLauncher::finished, this,
+            [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result), true); });
+    connect(m_helper, &HelperScanLauncher::failed, this,
             [this](quint64, const QString &message) { onScanFailed(message); });
 }
 
@@ -113,6 +128,14 @@ void MainWindow::createActions()
     m_refreshAction->setToolTip(QStringLiteral("Scan again (F5)"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
 
+    m_administratorAction = new QAction(actionIcon(QStringLiteral("scan-admin")),
+                                        QStringLiteral("Scan all processes (&administrator)…"), this);
+    m_administratorAction->setIconText(QStringLiteral("Scan as administrator"));
+    m_administratorAction->setToolTip(
+        QStringLiteral("Scan every user's processes with the LoadLens helper running as root: polkit asks for an "
+                       "administrator password, this window keeps running as you"));
+    connect(m_administratorAction, &QAction::triggered, this, &MainWindow::scanAsAdministrator);
+
     m_cancelAction = new QAction(actionIcon(QStringLiteral("cancel")), QStringLiteral("&Cancel scan"), this);
     m_cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
     m_cancelAction->setEnabled(false);
@@ -129,6 +152,7 @@ void MainWindow::createActions()
 
     QMenu *scanMenu = menuBar()->addMenu(QStringLiteral("&Scan"));
     scanMenu->addAction(m_refreshAction);
+    scanMenu->addAction(m_administratorAction);
     scanMenu->addAction(m_cancelAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
@@ -142,6 +166,7 @@ void MainWindow::createActions()
     toolBar->setObjectName(QStringLiteral("scanToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(m_refreshAction);
+    toolBar->addAction(m_administratorAction);
     toolBar->addAction(m_cancelAction);
     toolBar->addSeparator();
     m_onlyFlaggedBox = new QCheckBox(QStringLiteral("Only flagged"));
@@ -228,12 +253,20 @@ void MainWindow::createStatusBar()
 
 void MainWindow::refresh()
 {
+    m_helper->abandon();
     m_controller->start(m_options);
+}
+
+void MainWindow::scanAsAdministrator()
+{
+    m_controller->abandon();
+    m_helper->start();
 }
 
 void MainWindow::cancelScan()
 {
     m_controller->cancel();
+    m_helper->cancel();
 }
 
 void MainWindow::setOnlyFlagged(bool onlyFlagged)
@@ -271,20 +304,21 @@ void MainWindow::onScanProgress(qint64 done, qint64 total, const QString &step)
     m_statusLabel->setText(QStringLiteral("Scanning: ") + step);
 }
 
-void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> result)
+void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> result, bool administrator)
 {
     setScanning(false);
-    applyResult(std::move(result));
+    applyResult(std::move(result), administrator);
 }
 
 void MainWindow::onScanFailed(const QString &message)
 {
     setScanning(false);
     m_statusLabel->setText(m_lastStatus.isEmpty() ? message : message + QStringLiteral(" \u00b7 showing the previous scan: ") + m_lastStatus);
+    m_statusLabel->setToolTip(m_statusLabel->text());  // long helper messages do not fit the bar
     emit scanFailed(message);
 }
 
-void MainWindow::applyResult(std::shared_ptr<const ScanResult> result)
+void MainWindow::applyResult(std::shared_ptr<const ScanResult> result, bool administrator)
 {
     if (!result)
         return;
@@ -306,8 +340,11 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result)
     }
     updateModulePane();
     m_postureTab->setScan(m_result);
-    m_lastStatus = scanStatusText(*m_result, geteuid() == 0);
+    m_lastStatus = scanStatusText(*m_result, administrator || geteuid() == 0);
+    if (administrator)
+        m_lastStatus = QStringLiteral("As administrator: ") + m_lastStatus;
     m_statusLabel->setText(m_lastStatus);
+    m_statusLabel->setToolTip(m_lastStatus);
     emit resultApplied();
 }
 

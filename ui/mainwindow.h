@@ -30,6 +30,7 @@ namespace loadlens::ui {
 
 class CaseTab;
 class EventsTab;
+class HelperScanLauncher;
 class ImportController;
 class ImportDialog;
 class ModuleFilterProxy;
@@ -48,8 +49,9 @@ public:
     ~MainWindow() override;
 
     // Shows a scan result: merged into the current view when it rescans the same host
-    // (selection and scroll survive), otherwise as a new data set.
-    void applyResult(std::shared_ptr<const ScanResult> result);
+    // (selection and scroll survive), otherwise as a new data set. `administrator`: it came
+    // from the administrator helper (every process was readable to it).
+    void applyResult(std::shared_ptr<const ScanResult> result, bool administrator = false);
     // Selects the first flagged process in display order, else the first with modules, and its
     // first module. Returns false when there is nothing to select.
     bool selectFirstInteresting();
@@ -61,6 +63,8 @@ public:
     QTreeView *moduleView() const { return m_moduleView; }
     VerdictDetailsView *detailsView() const { return m_details; }
     ScanController *scanController() const { return m_controller; }
+    // The administrator scan (Scan > Scan all processes (administrator)); tests set its command.
+    HelperScanLauncher *helperLauncher() const { return m_helper; }
     std::shared_ptr<const ScanResult> lastResult() const { return m_result; }
 
     // Tabs: "processes" (the live view), "case", "events", "posture".
@@ -84,6 +88,8 @@ public:
 
 public slots:
     void refresh();
+    // Scans every process through the helper that runs as root (pkexec); this window does not.
+    void scanAsAdministrator();
     void cancelScan();
     void setOnlyFlagged(bool onlyFlagged);
     void openCaseDialog();
@@ -108,7 +114,7 @@ private:
     void createStatusBar();
     void onScanStarted();
     void onScanProgress(qint64 done, qint64 total, const QString &step);
-    void onScanFinished(std::shared_ptr<const ScanResult> result);
+    void onScanFinished(std::shared_ptr<const ScanResult> result, bool administrator);
     void onScanFailed(const QString &message);
     void setScanning(bool scanning);
     void updateModulePane();
@@ -119,6 +125,7 @@ private:
 
     scan::ScanOptions m_options;
     ScanController *m_controller = nullptr;
+    HelperScanLauncher *m_helper = nullptr;
     std::shared_ptr<const ScanResult> m_result;
     std::map<ProcessKey, std::size_t> m_processIndex;
 
@@ -135,6 +142,7 @@ private:
     QCheckBox *m_onlyFlaggedBox = nullptr;
     QMenu *m_fileMenu = nullptr;
     QAction *m_refreshAction = nullptr;
+    QAction *m_administratorAction = nullptr;
     QAction *m_cancelAction = nullptr;
     QAction *m_onlyFlaggedAction = nullptr;
     QAction *m_quitAction = nullptr;

@@ -85,6 +85,12 @@ void ScanController::cancel()
     m_cancel.cancel();
 }
 
+void ScanController::abandon()
+{
+    m_cancel.cancel();
+    m_running = false;  // deliver() drops what the job still sends
+}
+
 void ScanController::deliverProgress(quint64 generation, qint64 done, qint64 total, const QString &step)
 {
     if (generation == m_generation && m_running)

@@ -29,6 +29,8 @@ public:
     // Returns the new job's generation (>= 1).
     quint64 start(const scan::ScanOptions &options);
     void cancel();
+    // Stops the running job without any signal for it (another kind of scan takes over).
+    void abandon();
     bool isRunning() const { return m_running; }
     quint64 currentGeneration() const { return m_generation; }
     // Minimum time between two progress() signals of one job.

@@ -44,9 +44,13 @@ Scan options:
                          docs/scan.schema.json)
   -o, --output FILE      write the report (table or JSON) to FILE, complete or not at all,
                          instead of standard output; for who-loads and explain too
+  --stream               with --json: one JSON object per line as each process is
+                         judged ("type": progress, process, finding, summary, error);
+                         when standard input is a pipe, closing it cancels the scan
   --no-verdicts          inventory only: no hashing, package or path checks
   --hash-cache FILE      where to keep file digests between scans
-                         (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)
+                         (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite;
+                         as root /var/cache/loadlens/hash-cache.sqlite)
   --no-hash-cache        hash every file again
   --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
   --quiet                no progress on stderr
@@ -105,6 +109,8 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
         }
         if (arg == "--json") {
             o.json = true;
+        } else if (arg == "--stream") {
+            o.stream = true;
         } else if (arg == "--unsigned-only") {
             o.unsignedOnly = true;
         } else if (arg == "--no-verdicts") {
@@ -164,6 +170,12 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
         }
     }
 
+    if (o.stream && (o.command != Command::Scan || !o.json))
+        return usageError("--stream goes with scan --json");
+    if (o.stream && (!o.modulePattern.empty() || o.minLevel != Level::Ok || o.unsignedOnly))
+        return usageError("--stream lists every module: --module, --min-level and --unsigned-only do not apply");
+    if (o.stream && o.outputPath)
+        return usageError("--stream writes to standard output as it goes: -o does not apply");
     if (o.command == Command::Scan && !o.positional.empty())
         return usageError("scan takes no argument '" + o.positional.front() + "'");
     if (o.command == Command::WhoLoads && o.positional.size() != 1)

@@ -19,6 +19,7 @@ struct CliOptions {
     Level minLevel = Level::Ok;
     bool unsignedOnly = false;
     bool json = false;
+    bool stream = false;  // scan --json --stream: one line per process as it is judged
     bool verdicts = true;
     bool hashCache = true;
     std::string hashCachePath;  // empty = default under the user's data dir

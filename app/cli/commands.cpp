@@ -18,9 +18,7 @@
 
 namespace loadlens::cli {
 
-namespace {
-
-ScanResult scanFor(const CliOptions &o, bool wholeHost)
+scan::ScanOptions scanOptionsFor(const CliOptions &o, bool wholeHost)
 {
     scan::ScanOptions so;
     if (!wholeHost)
@@ -33,7 +31,14 @@ ScanResult scanFor(const CliOptions &o, bool wholeHost)
     so.probeAllPids = o.probeAllPids;
     if (o.hashCache)
         so.hashCachePath = o.hashCachePath.empty() ? pkg::defaultHashCachePath() : o.hashCachePath;
+    return so;
+}
 
+namespace {
+
+ScanResult scanFor(const CliOptions &o, bool wholeHost)
+{
+    const scan::ScanOptions so = scanOptionsFor(o, wholeHost);
     ProgressFn progress;
     if (!o.quiet && ::isatty(STDERR_FILENO)) {
         progress = [](std::size_t done, std::size_t total, const std::string &step) {
@@ -52,6 +57,8 @@ ScanResult scanFor(const CliOptions &o, bool wholeHost)
 
 int runScanCommand(const CliOptions &o)
 {
+    if (o.stream)
+        return runScanStreamCommand(o);
     ReportOutput output(o.outputPath);
     if (int status = output.prepare(); status != 0)
         return status;

@@ -2,6 +2,7 @@
 #include "casetab.h"
 #include "eventstab.h"
 #include "loadlens_version.h"
+#include "helperscan.h"
 #include "log_setup.h"
 #include "mainwindow.h"
 #include "posturetab.h"
@@ -16,7 +17,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <unistd.h>
 
 namespace {
 
@@ -41,15 +44,29 @@ void saveScreenshot(QApplication &app, QWidget &window, const QString &file)
 
 // Saves the window once the chosen tab shows its data, then quits: for documentation and for
 // checking the GUI on machines without a display (QT_QPA_PLATFORM=offscreen).
-void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab)
+void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab,
+                       bool elevated)
 {
     using loadlens::ui::MainWindow;
-    QObject::connect(&window, &MainWindow::scanFailed, &app, [&app](const QString &message) {
-        printError(QStringLiteral("no screenshot: %1").arg(message));
-        app.exit(1);
-    });
     QTimer::singleShot(180000, &app, [&app] {
         printError(QStringLiteral("no screenshot: the tab did not finish loading within 3 minutes"));
+        app.exit(1);
+    });
+    if (elevated && tab == QStringLiteral("processes")) {
+        // After the administrator scan: its result, or the view it left with the reason it failed.
+        auto applied = std::make_shared<int>(0);
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file, applied] {
+            if (++*applied < 2)
+                return;  // the user's own scan, before the helper's
+            window.selectFirstInteresting();
+            saveScreenshot(app, window, file);
+        });
+        QObject::connect(window.helperLauncher(), &loadlens::ui::HelperScanLauncher::failed, &app,
+                         [&app, &window, file] { saveScreenshot(app, window, file); });
+        return;
+    }
+    QObject::connect(&window, &MainWindow::scanFailed, &app, [&app](const QString &message) {
+        printError(QStringLiteral("no screenshot: %1").arg(message));
         app.exit(1);
     });
     if (tab == QStringLiteral("processes")) {
@@ -83,6 +100,35 @@ void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, cons
     }
 }
 
+// A Qt GUI running as root is a large attack surface with root's rights (Wireshark and GParted
+// moved away from it): LoadLens runs as the invoking user and reads what only root may read
+// through its helper (Scan > Scan all processes (administrator), --elevated). Rendering
+// offscreen (--screenshot, QT_QPA_PLATFORM=offscreen or minimal: scripts/run.sh on a fresh
+// machine, CI) shows nobody a window and is allowed; LOADLENS_ALLOW_ROOT_GUI=1 overrides.
+// Returns the reason to refuse, empty when the window may open.
+QString refuseRoot(bool screenshot)
+{
+    if (::geteuid() != 0)
+        return {};
+    const QString platform = QGuiApplication::platformName();
+    const bool offscreen = platform == QStringLiteral("offscreen") || platform == QStringLiteral("minimal");
+    if (offscreen || screenshot) {
+        spdlog::debug("running as root ({} platform{}): the window is not interactive, so it is allowed", platform.toStdString(),
+                     screenshot ? ", --screenshot" : "");
+        return {};
+    }
+    if (qEnvironmentVariable("LOADLENS_ALLOW_ROOT_GUI") == QStringLiteral("1")) {
+        spdlog::warn("running the GUI as root because LOADLENS_ALLOW_ROOT_GUI=1");
+        return {};
+    }
+    return QStringLiteral(
+        "refusing to open the window as root: a Qt program running as root is a needless risk.\n"
+        "Start loadlens as your own user and use Scan > Scan all processes (administrator)... or\n"
+        "`loadlens --elevated`: only the scan helper runs as root, through pkexec.\n"
+        "(To render offscreen as root use --screenshot or QT_QPA_PLATFORM=offscreen; to override\n"
+        "for a test machine, set LOADLENS_ALLOW_ROOT_GUI=1.)");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -114,7 +160,11 @@ int main(int argc, char **argv)
     const QCommandLineOption tabOption(
         QStringLiteral("tab"), QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
         QStringLiteral("name"), QStringLiteral("processes"));
-    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption});
+    const QCommandLineOption elevatedOption(
+        QStringLiteral("elevated"),
+        QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a password); the "
+                       "window itself keeps running as you."));
+    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption, elevatedOption});
     parser.process(app);
 
     const auto level = spdlog::level::from_str(parser.value(logLevelOption).toStdString());
@@ -123,6 +173,14 @@ int main(int argc, char **argv)
         return 2;
     }
     loadlens::gui::setLogLevel(level);
+    if (const QString refusal = refuseRoot(parser.isSet(screenshotOption)); !refusal.isEmpty()) {
+        printError(refusal);
+        return 1;
+    }
+    if (parser.isSet(elevatedOption) && parser.isSet(pidOption)) {
+        printError(QStringLiteral("--elevated scans every process; it does not go with --pid"));
+        return 2;
+    }
 
     loadlens::scan::ScanOptions options;
     if (parser.isSet(pidOption)) {
@@ -149,7 +207,7 @@ int main(int argc, char **argv)
         return lines;
     });
     if (parser.isSet(screenshotOption))
-        arrangeScreenshot(app, window, parser.value(screenshotOption), tab);
+        arrangeScreenshot(app, window, parser.value(screenshotOption), tab, parser.isSet(elevatedOption));
     const QString casePath = parser.isSet(caseOption) ? parser.value(caseOption)
                                                       : loadlens::ui::toQString(loadlens::store::defaultCasePath());
     if (auto opened = window.openCase(casePath); !opened) {
@@ -160,6 +218,15 @@ int main(int argc, char **argv)
     if (tab != QStringLiteral("posture") || !parser.isSet(screenshotOption))
         window.selectTab(tab);
     window.show();
+    if (parser.isSet(elevatedOption)) {
+        // What this user can read first, so that a declined password or a missing pkexec
+        // leaves a view, with the reason in the status bar; then every process.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(&window, &loadlens::ui::MainWindow::resultApplied, &window, [&window, once] {
+            QObject::disconnect(*once);
+            window.scanAsAdministrator();
+        });
+    }
     window.refresh();
     return app.exec();
 }

@@ -43,7 +43,8 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// $XDG_DATA_HOME/loadlens/hash-cache.sqlite, else ~/.local/share/loadlens/hash-cache.sqlite.
+// hash-cache.sqlite in dataDirectory(): $XDG_DATA_HOME/loadlens, else ~/.local/share/loadlens;
+// as root /var/cache/loadlens whatever the environment says.
 std::string defaultHashCachePath();
 
 struct CachedHashRun {

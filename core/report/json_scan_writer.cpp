@@ -68,13 +68,16 @@ void writeModule(JsonStream &j, const ModuleRecord &m, const FileFacts *f)
     j.endObject();
 }
 
-void writeProcess(JsonStream &j, const ProcessInfo &p, const ScanResult &scan)
+// `type` is the stream line's tag ("process"); null in the document, where the array says it.
+void writeProcess(JsonStream &j, const ProcessInfo &p, const FactsLookup &facts, const char *type)
 {
     Level worst = Level::Ok;
     for (const auto &m : p.modules)
         worst = std::max(worst, m.verdict.level);
-    j.beginObject()
-        .field("pid", p.pid)
+    j.beginObject();
+    if (type)
+        j.field("type", type);
+    j.field("pid", p.pid)
         .field("ppid", p.ppid)
         .field("uid", p.uid)
         .field("user", p.user)
@@ -98,21 +101,32 @@ void writeProcess(JsonStream &j, const ProcessInfo &p, const ScanResult &scan)
     for (const auto &e : p.errors)
         j.value(e);
     j.endArray().field("worst_level", levelName(worst)).key("modules").beginArray();
-    for (const auto &m : p.modules) {
-        auto it = scan.files.find(m.file);
-        writeModule(j, m, it != scan.files.end() && !m.anonymousExec && !m.pseudo ? &it->second : nullptr);
-    }
+    for (const auto &m : p.modules)
+        writeModule(j, m, !m.anonymousExec && !m.pseudo && facts ? facts(m.file) : nullptr);
     j.endArray().endObject();
 }
 
-} // namespace
-
-void writeScanJson(std::string &out, const ScanResult &scan)
+void writeFinding(JsonStream &j, const Finding &f, const char *type)
 {
-    JsonStream j(out);
+    j.beginObject();
+    if (type)
+        j.field("type", type);
+    j.field("code", f.code)
+        .field("level", levelName(f.level))
+        .field("pid", f.pid)
+        .field("text", f.text)
+        .field("technique", f.technique)
+        .field("measure", f.measure)
+        .key("evidence");
+    writeEvidence(j, f.evidence);
+    j.endObject();
+}
+
+// "host", "scanned_at" and "stats", inside an open object.
+void writeHostAndStats(JsonStream &j, const ScanResult &scan)
+{
     const auto &s = scan.stats;
-    j.beginObject()
-        .key("host")
+    j.key("host")
         .beginObject()
         .field("hostname", scan.host.hostname)
         .field("kernel", scan.host.kernel)
@@ -134,23 +148,64 @@ void writeScanJson(std::string &out, const ScanResult &scan)
         .beginObject();
     for (const auto &[cause, n] : s.errorCounts)
         j.field(cause, n);
-    j.endObject().endObject().key("processes").beginArray();
+    j.endObject().endObject();
+}
+
+} // namespace
+
+void writeScanJson(std::string &out, const ScanResult &scan)
+{
+    const FactsLookup facts = [&scan](const FileKey &key) -> const FileFacts * {
+        auto it = scan.files.find(key);
+        return it != scan.files.end() ? &it->second : nullptr;
+    };
+    JsonStream j(out);
+    j.beginObject();
+    writeHostAndStats(j, scan);
+    j.key("processes").beginArray();
     for (const auto &p : scan.processes)
-        writeProcess(j, p, scan);
+        writeProcess(j, p, facts, nullptr);
     j.endArray().key("findings").beginArray();
-    for (const auto &f : scan.findings) {
-        j.beginObject()
-            .field("code", f.code)
-            .field("level", levelName(f.level))
-            .field("pid", f.pid)
-            .field("text", f.text)
-            .field("technique", f.technique)
-            .field("measure", f.measure)
-            .key("evidence");
-        writeEvidence(j, f.evidence);
-        j.endObject();
-    }
+    for (const auto &f : scan.findings)
+        writeFinding(j, f, nullptr);
     j.endArray().endObject();
+    out += '\n';
+}
+
+void writeStreamProcess(std::string &out, const ProcessInfo &process, const FactsLookup &facts)
+{
+    JsonStream j(out);
+    writeProcess(j, process, facts, "process");
+    out += '\n';
+}
+
+void writeStreamFinding(std::string &out, const Finding &finding)
+{
+    JsonStream j(out);
+    writeFinding(j, finding, "finding");
+    out += '\n';
+}
+
+void writeStreamSummary(std::string &out, const ScanResult &scan)
+{
+    JsonStream j(out);
+    j.beginObject().field("type", "summary");
+    writeHostAndStats(j, scan);
+    j.endObject();
+    out += '\n';
+}
+
+void writeStreamProgress(std::string &out, std::uint64_t done, std::uint64_t total, std::string_view step)
+{
+    JsonStream j(out);
+    j.beginObject().field("type", "progress").field("done", done).field("total", total).field("step", step).endObject();
+    out += '\n';
+}
+
+void writeStreamError(std::string &out, std::string_view message)
+{
+    JsonStream j(out);
+    j.beginObject().field("type", "error").field("message", message).endObject();
     out += '\n';
 }
 

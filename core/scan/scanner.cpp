@@ -100,7 +100,8 @@ std::string verdictSignature(const ProcessInfo &p, std::vector<std::size_t> &ord
 
 } // namespace
 
-ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const CancelToken &cancel)
+ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const CancelToken &cancel,
+                   const ProcessSink &sink)
 {
     auto logger = log::get("core.scan");
     const auto started = std::chrono::steady_clock::now();
@@ -133,6 +134,14 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                 }
         result.stats.uniqueFiles = static_cast<int>(result.files.size());
         result.stats.cancelled = cancel.cancelled();
+        if (sink) {
+            const FileFactsLookup lookup = [&result](const FileKey &key) -> const FileFacts * {
+                auto it = result.files.find(key);
+                return it != result.files.end() ? &it->second : nullptr;
+            };
+            for (const auto &p : result.processes)
+                sink(p, lookup);
+        }
         return result;
     }
 
@@ -189,6 +198,10 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     // Many processes are the same program with the same libraries and environment (workers,
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;
+    const FileFactsLookup surveyed = [&files](const FileKey &key) -> const FileFacts * {
+        auto it = files.find(key);
+        return it != files.end() ? &it->second.facts : nullptr;
+    };
     const std::size_t total = result.processes.size();
     std::size_t done = 0;
     for (auto &p : result.processes) {
@@ -213,6 +226,8 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                 verdicts.push_back(p.modules[i].verdict);
             judged.emplace(signature, std::move(verdicts));
         }
+        if (sink)
+            sink(p, surveyed);
         if (progress)
             progress(++done, total, "judging modules");
     }

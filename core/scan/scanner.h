@@ -4,6 +4,7 @@
 #include "common/cancel.h"
 #include "common/types.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,8 +21,14 @@ struct ScanOptions {
     std::string hashCachePath;                     // SQLite file; empty = no persistent cache
 };
 
+// The facts of a mapped file, or null when there are none.
+using FileFactsLookup = std::function<const FileFacts *(const FileKey &)>;
+// Told about each process as soon as it is final (verdicts in), in the order of
+// ScanResult::processes, with the facts of its files; for output that streams.
+using ProcessSink = std::function<void(const ProcessInfo &, const FileFactsLookup &)>;
+
 // Never throws; everything that could not be read is recorded in the result.
 ScanResult runScan(const ScanOptions &options, const ProgressFn &progress = {},
-                   const CancelToken &cancel = CancelToken());
+                   const CancelToken &cancel = CancelToken(), const ProcessSink &sink = {});
 
 } // namespace loadlens::scan

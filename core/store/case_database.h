@@ -117,7 +117,8 @@ private:
     const CaseDatabase *m_db = nullptr;
 };
 
-// $XDG_DATA_HOME/loadlens/case.sqlite, else ~/.local/share/loadlens/case.sqlite.
+// case.sqlite in dataDirectory(): $XDG_DATA_HOME/loadlens, else ~/.local/share/loadlens;
+// as root /var/cache/loadlens whatever the environment says.
 std::string defaultCasePath();
 
 } // namespace loadlens::store

@@ -118,8 +118,9 @@ void TestVerdictDetails::statusLine_data()
     QTest::addRow("counts") << true << 0 << QStringLiteral("2 processes, 3 modules") << QStringLiteral("could not be read");
     QTest::addRow("hidden") << true << 0 << QStringLiteral("1 hidden processes") << QString();
     QTest::addRow("unreadable with cause") << true << 4 << QStringLiteral("4 processes could not be read (permission denied: 4)")
-                                           << QStringLiteral("run as root");
-    QTest::addRow("not root") << false << 4 << QStringLiteral("run as root to see all processes") << QString();
+                                           << QStringLiteral("administrator");
+    QTest::addRow("not root") << false << 4 << QStringLiteral("Scan > Scan all processes (administrator) reads them")
+                              << QString();
 }
 
 void TestVerdictDetails::statusLine()
