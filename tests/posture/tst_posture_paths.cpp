@@ -77,6 +77,9 @@ void TestPosturePaths::directories()
     QFETCH(QString, status);
     QFETCH(QString, evidence);
 
+    if (::geteuid() != 0 && status != u"fail"_qs)
+        QSKIP("as a normal user the tree's directories belong to that user, so every one is writable by a "
+              "non-root user and the check rightly fails: this row needs root-owned directories");
     PostureTree tree;
     QVERIFY(tree.write(u"/etc/ld.so.conf"_qs, "include /etc/ld.so.conf.d/*.conf\n"));
     QVERIFY(tree.write(u"/etc/ld.so.conf.d/vendor.conf"_qs, "/opt/vendor/lib\n"));
