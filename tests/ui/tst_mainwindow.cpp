@@ -3,6 +3,7 @@
 #include "filterproxies.h"
 #include "mainwindow.h"
 #include "moduletablemodel.h"
+#include "model_lookup.h"
 #include "processtreemodel.h"
 #include "scan_builders.h"
 #include "scancontroller.h"
@@ -37,18 +38,6 @@ std::shared_ptr<const ScanResult> constructedResult(const std::string &bootId = 
         for (const auto &module : process.modules)
             result->files[module.file] = makeFacts(module, 8192, "pkg");
     return result;
-}
-
-QModelIndex findPid(const QAbstractItemModel *model, int pid, const QModelIndex &parent = {})
-{
-    for (int row = 0; row < model->rowCount(parent); ++row) {
-        const QModelIndex index = model->index(row, 0, parent);
-        if (index.data(ProcessTreeModel::PidRole).toInt() == pid)
-            return index;
-        if (const QModelIndex found = findPid(model, pid, index); found.isValid())
-            return found;
-    }
-    return {};
 }
 
 } // namespace
