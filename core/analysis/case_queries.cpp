@@ -2,6 +2,8 @@
 
 #include "store/json_codec.h"
 
+#include <map>
+
 namespace loadlens::analysis {
 
 using store::CaseDatabase;
@@ -20,7 +22,6 @@ constexpr const char *kSummarySql =
     "SELECT s.id, h.name, s.scanned_at, s.boot_id, s.kernel, s.os_release, s.complete,"
     " (SELECT count(*) FROM processes p WHERE p.snapshot_id = s.id),"
     " (SELECT count(*) FROM processes p WHERE p.snapshot_id = s.id AND p.errors <> '[]'),"
-    " (SELECT count(*) FROM modules m WHERE m.snapshot_id = s.id),"
     " (SELECT count(*) FROM findings f WHERE f.snapshot_id = s.id)"
     " FROM snapshots s JOIN hosts h ON h.id = s.host_id";
 
@@ -36,9 +37,32 @@ SnapshotSummary summaryOf(const store::Statement &s)
     out.complete = s.integer(6) != 0;
     out.processes = s.integer(7);
     out.processesWithErrors = s.integer(8);
-    out.modules = s.integer(9);
-    out.findings = s.integer(10);
+    out.findings = s.integer(9);
     return out;
+}
+
+// Module verdicts counted by level in one pass over the module rows (of one snapshot, or of all
+// when `snapshotId` is 0), added to the summaries they belong to.
+Status addModuleLevels(const CaseDatabase &db, std::vector<SnapshotSummary> &summaries, std::int64_t snapshotId)
+{
+    auto stmt = db.statement(snapshotId != 0
+                                 ? "SELECT snapshot_id, level, count(*) FROM modules WHERE snapshot_id = ?1 GROUP BY level"
+                                 : "SELECT snapshot_id, level, count(*) FROM modules GROUP BY snapshot_id, level");
+    if (!stmt)
+        return stmt.error();
+    if (snapshotId != 0)
+        stmt->bind(1, snapshotId);
+    std::map<std::int64_t, SnapshotSummary *> byId;
+    for (auto &summary : summaries)
+        byId[summary.id] = &summary;
+    return stmt->forEach([&](const store::Statement &row) {
+        const auto it = byId.find(row.integer(0));
+        if (it == byId.end())
+            return;
+        const Level level = store::levelFromInt(row.integer(1));
+        it->second->moduleLevels[static_cast<std::size_t>(level)] += row.integer(2);
+        it->second->modules += row.integer(2);
+    });
 }
 
 } // namespace
@@ -53,6 +77,8 @@ Result<std::vector<SnapshotSummary>> listSnapshots(const CaseDatabase &db)
         out.push_back(summaryOf(row));
     }); !done)
         return done.error();
+    if (auto counted = addModuleLevels(db, out, 0); !counted)
+        return counted.error();
     return out;
 }
 
@@ -66,7 +92,10 @@ Result<SnapshotSummary> snapshotSummary(const CaseDatabase &db, std::int64_t sna
         return row.error();
     if (!*row)
         return Error{ENOENT, "no snapshot " + std::to_string(snapshotId) + " in " + db.path()};
-    return summaryOf(*stmt);
+    std::vector<SnapshotSummary> one{summaryOf(*stmt)};
+    if (auto counted = addModuleLevels(db, one, snapshotId); !counted)
+        return counted.error();
+    return one.front();
 }
 
 Result<StackResult> stack(const CaseDatabase &db, const StackOptions &options)

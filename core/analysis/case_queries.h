@@ -5,6 +5,7 @@
 #include "common/types.h"
 #include "store/case_database.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,8 +23,12 @@ struct SnapshotSummary {
     std::int64_t processes = 0;
     std::int64_t processesWithErrors = 0;  // could not be read completely (e.g. not root)
     std::int64_t modules = 0;
-    std::int64_t findings = 0;
+    // Modules by the level of their verdict (index = int(Level)); they sum to `modules`.
+    std::array<std::int64_t, 5> moduleLevels{};
+    std::int64_t findings = 0;  // host-level findings (hidden process, preload file, ...), not modules
     bool complete = false;
+
+    std::int64_t modulesAt(Level level) const { return moduleLevels[static_cast<std::size_t>(level)]; }
 };
 
 Result<std::vector<SnapshotSummary>> listSnapshots(const store::CaseDatabase &db);

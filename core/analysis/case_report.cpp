@@ -30,6 +30,11 @@ json summaryToJson(const SnapshotSummary &s)
             {"processes", s.processes},
             {"processes_with_errors", s.processesWithErrors},
             {"modules", s.modules},
+            {"module_levels", {{"high", s.modulesAt(Level::High)},
+                               {"medium", s.modulesAt(Level::Medium)},
+                               {"low", s.modulesAt(Level::Low)},
+                               {"info", s.modulesAt(Level::Info)},
+                               {"ok", s.modulesAt(Level::Ok)}}},
             {"findings", s.findings},
             {"complete", s.complete}};
 }
@@ -196,10 +201,16 @@ json snapshotsToJson(const std::vector<SnapshotSummary> &snapshots)
 void writeSnapshots(std::ostream &out, const std::vector<SnapshotSummary> &snapshots)
 {
     out << std::left << std::setw(6) << "ID" << std::setw(24) << "HOST" << std::setw(22) << "SCANNED" << std::setw(11)
-        << "PROCESSES" << std::setw(10) << "MODULES" << std::setw(10) << "FINDINGS" << "NOTE\n";
+        << "PROCESSES" << std::setw(10) << "MODULES" << std::setw(7) << "HIGH" << std::setw(8) << "MEDIUM" << std::setw(7)
+        << "LOW" << std::setw(15) << "HOST-FINDINGS" << "NOTE\n";
+    // HIGH/MEDIUM/LOW count modules by verdict; HOST-FINDINGS the host-level findings.
     for (const auto &s : snapshots) {
-        out << std::left << std::setw(6) << s.id << std::setw(24) << s.host << std::setw(22) << utcTime(s.scannedAt)
-            << std::setw(11) << s.processes << std::setw(10) << s.modules << std::setw(10) << s.findings;
+        // A long host name still gets a space before the next column.
+        out << std::left << std::setw(6) << s.id << std::setw(24) << (s.host.size() >= 24 ? s.host + " " : s.host)
+            << std::setw(22) << utcTime(s.scannedAt) << std::setw(11) << s.processes << std::setw(10) << s.modules
+            << std::setw(7) << s.modulesAt(Level::High)
+            << std::setw(8) << s.modulesAt(Level::Medium) << std::setw(7) << s.modulesAt(Level::Low) << std::setw(15)
+            << s.findings;
         if (!s.complete)
             out << "incomplete import ";
         if (s.processesWithErrors > 0)

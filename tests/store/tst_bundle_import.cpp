@@ -3,12 +3,15 @@
 #include <QtTest>
 
 #include "analysis/case_queries.h"
+#include "analysis/case_report.h"
 #include "case_test_support.h"
 #include "fixture_process.h"
 #include "store/bundle_import.h"
 #include "synthetic_case.h"
 
 #include <QTemporaryDir>
+#include <array>
+#include <sstream>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -81,6 +84,55 @@ private slots:
         QCOMPARE(countRows(*db, QStringLiteral("files WHERE length(sha256) = 64")), files);
         QVERIFY(countRows(*db, QStringLiteral("verdicts WHERE reasons LIKE '%\"code\"%'")) > 0);
         QCOMPARE(integrityOf(dir.filePath(QStringLiteral("case.sqlite"))), QStringLiteral("ok"));
+    }
+
+    // The case list counts module verdicts per snapshot (what the GUI's High/Medium/Low and
+    // `loadlens-cli case list` show), apart from the host-level findings.
+    void moduleVerdictsAreCountedPerSnapshot()
+    {
+        FixtureProcess fixture;
+        QVERIFY2(fixture.start({QStringLiteral("--memfd"), QStringLiteral("llcount"), QStringLiteral("--anon-exec")}),
+                 qPrintable(fixture.error()));
+        const ScanResult scan = scanPid(fixture.pid());
+        QCOMPARE(scan.processes.size(), std::size_t(1));
+        std::array<std::int64_t, 5> expected{};
+        for (const auto &module : scan.processes.front().modules)
+            ++expected[static_cast<std::size_t>(module.verdict.level)];
+        QVERIFY2(expected[static_cast<std::size_t>(Level::High)] > 0, "the memfd code is judged high");
+
+        QTemporaryDir dir;
+        const QString bundle = dir.filePath(QStringLiteral("host.llsnap"));
+        QCOMPARE(writeBundle(bundle, scan), QString());
+        auto db = store::CaseDatabase::open(str(dir.filePath(QStringLiteral("case.sqlite"))));
+        QVERIFY(db.ok());
+        QVERIFY(store::importBundle(*db, str(bundle)).errors.empty());
+        auto summaries = analysis::listSnapshots(*db);
+        QVERIFY(summaries.ok());
+        QCOMPARE(summaries->size(), std::size_t(1));
+        const auto &summary = summaries->front();
+        for (std::size_t level = 0; level < expected.size(); ++level)
+            QCOMPARE(summary.moduleLevels[level], expected[level]);
+        QCOMPARE(summary.modules, std::int64_t(scan.processes.front().modules.size()));
+        QCOMPARE(summary.findings, std::int64_t(scan.findings.size()));
+
+        auto one = analysis::snapshotSummary(*db, summary.id);
+        QVERIFY(one.ok());
+        QCOMPARE(one->moduleLevels, summary.moduleLevels);
+        QCOMPARE(one->modules, summary.modules);
+
+        std::ostringstream text;
+        analysis::writeSnapshots(text, *summaries);
+        const QString listing = QString::fromStdString(text.str());
+        QVERIFY2(listing.contains(QStringLiteral("HIGH")) && listing.contains(QStringLiteral("HOST-FINDINGS")), qPrintable(listing));
+        const QStringList fields = listing.split(QLatin1Char('\n')).at(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        // ID HOST DATE TIME PROCESSES MODULES HIGH MEDIUM LOW HOST-FINDINGS
+        QVERIFY2(fields.size() >= 10, qPrintable(listing));
+        QCOMPARE(fields[6].toLongLong(), summary.modulesAt(Level::High));
+        QCOMPARE(fields[7].toLongLong(), summary.modulesAt(Level::Medium));
+        QCOMPARE(fields[8].toLongLong(), summary.modulesAt(Level::Low));
+        QCOMPARE(fields[9].toLongLong(), summary.findings);
+        const auto json = analysis::snapshotsToJson(*summaries);
+        QCOMPARE(json[0]["module_levels"]["high"].get<std::int64_t>(), summary.modulesAt(Level::High));
     }
 
     void unreadableProcessesKeepTheirErrors()
