@@ -376,7 +376,7 @@ void MainWindow::updateModulePane()
         return;
     }
     const bool newProcess = m_moduleModel->process() != ProcessKey{process->pid, process->startTime};
-    m_moduleModel->setModules({process->pid, process->startTime}, process->modules, m_result->files);
+    m_moduleModel->setModules({process->pid, process->startTime}, process->modules, m_result->files, QString::fromStdString(process->name));
     if (newProcess) {
         const QHeaderView *header = m_moduleView->header();
         for (int column = ModuleTableModel::SizeColumn; column < ModuleTableModel::ColumnCount; ++column)

@@ -161,7 +161,7 @@ void MainWindow::exportCurrentTable()
     if (auto written = exportView(view, file); !written)
         QMessageBox::warning(this, QStringLiteral("LoadLens"), toQString(written.error().message));
     else
-        statusBar()->showMessage(QStringLiteral("Exported %1 rows to %2").arg(view->model()->rowCount()).arg(file), 5000);
+        statusBar()->showMessage(QStringLiteral("Exported %1 rows to %2").arg(exportedRowCount(*view->model())).arg(file), 5000);
 }
 
 void MainWindow::showSettings()

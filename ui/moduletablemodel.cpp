@@ -1,5 +1,6 @@
 #include "moduletablemodel.h"
 
+#include "exportroles.h"
 #include "formatting.h"
 #include "levelstyle.h"
 #include "qtstrings.h"
@@ -43,9 +44,10 @@ std::vector<ModuleTableModel::Row> ModuleTableModel::makeRows(const std::vector<
 }
 
 void ModuleTableModel::setModules(const ProcessKey &process, const std::vector<ModuleRecord> &modules,
-                                  const std::map<FileKey, FileFacts> &files)
+                                  const std::map<FileKey, FileFacts> &files, const QString &processName)
 {
     auto rows = makeRows(modules, files);
+    m_processName = processName;
     if (m_process != process || m_rows.empty()) {
         beginResetModel();
         m_process = process;
@@ -102,6 +104,7 @@ void ModuleTableModel::clear()
 {
     beginResetModel();
     m_process.reset();
+    m_processName.clear();
     m_rows.clear();
     endResetModel();
 }
@@ -223,12 +226,28 @@ QVariant ModuleTableModel::data(const QModelIndex &index, int role) const
     case LevelRole: return static_cast<int>(level);
     case FlaggedRole: return level > Level::Info;
     case PathRole: return toQString(row.module.path);
+    case ExportValueRole:
+        switch (column) {
+        case SizeColumn: return QVariant::fromValue<qulonglong>(row.facts ? row.facts->size : row.mapped);
+        case HashColumn: return row.facts ? toQString(row.facts->sha256) : QString();
+        }
+        return {};
+    case ExportExtraValuesRole: {
+        QStringList codes;
+        for (const auto &reason : row.module.verdict.reasons)
+            codes << toQString(reason.code);
+        return QVariantList{m_process ? QVariant(m_process->pid) : QVariant(), m_processName,
+                            QVariant::fromValue<qulonglong>(row.mapped), codes.join(QLatin1Char(' '))};
+    }
     }
     return {};
 }
 
 QVariant ModuleTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == ExportExtraColumnsRole)
+        return QStringList{QStringLiteral("PID"), QStringLiteral("Process"), QStringLiteral("Mapped bytes"),
+                           QStringLiteral("Reasons")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -41,9 +41,9 @@ public:
     ~ModuleTableModel() override;
 
     // Shows the modules of `process`. The same process again (a rescan) is merged by module key;
-    // another process is a new data set and resets the model.
+    // another process is a new data set and resets the model. `processName` goes into exports.
     void setModules(const ProcessKey &process, const std::vector<ModuleRecord> &modules,
-                    const std::map<FileKey, FileFacts> &files);
+                    const std::map<FileKey, FileFacts> &files, const QString &processName = {});
     void clear();
 
     std::optional<ProcessKey> process() const { return m_process; }
@@ -71,6 +71,7 @@ private:
     QString toolTip(const Row &row, int column) const;
 
     std::optional<ProcessKey> m_process;
+    QString m_processName;
     std::vector<Row> m_rows;
 };
 

@@ -1,5 +1,7 @@
 #include "processtreemodel.h"
 
+#include "exportroles.h"
+
 #include "levelstyle.h"
 #include "qtstrings.h"
 
@@ -389,12 +391,41 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
     case HiddenRole: return row.hidden;
     case ReadErrorsRole: return row.errors;
     case ModuleCountRole: return row.moduleCount;
+    case ExportValueRole: return exportData(row, column);
+    case ExportKeyRole: return row.key.pid;
+    case ExportExtraValuesRole:
+        return QVariantList{row.ppid,
+                            QVariant::fromValue<qulonglong>(row.key.startTime),
+                            row.exe,
+                            row.commandLine,
+                            row.flaggedModules,
+                            row.kernelThread,
+                            row.hidden,
+                            row.errors.join(QStringLiteral("; "))};
+    }
+    return {};
+}
+
+QVariant ProcessTreeModel::exportData(const Row &row, int column) const
+{
+    const bool unread = row.moduleCount == 0 && !row.errors.isEmpty();
+    switch (column) {
+    case NameColumn: return row.name;
+    case PidColumn: return row.key.pid;
+    case ModulesColumn: return unread ? QVariant() : QVariant(row.moduleCount);
+    case VerdictColumn: return unread && row.worst == Level::Ok ? QVariant() : QVariant(levelText(row.worst));
     }
     return {};
 }
 
 QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == ExportTreeRole)
+        return true;
+    if (orientation == Qt::Horizontal && role == ExportExtraColumnsRole)
+        return QStringList{QStringLiteral("PPID"),          QStringLiteral("Start time (ticks)"), QStringLiteral("Executable"),
+                           QStringLiteral("Command line"),  QStringLiteral("Flagged modules"),   QStringLiteral("Kernel thread"),
+                           QStringLiteral("Hidden"),        QStringLiteral("Read errors")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -94,6 +94,7 @@ private:
                     const std::map<ProcessKey, const Row *> &incoming);
     QVariant displayData(const Row &row, int column) const;
     QVariant sortData(const Row &row, int column) const;
+    QVariant exportData(const Row &row, int column) const;
     QString toolTip(const Row &row) const;
 
     Node m_root;
