@@ -1,5 +1,6 @@
 #include "casemodels.h"
 
+#include "exportroles.h"
 #include "formatting.h"
 #include "levelstyle.h"
 #include "qtstrings.h"
@@ -10,11 +11,11 @@ namespace loadlens::ui {
 
 namespace {
 
-QString hashesText(const std::vector<std::string> &hashes)
+QString hashesText(const std::vector<std::string> &hashes, bool full = false)
 {
     QStringList parts;
     for (const auto &hash : hashes)
-        parts << (hash.empty() ? QStringLiteral("not hashed") : shortHash(hash));
+        parts << (hash.empty() ? QStringLiteral("not hashed") : full ? toQString(hash) : shortHash(hash));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -36,11 +37,15 @@ SnapshotTableModel::SnapshotTableModel(QObject *parent)
 }
 
 void SnapshotTableModel::setSnapshots(std::vector<analysis::SnapshotSummary> snapshots,
-                                      std::map<std::int64_t, eventstats::LevelCounts> findings)
+                                      std::map<std::int64_t, eventstats::LevelCounts> findings,
+                                      const std::vector<eventstats::EventHost> &eventHosts)
 {
     std::map<std::string, int> perHost;
     for (const auto &snapshot : snapshots)
         ++perHost[snapshot.host];
+    std::map<std::string, const eventstats::EventHost *> events;
+    for (const auto &host : eventHosts)
+        events[host.host] = &host;
     beginResetModel();
     m_rows.clear();
     for (auto &snapshot : snapshots) {
@@ -48,7 +53,18 @@ void SnapshotTableModel::setSnapshots(std::vector<analysis::SnapshotSummary> sna
         if (const auto it = findings.find(snapshot.id); it != findings.end())
             row.findings = it->second;
         row.hostSnapshots = perHost[snapshot.host];
+        if (const auto it = events.find(snapshot.host); it != events.end())
+            row.events = *it->second;
         row.summary = std::move(snapshot);
+        m_rows.push_back(std::move(row));
+    }
+    for (const auto &host : eventHosts) {
+        if (perHost.count(host.host))
+            continue;
+        Row row;
+        row.summary.host = host.host;
+        row.summary.complete = true;
+        row.events = host;
         m_rows.push_back(std::move(row));
     }
     endResetModel();
@@ -82,10 +98,15 @@ int SnapshotTableModel::columnCount(const QModelIndex &parent) const
 QVariant SnapshotTableModel::sortData(const Row &row, int column) const
 {
     const auto &s = row.summary;
-    const auto level = [&row](Level l) { return QVariant::fromValue<qint64>(row.findings[static_cast<std::size_t>(l)]); };
+    const auto level = [&s](Level l) { return QVariant::fromValue<qint64>(s.modulesAt(l)); };
     switch (column) {
     case HostColumn: return toQString(s.host);
     case SnapshotsColumn: return row.hostSnapshots;
+    case EventsColumn: return QVariant::fromValue<qint64>(row.events.events);
+    }
+    if (s.id == 0)  // a host known from events only: no snapshot, so no snapshot counts
+        return column == ScannedAtColumn ? QVariant::fromValue<qint64>(0) : QVariant();
+    switch (column) {
     case ScannedAtColumn: return QVariant::fromValue<qint64>(s.scannedAt);
     case ProcessesColumn: return QVariant::fromValue<qint64>(s.processes);
     case ModulesColumn: return QVariant::fromValue<qint64>(s.modules);
@@ -107,19 +128,17 @@ QVariant SnapshotTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         if (column == ScannedAtColumn)
-            return timeTextSeconds(row.summary.scannedAt);
+            return row.summary.id == 0 ? QStringLiteral("no snapshot (events only)") : timeTextSeconds(row.summary.scannedAt);
         if (column == ProcessesColumn && row.summary.processesWithErrors > 0)
             return QStringLiteral("%1 (%2 partly unreadable)").arg(row.summary.processes).arg(row.summary.processesWithErrors);
         return sortData(row, column).toString();
     case Qt::ToolTipRole:
-        return QStringLiteral("%1\nkernel %2\n%3\nboot %4")
-            .arg(toQString(row.summary.host), toQString(row.summary.kernel), toQString(row.summary.osRelease),
-                 toQString(row.summary.bootId));
+        return toolTip(row, column);
     case Qt::BackgroundRole: {
         const Level level = column == HighColumn ? Level::High : column == MediumColumn ? Level::Medium
                           : column == LowColumn  ? Level::Low
                                                  : Level::Ok;
-        if (level != Level::Ok && row.findings[static_cast<std::size_t>(level)] > 0)
+        if (level != Level::Ok && row.summary.modulesAt(level) > 0)
             return levelBackground(level);
         return {};
     }
@@ -127,6 +146,14 @@ QVariant SnapshotTableModel::data(const QModelIndex &index, int role) const
         return column == HostColumn || column == ScannedAtColumn ? QVariant()
                                                                  : QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     case SortRole: return sortData(row, column);
+    case ExportValueRole:
+        if (column == ScannedAtColumn)
+            return row.summary.id == 0 ? QVariant() : QVariant(timeTextSeconds(row.summary.scannedAt));
+        return column == HostColumn ? QVariant() : sortData(row, column);
+    case ExportExtraValuesRole:
+        return QVariantList{row.summary.id == 0 ? QVariant() : QVariant::fromValue<qint64>(row.summary.id),
+                            row.summary.id == 0 ? QVariant() : QVariant::fromValue<qint64>(row.summary.scannedAt),
+                            row.summary.id == 0 ? QVariant() : QVariant::fromValue<qint64>(row.summary.processesWithErrors)};
     case SnapshotIdRole: return QVariant::fromValue<qint64>(row.summary.id);
     case CompleteRole: return row.summary.complete;
     }
@@ -135,6 +162,9 @@ QVariant SnapshotTableModel::data(const QModelIndex &index, int role) const
 
 QVariant SnapshotTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == ExportExtraColumnsRole)
+        return QStringList{QStringLiteral("Snapshot id"), QStringLiteral("Scanned at (unix seconds)"),
+                           QStringLiteral("Processes partly unreadable")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
@@ -143,13 +173,50 @@ QVariant SnapshotTableModel::headerData(int section, Qt::Orientation orientation
     case ScannedAtColumn: return QStringLiteral("Scanned at (UTC)");
     case ProcessesColumn: return QStringLiteral("Processes");
     case ModulesColumn: return QStringLiteral("Modules");
-    case FindingsColumn: return QStringLiteral("Findings");
+    case FindingsColumn: return QStringLiteral("Host findings");
     case HighColumn: return QStringLiteral("High");
     case MediumColumn: return QStringLiteral("Medium");
     case LowColumn: return QStringLiteral("Low");
     case InfoColumn: return QStringLiteral("Info");
+    case EventsColumn: return QStringLiteral("Events");
     }
     return {};
+}
+
+QString SnapshotTableModel::toolTip(const Row &row, int column) const
+{
+    const auto &s = row.summary;
+    const auto eventSpan = [&row] {
+        return row.events.events == 0 ? QStringLiteral("no imported events")
+                                      : QStringLiteral("%1 imported event(s) from %2 to %3")
+                                            .arg(row.events.events)
+                                            .arg(timeTextUs(row.events.firstUs), timeTextUs(row.events.lastUs));
+    };
+    if (s.id == 0)
+        return QStringLiteral("%1: known from imported events only (no snapshot)\n%2").arg(toQString(s.host), eventSpan());
+    switch (column) {
+    case HighColumn:
+    case MediumColumn:
+    case LowColumn:
+    case InfoColumn:
+        return QStringLiteral("modules by verdict: %1 high, %2 medium, %3 low, %4 info, %5 ok")
+            .arg(s.modulesAt(Level::High))
+            .arg(s.modulesAt(Level::Medium))
+            .arg(s.modulesAt(Level::Low))
+            .arg(s.modulesAt(Level::Info))
+            .arg(s.modulesAt(Level::Ok));
+    case FindingsColumn: {
+        const auto at = [&row](Level l) { return row.findings[static_cast<std::size_t>(l)]; };
+        return QStringLiteral("host-level findings (not modules): %1 high, %2 medium, %3 low, %4 info")
+            .arg(at(Level::High))
+            .arg(at(Level::Medium))
+            .arg(at(Level::Low))
+            .arg(at(Level::Info));
+    }
+    case EventsColumn: return eventSpan();
+    }
+    return QStringLiteral("%1\nkernel %2\n%3\nboot %4")
+        .arg(toQString(s.host), toQString(s.kernel), toQString(s.osRelease), toQString(s.bootId));
 }
 
 // --- SnapshotDiffModel --------------------------------------------------------------------
@@ -168,15 +235,17 @@ void SnapshotDiffModel::setDiff(const analysis::SnapshotDiff &diff)
             const QString label = change.kind == analysis::ChangeKind::Added ? QStringLiteral("module added")
                                 : change.kind == analysis::ChangeKind::Removed ? QStringLiteral("module removed")
                                                                                : QStringLiteral("hash changed");
-            const auto side = [](const std::vector<std::string> &hashes, std::int64_t processes) {
+            const auto side = [](const std::vector<std::string> &hashes, std::int64_t processes, bool full) {
                 if (processes == 0 && hashes.empty())
                     return QString();
-                return QStringLiteral("%1 process(es) %2").arg(processes).arg(hashesText(hashes));
+                return QStringLiteral("%1 process(es) %2").arg(processes).arg(hashesText(hashes, full));
             };
             rows.push_back({kind, label,
                             change.executable.empty() ? QStringLiteral("host") : toQString(change.executable),
-                            toQString(change.path), side(change.hashesBefore, change.processesBefore),
-                            side(change.hashesAfter, change.processesAfter), change.level});
+                            toQString(change.path), side(change.hashesBefore, change.processesBefore, false),
+                            side(change.hashesAfter, change.processesAfter, false), change.level,
+                            side(change.hashesBefore, change.processesBefore, true),
+                            side(change.hashesAfter, change.processesAfter, true)});
         }
     };
     addModules(diff.hostModules);
@@ -184,15 +253,15 @@ void SnapshotDiffModel::setDiff(const analysis::SnapshotDiff &diff)
     for (const auto &finding : diff.newFindings)
         rows.push_back({QStringLiteral("finding-new"), QStringLiteral("new finding"), QStringLiteral("host"),
                         toQString(finding.code), QString(), toQString(finding.text) + QStringLiteral(" \u2014 ") + evidenceText(finding.evidence),
-                        finding.level});
+                        finding.level, {}, {}});
     for (const auto &finding : diff.resolvedFindings)
         rows.push_back({QStringLiteral("finding-resolved"), QStringLiteral("resolved finding"), QStringLiteral("host"),
                         toQString(finding.code), toQString(finding.text) + QStringLiteral(" \u2014 ") + evidenceText(finding.evidence),
-                        QString(), finding.level});
+                        QString(), finding.level, {}, {}});
     for (const auto &fact : diff.facts)
         rows.push_back({QStringLiteral("fact-changed"), QStringLiteral("loader config"), QStringLiteral("host"),
                         toQString(fact.key), fact.before ? toQString(*fact.before) : QStringLiteral("(not recorded)"),
-                        fact.after ? toQString(*fact.after) : QStringLiteral("(not recorded)"), Level::Info});
+                        fact.after ? toQString(*fact.after) : QStringLiteral("(not recorded)"), Level::Info, {}, {}});
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();
@@ -240,6 +309,12 @@ QVariant SnapshotDiffModel::data(const QModelIndex &index, int role) const
         return column == LevelColumn ? QVariant(static_cast<int>(row.level)) : data(index, Qt::DisplayRole);
     case LevelRole: return static_cast<int>(row.level);
     case KindRole: return row.kind;
+    case ExportValueRole:
+        if (column == BeforeColumn && !row.beforeExport.isEmpty())
+            return row.beforeExport;
+        if (column == AfterColumn && !row.afterExport.isEmpty())
+            return row.afterExport;
+        return {};
     }
     return {};
 }
@@ -328,12 +403,21 @@ QVariant StackTableModel::data(const QModelIndex &index, int role) const
         return {};
     case HostsRole: return QVariant::fromValue<qint64>(entry.hosts);
     case LevelRole: return static_cast<int>(entry.maxLevel);
+    case ExportValueRole:
+        switch (column) {
+        case HashColumn: return m_by == analysis::StackBy::Name ? QVariant() : QVariant(toQString(entry.sha256));
+        case HostsColumn: return QVariant::fromValue<qint64>(entry.hosts);
+        }
+        return {};
+    case ExportExtraValuesRole: return QVariantList{QVariant::fromValue<qint64>(m_result.hostsInCase)};
     }
     return {};
 }
 
 QVariant StackTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == ExportExtraColumnsRole)
+        return QStringList{QStringLiteral("Hosts in case")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -1,6 +1,6 @@
 #pragma once
 // Table models of the Case tab: the snapshots in the case (one row per snapshot, with its
-// host), what changed between two snapshots, and modules stacked across hosts.
+// host; a host known only from imported events gets one row without a snapshot), what changed between two snapshots, and modules stacked across hosts.
 #include "analysis/case_queries.h"
 #include "analysis/snapshot_diff.h"
 #include "eventstats/event_stats.h"
@@ -23,16 +23,17 @@ public:
         ScannedAtColumn,
         ProcessesColumn,
         ModulesColumn,
-        FindingsColumn,
-        HighColumn,
-        MediumColumn,
-        LowColumn,
-        InfoColumn,
+        HighColumn,    // modules with a high verdict in this snapshot
+        MediumColumn,  // ... medium
+        LowColumn,     // ... low
+        InfoColumn,    // ... info
+        FindingsColumn,  // host-level findings (hidden process, preload file, ...)
+        EventsColumn,    // events imported for this host (Sysmon, auditd)
         ColumnCount
     };
     enum Role {
         SortRole = Qt::UserRole + 1,  // raw value: host, counts, unix seconds
-        SnapshotIdRole,               // qint64
+        SnapshotIdRole,               // qint64; 0 for a host known only from events
         CompleteRole,                 // bool
     };
     Q_ENUM(Column)
@@ -40,8 +41,12 @@ public:
 
     explicit SnapshotTableModel(QObject *parent = nullptr);
 
+    // `eventHosts` adds the event count to each host's snapshots and one row (snapshot id 0)
+    // for each host that has events but no snapshot.
     void setSnapshots(std::vector<analysis::SnapshotSummary> snapshots,
-                      std::map<std::int64_t, eventstats::LevelCounts> findings);
+                      std::map<std::int64_t, eventstats::LevelCounts> findings,
+                      const std::vector<eventstats::EventHost> &eventHosts = {});
+    // For a host without snapshot: a summary with id 0 and that host's name.
     const analysis::SnapshotSummary *snapshotAt(int row) const;
     int rowOf(std::int64_t snapshotId) const;  // -1 when absent
 
@@ -55,8 +60,10 @@ private:
         analysis::SnapshotSummary summary;
         eventstats::LevelCounts findings{};
         int hostSnapshots = 0;
+        eventstats::EventHost events;  // events.events == 0: none imported for this host
     };
     QVariant sortData(const Row &row, int column) const;
+    QString toolTip(const Row &row, int column) const;
     std::vector<Row> m_rows;
 };
 
@@ -95,6 +102,8 @@ private:
         QString before;
         QString after;
         Level level = Level::Ok;
+        QString beforeExport;  // before/after with full hashes, for exports; empty: as shown
+        QString afterExport;
     };
     std::vector<Row> m_rows;
 };

@@ -48,6 +48,12 @@ quint64 CaseQueryRunner::run(const QString &channel, Query query)
     return generation;
 }
 
+void CaseQueryRunner::cancel(const QString &channel)
+{
+    m_generations.remove(channel);
+    m_running.remove(channel);
+}
+
 bool CaseQueryRunner::isRunning(const QString &channel) const
 {
     return m_running.value(channel);

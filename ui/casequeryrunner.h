@@ -32,6 +32,9 @@ public:
     QString casePath() const { return m_casePath; }
 
     quint64 run(const QString &channel, Query query);
+    // Drops the pending result of `channel`, if any: its query still runs to its end, but
+    // neither its result nor finished()/failed() is delivered.
+    void cancel(const QString &channel);
     bool isRunning(const QString &channel) const;
     bool isIdle() const;
     quint64 currentGeneration(const QString &channel) const { return m_generations.value(channel); }

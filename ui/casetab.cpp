@@ -195,16 +195,22 @@ void CaseTab::reload()
         auto findings = eventstats::findingsByLevel(db);
         if (!findings)
             return findings.error();
-        return CaseQueryRunner::Apply([this, snapshots = std::move(*snapshots), findings = std::move(*findings)]() mutable {
+        auto eventHosts = eventstats::eventHosts(db);
+        if (!eventHosts)
+            return eventHosts.error();
+        return CaseQueryRunner::Apply([this, snapshots = std::move(*snapshots), findings = std::move(*findings),
+                                       eventHosts = std::move(*eventHosts)]() mutable {
             std::map<std::string, int> hosts;
             for (const auto &s : snapshots)
                 ++hosts[s.host];
+            for (const auto &h : eventHosts)
+                hosts.try_emplace(h.host, 0);
             m_caseSummary->setText(QStringLiteral("<b>Hosts and snapshots</b>: %1 host(s), %2 snapshot(s)%3")
                                        .arg(hosts.size())
                                        .arg(snapshots.size())
                                        .arg(snapshots.empty() ? QStringLiteral(" \u2014 import a bundle (loadlens-cli collect) with File \u203a Import\u2026")
                                                               : QString()));
-            m_snapshots->setSnapshots(std::move(snapshots), std::move(findings));
+            m_snapshots->setSnapshots(std::move(snapshots), std::move(findings), eventHosts);
             queryStack();  // second stage, once the list is up
         });
     });
@@ -233,14 +239,13 @@ void CaseTab::queryStack()
 void CaseTab::onSelectionChanged()
 {
     const QModelIndexList rows = m_hostsView->selectionModel()->selectedRows();
-    if (rows.size() != 2) {
+    const auto *a = rows.size() == 2 ? m_snapshots->snapshotAt(m_snapshotProxy->mapToSource(rows[0]).row()) : nullptr;
+    const auto *b = rows.size() == 2 ? m_snapshots->snapshotAt(m_snapshotProxy->mapToSource(rows[1]).row()) : nullptr;
+    if (!a || !b || a->id == 0 || b->id == 0) {
+        clearDiff();
         m_diffSummary->setText(QStringLiteral("<b>Diff</b>: select two snapshots above (Ctrl+click)"));
         return;
     }
-    const auto *a = m_snapshots->snapshotAt(m_snapshotProxy->mapToSource(rows[0]).row());
-    const auto *b = m_snapshots->snapshotAt(m_snapshotProxy->mapToSource(rows[1]).row());
-    if (!a || !b)
-        return;
     const bool aFirst = a->scannedAt < b->scannedAt || (a->scannedAt == b->scannedAt && a->id < b->id);
     queryDiff(aFirst ? a->id : b->id, aFirst ? b->id : a->id);
 }
@@ -260,6 +265,8 @@ void CaseTab::queryDiff(qint64 before, qint64 after)
         if (!b)
             return b.error();
         return CaseQueryRunner::Apply([this, a = *a, b = *b] {
+            if (!m_runner->isRunning(kDiff))
+                return;  // the diff came first and its header already names both snapshots
             m_diffSummary->setText(QStringLiteral("<b>Diff</b> from %1<br>to %2: comparing\u2026").arg(summaryLine(a), summaryLine(b)));
         });
     });
@@ -279,6 +286,16 @@ void CaseTab::queryDiff(qint64 before, qint64 after)
             m_diff->setDiff(diff);
         });
     });
+}
+
+void CaseTab::clearDiff()
+{
+    // Results still on their way belong to the old pair: drop them with the table.
+    m_runner->cancel(kDiffSummary);
+    m_runner->cancel(kDiff);
+    m_diffed.reset();
+    m_diff->clear();
+    onQueryDone();
 }
 
 bool CaseTab::selectSnapshots(qint64 first, qint64 second)

@@ -62,6 +62,7 @@ private:
     QWidget *createStackPane();
     void onSelectionChanged();
     void queryDiff(qint64 before, qint64 after);
+    void clearDiff();
     void queryStack();
     void onQueryDone();
 

@@ -60,6 +60,19 @@ Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase 
     return out;
 }
 
+Result<std::vector<EventHost>> eventHosts(const store::CaseDatabase &db)
+{
+    auto stmt = db.statement("SELECT host, count(*), min(time_us), max(time_us) FROM events GROUP BY host ORDER BY host");
+    if (!stmt)
+        return stmt.error();
+    std::vector<EventHost> out;
+    if (auto done = stmt->forEach([&](const store::Statement &row) {
+        out.push_back({row.text(0), row.integer(1), row.integer(2), row.integer(3)});
+    }); !done)
+        return done.error();
+    return out;
+}
+
 Result<std::map<std::int64_t, LevelCounts>> findingsByLevel(const store::CaseDatabase &db)
 {
     auto stmt = db.statement("SELECT snapshot_id, level, count(*) FROM findings GROUP BY snapshot_id, level");

@@ -45,6 +45,16 @@ struct ImageStackEntry {
 Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase &db, const EventQuery &query,
                                                       ImageOrder order, std::int64_t limit);
 
+// Every host named by an imported event, with its event count and time span, by host name.
+// Windows hosts of Sysmon logs often have no snapshot: this is how the case lists them.
+struct EventHost {
+    std::string host;
+    std::int64_t events = 0;
+    std::int64_t firstUs = 0;
+    std::int64_t lastUs = 0;
+};
+Result<std::vector<EventHost>> eventHosts(const store::CaseDatabase &db);
+
 // Findings per snapshot, counted by level (index = int(Level)). Snapshots without findings
 // are absent.
 using LevelCounts = std::array<std::int64_t, 5>;

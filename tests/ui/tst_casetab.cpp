@@ -4,14 +4,18 @@
 // parses back to what the view shows.
 #include <QAbstractItemModelTester>
 #include <algorithm>
+#include <array>
+#include <map>
 #include <optional>
 #include <QFile>
+#include <QSortFilterProxyModel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
 #include "case_builders.h"
+#include "csv_reader.h"
 #include "casemodels.h"
 #include "caseproxies.h"
 #include "casequeryrunner.h"
@@ -21,6 +25,9 @@
 #include "mainwindow.h"
 #include "posturemodels.h"
 #include "tableexport.h"
+#include "shared_data.h"
+
+#include <QItemSelectionModel>
 
 using namespace loadlens;
 
@@ -46,44 +53,6 @@ std::optional<ModuleRecord> takeUniqueFileModule(ScanResult &scan)
 
 constexpr std::int64_t kScannedAt = 1'700'000'000;
 
-// RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.
-QList<QStringList> parseCsv(const QString &text)
-{
-    QList<QStringList> records;
-    QStringList record;
-    QString field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text[i];
-        if (quoted) {
-            if (c == QLatin1Char('"') && i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
-                field += c;
-                ++i;
-            } else if (c == QLatin1Char('"')) {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == QLatin1Char('"')) {
-            quoted = true;
-        } else if (c == QLatin1Char(',')) {
-            record << field;
-            field.clear();
-        } else if (c == QLatin1Char('\r') && i + 1 < text.size() && text[i + 1] == QLatin1Char('\n')) {
-            record << field;
-            field.clear();
-            records << record;
-            record.clear();
-            ++i;
-        } else {
-            field += c;
-        }
-    }
-    if (!field.isEmpty() || !record.isEmpty())
-        records << (record << field);
-    return records;
-}
-
 } // namespace
 
 class TestCaseTab : public QObject {
@@ -100,6 +69,9 @@ private slots:
     void stackingAndRareFilter_data();
     void stackingAndRareFilter();
     void exportedCsvParsesBack();
+    void moduleVerdictsPerSnapshot();
+    void diffHeaderFollowsTheSelection();
+    void hostsKnownOnlyFromEventsAreListed();
 
 private:
     ImportReport importBundle(const QString &casePath);
@@ -351,15 +323,28 @@ void TestCaseTab::exportedCsvParsesBack()
     QVERIFY(window.exportView(view, file).ok());
     QFile csv(file);
     QVERIFY(csv.open(QIODevice::ReadOnly));
-    const QList<QStringList> records = parseCsv(QString::fromUtf8(csv.readAll()));
+    const QList<QStringList> records = testing::parseCsv(QString::fromUtf8(csv.readAll()));
     QCOMPARE(records.size(), model->rowCount() + 1);
     for (int column = 0; column < model->columnCount(); ++column)
         QCOMPARE(records[0][column], model->headerData(column, Qt::Horizontal).toString());
+    QCOMPARE(records[0].last(), QStringLiteral("Hosts in case"));
+    // Raw values, not the view's text: the full SHA-256 (the view shows 12 characters) and the
+    // host count as a number (the view says "1 of 1").
+    int fullHashes = 0;
     for (int row = 0; row < model->rowCount(); ++row) {
-        QCOMPARE(records[row + 1].size(), model->columnCount());
-        for (int column = 0; column < model->columnCount(); ++column)
-            QCOMPARE(records[row + 1][column], model->index(row, column).data().toString());
+        const QStringList &record = records[row + 1];
+        QCOMPARE(record.size(), model->columnCount() + 1);
+        QCOMPARE(record[ui::StackTableModel::ModuleColumn], model->index(row, ui::StackTableModel::ModuleColumn).data().toString());
+        const QString hash = model->index(row, ui::StackTableModel::HashColumn).data(ui::StackTableModel::SortRole).toString();
+        QCOMPARE(record[ui::StackTableModel::HashColumn], hash);
+        if (hash.size() == 64) {
+            ++fullHashes;
+            QVERIFY(model->index(row, ui::StackTableModel::HashColumn).data().toString().size() < 64);
+        }
+        QCOMPARE(record[ui::StackTableModel::HostsColumn], QStringLiteral("1"));
+        QCOMPARE(record.last(), QStringLiteral("1"));
     }
+    QVERIFY(fullHashes > 0);
 
     // JSON by suffix, typed cells where the view shows a plain number.
     const QString json = m_dir->filePath(QStringLiteral("stack.json"));
@@ -370,6 +355,156 @@ void TestCaseTab::exportedCsvParsesBack()
     QVERIFY(bytes.startsWith('['));
     QVERIFY(bytes.contains("\"Processes\""));
     QVERIFY(!window.exportView(nullptr, file).ok());
+}
+
+// High/Medium/Low count the modules of each snapshot by verdict; host-level findings have their
+// own column.
+void TestCaseTab::moduleVerdictsPerSnapshot()
+{
+    ScanResult judged = m_scan;
+    auto &modules = judged.processes.front().modules;
+    modules[0].verdict.level = Level::High;  // one module of each flagged level, whatever this build's verdicts are
+    modules[1].verdict.level = Level::Medium;
+    modules[2].verdict.level = Level::Low;
+    std::array<qint64, 5> expected{};
+    for (const auto &module : modules)
+        ++expected[static_cast<std::size_t>(module.verdict.level)];
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeSnapshot(*db, judged, kScannedAt).ok());
+    }
+    ui::CaseTab tab;
+    QAbstractItemModelTester tester(tab.snapshotModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    loadTab(tab, m_casePath);
+    QCOMPARE(tab.snapshotModel()->rowCount(), 1);
+    const auto cell = [&tab](int column) { return tab.snapshotModel()->index(0, column).data(ui::SnapshotTableModel::SortRole).toLongLong(); };
+    QCOMPARE(cell(ui::SnapshotTableModel::HighColumn), expected[static_cast<std::size_t>(Level::High)]);
+    QCOMPARE(cell(ui::SnapshotTableModel::MediumColumn), expected[static_cast<std::size_t>(Level::Medium)]);
+    QCOMPARE(cell(ui::SnapshotTableModel::LowColumn), expected[static_cast<std::size_t>(Level::Low)]);
+    QCOMPARE(cell(ui::SnapshotTableModel::InfoColumn), expected[static_cast<std::size_t>(Level::Info)]);
+    QVERIFY(cell(ui::SnapshotTableModel::HighColumn) >= 1);
+    QCOMPARE(tab.snapshotModel()->index(0, ui::SnapshotTableModel::HighColumn).data().toString(),
+             QString::number(expected[static_cast<std::size_t>(Level::High)]));
+    QCOMPARE(cell(ui::SnapshotTableModel::FindingsColumn), qint64(m_scan.findings.size()));
+    QCOMPARE(tab.snapshotModel()->headerData(ui::SnapshotTableModel::FindingsColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Host findings"));
+}
+
+// The header says what the table shows: never "comparing" once the diff is there, and no diff
+// once fewer than two snapshots are selected.
+void TestCaseTab::diffHeaderFollowsTheSelection()
+{
+    ScanResult later = m_scan;
+    QVERIFY(takeUniqueFileModule(later));
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeSnapshot(*db, m_scan, kScannedAt).ok());
+        QVERIFY(testing::writeSnapshot(*db, later, kScannedAt + 3600).ok());
+    }
+    ui::CaseTab tab;
+    QAbstractItemModelTester diffTester(tab.diffModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    loadTab(tab, m_casePath);
+    QItemSelectionModel *selection = tab.hostsView()->selectionModel();
+    // Several rounds: the summary and the diff run in parallel and may arrive in either order.
+    for (int round = 0; round < 8; ++round) {
+        QSignalSpy settled(&tab, &ui::CaseTab::settled);
+        QVERIFY(tab.selectNewestPair());
+        QTRY_VERIFY_WITH_TIMEOUT(settled.count() >= 1 && tab.runner()->isIdle(), 30000);
+        QVERIFY(tab.diffModel()->rowCount() > 0);
+        QVERIFY2(!tab.diffSummaryText().contains(QStringLiteral("comparing")), qPrintable(tab.diffSummaryText()));
+        QVERIFY2(tab.diffSummaryText().contains(QStringLiteral("host-wide module change")), qPrintable(tab.diffSummaryText()));
+
+        const QModelIndex first = tab.hostsView()->model()->index(0, 0);
+        selection->select(first, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(tab.diffModel()->rowCount(), 0);
+        QVERIFY2(tab.diffSummaryText().contains(QStringLiteral("select two snapshots")), qPrintable(tab.diffSummaryText()));
+        QTest::qWait(20);  // a result of the old pair still on its way must not bring the diff back
+        QTRY_VERIFY_WITH_TIMEOUT(tab.runner()->isIdle(), 30000);
+        QCOMPARE(tab.diffModel()->rowCount(), 0);
+        QVERIFY(tab.diffSummaryText().contains(QStringLiteral("select two snapshots")));
+    }
+    // Selecting the pair again right after one row diffs again (the old pair is not remembered).
+    QVERIFY(tab.selectNewestPair());
+    selection->select(tab.hostsView()->model()->index(0, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QTest::qWait(200);
+    QCOMPARE(tab.diffModel()->rowCount(), 0);
+    QVERIFY(tab.diffSummaryText().contains(QStringLiteral("select two snapshots")));
+}
+
+// Windows hosts of imported Sysmon logs have no snapshot; the hosts view lists them too, with
+// their event counts, and a diff of such a row is not attempted.
+void TestCaseTab::hostsKnownOnlyFromEventsAreListed()
+{
+    LOADLENS_SHARED_DATA_OR_SKIP(sideloading, "sysmon-evtx/attack_sideloading_wwlib_sysmon_7_1_11.evtx");
+    LOADLENS_SHARED_DATA_OR_SKIP(sysmon, "sysmon-evtx/evtxrs_sysmon.evtx");
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeSnapshot(*db, m_scan, kScannedAt).ok());
+    }
+    ui::ImportController controller;
+    QSignalSpy finished(&controller, &ui::ImportController::finished);
+    QSignalSpy failed(&controller, &ui::ImportController::failed);
+    controller.start(m_casePath, {sideloading, sysmon}, QString());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count() + failed.count(), 1, 120000);
+    QCOMPARE(failed.count(), 0);
+
+    std::map<QString, qint64> expected;  // straight from the events table
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString(), store::OpenMode::ReadOnly);
+        QVERIFY(db.ok());
+        auto stmt = db->statement("SELECT host, count(*) FROM events GROUP BY host");
+        QVERIFY(stmt.ok());
+        QVERIFY(stmt->forEach([&](const store::Statement &row) {
+            expected[QString::fromStdString(row.text(0))] = row.integer(1);
+        }).ok());
+    }
+    QVERIFY(!expected.empty());
+    const QString scanned = QString::fromStdString(m_scan.host.hostname);
+    QVERIFY(!expected.count(scanned));
+
+    ui::CaseTab tab;
+    QAbstractItemModelTester tester(tab.snapshotModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(tab.hostsView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    loadTab(tab, m_casePath);
+    const ui::SnapshotTableModel *model = tab.snapshotModel();
+    QCOMPARE(model->rowCount(), 1 + static_cast<int>(expected.size()));
+    int eventOnly = 0;
+    int eventRow = -1;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QString host = model->index(row, ui::SnapshotTableModel::HostColumn).data().toString();
+        const qint64 id = model->index(row, 0).data(ui::SnapshotTableModel::SnapshotIdRole).toLongLong();
+        const qint64 events = model->index(row, ui::SnapshotTableModel::EventsColumn).data(ui::SnapshotTableModel::SortRole).toLongLong();
+        if (host == scanned) {
+            QVERIFY(id > 0);
+            QCOMPARE(events, qint64(0));
+            continue;
+        }
+        ++eventOnly;
+        eventRow = row;
+        QCOMPARE(id, qint64(0));
+        QVERIFY2(expected.count(host), qPrintable(host));
+        QCOMPARE(events, expected[host]);
+        QCOMPARE(model->index(row, ui::SnapshotTableModel::SnapshotsColumn).data().toString(), QStringLiteral("0"));
+        QCOMPARE(model->index(row, ui::SnapshotTableModel::ModulesColumn).data().toString(), QString());
+        QVERIFY(model->index(row, ui::SnapshotTableModel::ScannedAtColumn).data().toString().contains(QStringLiteral("no snapshot")));
+    }
+    QCOMPARE(eventOnly, static_cast<int>(expected.size()));
+    QVERIFY(tab.hostsView()->model()->rowCount() == model->rowCount());
+
+    // A snapshot and an events-only host: nothing to diff.
+    QItemSelection both;
+    for (const int row : {0, eventRow}) {
+        const QModelIndex index = qobject_cast<QSortFilterProxyModel *>(tab.hostsView()->model())->mapFromSource(model->index(row, 0));
+        both.select(index, index);
+    }
+    tab.hostsView()->selectionModel()->select(both, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QVERIFY(tab.diffSummaryText().contains(QStringLiteral("select two snapshots")));
+    QTest::qWait(50);
+    QTRY_VERIFY_WITH_TIMEOUT(tab.runner()->isIdle(), 30000);
+    QCOMPARE(tab.diffModel()->rowCount(), 0);
 }
 
 QTEST_MAIN(TestCaseTab)
