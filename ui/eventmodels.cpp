@@ -1,21 +1,42 @@
 #include "eventmodels.h"
 
+#include "exportroles.h"
 #include "formatting.h"
 #include "levelstyle.h"
 #include "qtstrings.h"
 
 #include <algorithm>
+#include <map>
 
 namespace loadlens::ui {
 
 namespace {
 
-constexpr std::int64_t kUsPerSecond = 1'000'000;
-
-std::int64_t floorTo(std::int64_t value, std::int64_t width)
+// auditd has no signer: its column says what the record was about, with the rule key and the
+// system call that fired it.
+QString auditSummary(const LoadEvent &e)
 {
-    const std::int64_t rest = ((value % width) + width) % width;
-    return value - rest;
+    static const std::map<std::string, QString> kWhat{
+        {"preload-config-write", QStringLiteral("write to /etc/ld.so.preload")},
+        {"ld-config-write", QStringLiteral("write to ld.so.conf(.d)")},
+        {"ld-cache-write", QStringLiteral("write to the ld.so cache")},
+        {"library-write", QStringLiteral("write to a library or library directory")},
+        {"loader-env-exec", QStringLiteral("exec with loader variables (LD_PRELOAD, LD_LIBRARY_PATH, ...)")},
+        {"audit-config-change", QStringLiteral("audit rules changed")},
+        {"library-open", QStringLiteral("library opened")},
+        {"loader-config-read", QStringLiteral("loader config read")},
+    };
+    const auto it = kWhat.find(e.kind);
+    QString text = QStringLiteral("auditd: ") + (it != kWhat.end() ? it->second : toQString(e.kind));
+    QStringList details;
+    for (const char *name : {"key", "syscall"}) {
+        const auto field = e.fields.find(name);
+        if (field != e.fields.end() && !field->second.empty() && field->second != "(null)")
+            details << toQString(std::string(name)) + QLatin1Char(' ') + toQString(field->second);
+    }
+    if (!details.isEmpty())
+        text += QStringLiteral(" (") + details.join(QStringLiteral(", ")) + QLatin1Char(')');
+    return text;
 }
 
 } // namespace
@@ -27,20 +48,10 @@ EventTimelineModel::EventTimelineModel(QObject *parent)
 {
 }
 
-std::int64_t EventTimelineModel::bucketSecondsFor(std::int64_t spanUs, int target)
-{
-    static constexpr std::array<std::int64_t, 19> kWidths{
-        1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400,
-        14 * 86400, 30 * 86400, 91 * 86400, 365 * 86400};
-    const std::int64_t wanted = std::max<std::int64_t>(1, spanUs / kUsPerSecond / std::max(1, target));
-    for (const std::int64_t width : kWidths)
-        if (width >= wanted)
-            return width;
-    return kWidths.back();
-}
-
 std::optional<EventTimelineModel::Series> EventTimelineModel::seriesOf(const store::EventBucket &bucket)
 {
+    if (bucket.source == "auditd")
+        return AuditSeries;
     if (bucket.kind == "file-create")
         return FileCreateSeries;
     if (bucket.kind == "image-load")
@@ -48,25 +59,26 @@ std::optional<EventTimelineModel::Series> EventTimelineModel::seriesOf(const sto
     return std::nullopt;
 }
 
-void EventTimelineModel::setBuckets(std::int64_t fromUs, std::int64_t toUs, std::int64_t bucketSeconds,
+void EventTimelineModel::setBuckets(std::int64_t fromUs, std::int64_t toUs, const eventstats::BucketWidth &width,
                                     const std::vector<store::EventBucket> &buckets)
 {
-    const std::int64_t width = std::max<std::int64_t>(1, bucketSeconds) * kUsPerSecond;
     toUs = std::max(toUs, fromUs + 1);
-    const std::int64_t first = floorTo(fromUs, width);
-    const std::int64_t rows = std::min<std::int64_t>(kMaxBuckets, (toUs - first + width - 1) / width);
+    std::vector<std::int64_t> starts{eventstats::bucketFloorUs(width, fromUs)};
+    while (starts.back() < toUs && static_cast<int>(starts.size()) <= kMaxBuckets)
+        starts.push_back(eventstats::bucketNextUs(width, starts.back()));
     beginResetModel();
     m_fromUs = fromUs;
     m_toUs = toUs;
-    m_bucketSeconds = std::max<std::int64_t>(1, bucketSeconds);
-    m_firstBucketUs = first;
-    m_counts.assign(static_cast<std::size_t>(rows), Counts{});
+    m_width = width;
+    m_starts = std::move(starts);
+    m_counts.assign(m_starts.size() - 1, Counts{});
     for (const auto &bucket : buckets) {
         const auto series = seriesOf(bucket);
-        const std::int64_t row = (bucket.startUs - first) / width;
-        if (!series || bucket.startUs < first || row >= rows)
+        // The store groups by the same width, so a bucket start is one of ours.
+        const auto it = std::lower_bound(m_starts.begin(), m_starts.end() - 1, bucket.startUs);
+        if (!series || it == m_starts.end() - 1 || *it != bucket.startUs)
             continue;
-        m_counts[static_cast<std::size_t>(row)][*series] += bucket.count;
+        m_counts[static_cast<std::size_t>(it - m_starts.begin())][*series] += bucket.count;
     }
     endResetModel();
 }
@@ -75,13 +87,16 @@ void EventTimelineModel::clear()
 {
     beginResetModel();
     m_counts.clear();
-    m_fromUs = m_toUs = m_firstBucketUs = 0;
+    m_starts.clear();
+    m_fromUs = m_toUs = 0;
     endResetModel();
 }
 
 std::int64_t EventTimelineModel::bucketStartUs(int row) const
 {
-    return m_firstBucketUs + static_cast<std::int64_t>(row) * m_bucketSeconds * kUsPerSecond;
+    if (m_starts.empty())
+        return m_fromUs;
+    return m_starts[static_cast<std::size_t>(std::clamp(row, 0, static_cast<int>(m_starts.size()) - 1))];
 }
 
 std::int64_t EventTimelineModel::bucketEndUs(int row) const
@@ -115,7 +130,11 @@ eventstats::EventQuery EventTimelineModel::drillDownQuery(int row, Series series
     query.filter.toUs = bucketEndUs(row);
     query.filter.offset = 0;
     query.filter.eventId.reset();
-    if (series == FileCreateSeries) {
+    if (series == AuditSeries) {
+        query.filter.source = "auditd";
+        query.filter.kind.clear();
+        query.level.reset();
+    } else if (series == FileCreateSeries) {
         query.filter.kind = "file-create";
         query.level.reset();
     } else {
@@ -127,6 +146,8 @@ eventstats::EventQuery EventTimelineModel::drillDownQuery(int row, Series series
 
 QString EventTimelineModel::seriesName(Series series)
 {
+    if (series == AuditSeries)
+        return QStringLiteral("auditd: loader config, library opens, LD_* on exec");
     if (series == FileCreateSeries)
         return QStringLiteral("DLL/EXE drops (EID 11)");
     return QStringLiteral("loads: ") + levelText(static_cast<Level>(static_cast<int>(series)));
@@ -134,6 +155,8 @@ QString EventTimelineModel::seriesName(Series series)
 
 QColor EventTimelineModel::seriesColor(Series series)
 {
+    if (series == AuditSeries)
+        return QColor(0x00, 0x83, 0x8f);
     if (series == FileCreateSeries)
         return QColor(0x7b, 0x1f, 0xa2);
     return levelAccent(static_cast<Level>(static_cast<int>(series)));
@@ -242,6 +265,8 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         case ImageColumn: return toQString(e.image);
         case ImageLoadedColumn: return toQString(e.imageLoaded);
         case SignatureColumn: {
+            if (e.source == "auditd")
+                return auditSummary(e);
             const QString state = toQString(std::string(signatureStateName(e.signatureState)));
             return e.signature.empty() ? state : state + QStringLiteral(" \u00b7 ") + toQString(e.signature);
         }
@@ -276,12 +301,28 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         }
         return text();
     case LevelRole: return static_cast<int>(e.verdict.level);
+    case ExportExtraValuesRole: {
+        QStringList codes;
+        for (const auto &reason : e.verdict.reasons)
+            codes << toQString(reason.code);
+        return QVariantList{QVariant::fromValue<qint64>(e.timeUs),     toQString(e.kind),
+                            e.eventId,                                 QVariant::fromValue<qulonglong>(e.recordId),
+                            QVariant::fromValue<qint64>(e.pid),        toQString(e.user),
+                            toQString(e.commandLine),                  toQString(e.hashes),
+                            codes.join(QLatin1Char(' ')),              toQString(e.sourceFile),
+                            QVariant::fromValue<qulonglong>(e.sourceOffset)};
+    }
     }
     return {};
 }
 
 QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == ExportExtraColumnsRole)
+        return QStringList{QStringLiteral("Time (unix microseconds)"), QStringLiteral("Kind"), QStringLiteral("Event id"),
+                           QStringLiteral("Record id"), QStringLiteral("PID"), QStringLiteral("User"),
+                           QStringLiteral("Command line"), QStringLiteral("Hashes"), QStringLiteral("Reasons"),
+                           QStringLiteral("Source file"), QStringLiteral("Source offset")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -3,6 +3,7 @@
 // drops), one page of events, and loaded images stacked across hosts and processes.
 #include "common/events.h"
 #include "eventstats/event_stats.h"
+#include "eventstats/time_buckets.h"
 #include "store/event_store.h"
 
 #include <QAbstractTableModel>
@@ -18,9 +19,17 @@ class EventTimelineModel final : public QAbstractTableModel {
     Q_DISABLE_COPY_MOVE(EventTimelineModel)
 
 public:
-    // One stacked series per verdict level of image loads, and the drops (EID 11 file-create).
-    enum Series { OkSeries, InfoSeries, LowSeries, MediumSeries, HighSeries, FileCreateSeries, SeriesCount };
-    enum Column { StartColumn, FirstSeriesColumn, FileCreateColumn = FirstSeriesColumn + FileCreateSeries, TotalColumn, ColumnCount };
+    // One stacked series per verdict level of image loads, the drops (EID 11 file-create) and
+    // the auditd events (loader config writes, library opens, loader variables on exec).
+    enum Series { OkSeries, InfoSeries, LowSeries, MediumSeries, HighSeries, FileCreateSeries, AuditSeries, SeriesCount };
+    enum Column {
+        StartColumn,
+        FirstSeriesColumn,
+        FileCreateColumn = FirstSeriesColumn + FileCreateSeries,
+        AuditColumn = FirstSeriesColumn + AuditSeries,
+        TotalColumn,
+        ColumnCount
+    };
     enum Role {
         SortRole = Qt::UserRole + 1,  // start in microseconds, counts
         BucketStartRole,              // qint64 microseconds, inclusive
@@ -34,13 +43,14 @@ public:
 
     explicit EventTimelineModel(QObject *parent = nullptr);
 
-    // Fills every bucket of [fromUs, toUs), empty ones included, from the store's aggregate.
-    // Buckets of other kinds (process-create, auditd kinds) are not charted.
-    void setBuckets(std::int64_t fromUs, std::int64_t toUs, std::int64_t bucketSeconds,
+    // Fills every bucket of `width` over [fromUs, toUs), empty ones included, from the store's
+    // aggregate (grouped by the same width). Sysmon kinds other than image loads and file
+    // creates (process-create, driver-load) are not charted.
+    void setBuckets(std::int64_t fromUs, std::int64_t toUs, const eventstats::BucketWidth &width,
                     const std::vector<store::EventBucket> &buckets);
     void clear();
 
-    std::int64_t bucketSeconds() const { return m_bucketSeconds; }
+    eventstats::BucketWidth width() const { return m_width; }
     std::int64_t fromUs() const { return m_fromUs; }
     std::int64_t toUs() const { return m_toUs; }
     std::int64_t bucketStartUs(int row) const;
@@ -52,8 +62,6 @@ public:
     // `base` (its source, host and text still apply).
     eventstats::EventQuery drillDownQuery(int row, Series series, const eventstats::EventQuery &base) const;
 
-    // A readable bucket width (1 s, 5 s, ... 1 day, 7 days) giving about `target` buckets.
-    static std::int64_t bucketSecondsFor(std::int64_t spanUs, int target = 48);
     static QString seriesName(Series series);
     static QColor seriesColor(Series series);
     static std::optional<Series> seriesOf(const store::EventBucket &bucket);
@@ -67,8 +75,8 @@ private:
     using Counts = std::array<std::uint64_t, SeriesCount>;
     std::int64_t m_fromUs = 0;
     std::int64_t m_toUs = 0;
-    std::int64_t m_firstBucketUs = 0;
-    std::int64_t m_bucketSeconds = 60;
+    eventstats::BucketWidth m_width;
+    std::vector<std::int64_t> m_starts;  // one per bucket, then the end of the last
     std::vector<Counts> m_counts;
 };
 

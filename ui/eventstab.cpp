@@ -244,20 +244,22 @@ void EventsTab::showRange(qint64 fromUs, qint64 toUs)
     eventstats::EventQuery query = filterQuery();
     query.filter.fromUs = m_visibleFrom;
     query.filter.toUs = m_visibleTo;
-    const std::int64_t width = EventTimelineModel::bucketSecondsFor(m_visibleTo - m_visibleFrom);
+    const eventstats::BucketWidth width = eventstats::bucketWidthFor(m_visibleTo - m_visibleFrom);
     const qint64 from = m_visibleFrom;
     const qint64 to = m_visibleTo;
     // The visible range is widened to whole buckets, so the first and last bars are complete.
     m_runner->run(kBuckets, [this, query, width, from, to](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
         eventstats::EventQuery whole = query;
-        const std::int64_t widthUs = width * 1'000'000;
-        const std::int64_t first = from - (((from % widthUs) + widthUs) % widthUs);
+        const std::int64_t first = eventstats::bucketFloorUs(width, from);
+        std::int64_t end = first;
+        for (int n = 0; end < to && n <= EventTimelineModel::kMaxBuckets; ++n)
+            end = eventstats::bucketNextUs(width, end);
         whole.filter.fromUs = first;
-        whole.filter.toUs = first + ((to - first + widthUs - 1) / widthUs) * widthUs;
+        whole.filter.toUs = end;
         auto buckets = eventstats::eventBuckets(db, width, whole);
         if (!buckets)
             return buckets.error();
-        return CaseQueryRunner::Apply([this, first, end = *whole.filter.toUs, width, buckets = std::move(*buckets)] {
+        return CaseQueryRunner::Apply([this, first, end, width, buckets = std::move(*buckets)] {
             m_timeline->setBuckets(first, end, width, buckets);
         });
     });

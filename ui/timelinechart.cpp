@@ -2,6 +2,7 @@
 
 #include "eventmodels.h"
 #include "formatting.h"
+#include "qtstrings.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace loadlens::ui {
 
@@ -46,15 +48,39 @@ TimelineChartView::TimelineChartView(EventTimelineModel *model, QWidget *parent)
 
 QString TimelineChartView::bucketLabel(int row) const
 {
-    const QDateTime start = QDateTime::fromMSecsSinceEpoch(m_model->bucketStartUs(row) / 1000, QTimeZone::utc());
-    const std::int64_t width = m_model->bucketSeconds();
-    if (width < 60)
-        return start.toString(QStringLiteral("HH:mm:ss"));
-    if (width < 86400)
-        return start.toString(QStringLiteral("MM-dd HH:mm"));
-    if (width < 365 * 86400)
-        return start.toString(QStringLiteral("yyyy-MM-dd"));
-    return start.toString(QStringLiteral("yyyy"));  // a year-long bucket starts on a day that means nothing
+    const auto previous = row > 0 ? std::optional<std::int64_t>(m_model->bucketStartUs(row - 1)) : std::nullopt;
+    return toQString(eventstats::bucketLabel(m_model->width(), m_model->bucketStartUs(row), previous));
+}
+
+QString TimelineChartView::segmentToolTip(int row, int series) const
+{
+    const auto s = static_cast<EventTimelineModel::Series>(series);
+    const std::uint64_t count = m_model->count(row, s);
+    return QStringLiteral("%1 event(s): %2\nfrom %3\nto %4 (UTC, end excluded)\nclick to list these events")
+        .arg(count)
+        .arg(EventTimelineModel::seriesName(s), toQString(eventstats::utcText(m_model->bucketStartUs(row))),
+             toQString(eventstats::utcText(m_model->bucketEndUs(row))));
+}
+
+YAxisTicks TimelineChartView::yAxisTicks(std::uint64_t highest)
+{
+    // Whole-number steps of 1, 2 or 5 times a power of ten, at most about 8 intervals.
+    std::uint64_t step = 1;
+    for (std::uint64_t magnitude = 1;; magnitude *= 10) {
+        const std::uint64_t candidates[] = {magnitude, 2 * magnitude, 5 * magnitude};
+        bool found = false;
+        for (const std::uint64_t candidate : candidates) {
+            if ((highest + candidate - 1) / candidate <= 8) {
+                step = candidate;
+                found = true;
+                break;
+            }
+        }
+        if (found || magnitude > highest)
+            break;
+    }
+    const std::uint64_t top = std::max<std::uint64_t>(1, (highest + step - 1) / step) * step;
+    return {top, static_cast<int>(top / step) + 1};
 }
 
 void TimelineChartView::rebuild()
@@ -76,16 +102,12 @@ void TimelineChartView::rebuild()
         for (int row = 0; row < m_model->rowCount(); ++row)
             set->append(static_cast<qreal>(m_model->count(row, series)));
         connect(set, &QBarSet::clicked, this, [this, s](int row) { emit segmentClicked(row, s); });
-        connect(set, &QBarSet::hovered, this, [this, series](bool on, int row) {
+        connect(set, &QBarSet::hovered, this, [this, s](bool on, int row) {
             if (!on) {
                 QToolTip::hideText();
                 return;
             }
-            QToolTip::showText(QCursor::pos(),
-                               QStringLiteral("%1\n%2: %3\nclick to list these events")
-                                   .arg(timeTextUs(m_model->bucketStartUs(row)), EventTimelineModel::seriesName(series))
-                                   .arg(m_model->count(row, series)),
-                               this);
+            QToolTip::showText(QCursor::pos(), segmentToolTip(row, s), this);
         });
         m_series->append(set);
     }
@@ -108,21 +130,20 @@ void TimelineChartView::rebuild()
     m_axisX->setLabelsFont(small);
     m_axisY = new QValueAxis;
     m_axisY->setLabelFormat(QStringLiteral("%d"));
-    m_axisY->setRange(0, std::max<double>(1.0, static_cast<double>(m_model->maxStackHeight())));
-    m_axisY->applyNiceNumbers();
+    const YAxisTicks ticks = yAxisTicks(m_model->maxStackHeight());
+    m_axisY->setRange(0, static_cast<double>(ticks.top));
+    m_axisY->setTickType(QValueAxis::TicksFixed);
+    m_axisY->setTickCount(ticks.count);
+    m_axisY->setMinorTickCount(0);
     c->addAxis(m_axisX, Qt::AlignBottom);
     c->addAxis(m_axisY, Qt::AlignLeft);
     m_series->attachAxis(m_axisX);
     m_series->attachAxis(m_axisY);
 
-    const std::int64_t width = m_model->bucketSeconds();
-    const QString widthText = width % 86400 == 0 ? QStringLiteral("%1 d").arg(width / 86400)
-                            : width % 3600 == 0  ? QStringLiteral("%1 h").arg(width / 3600)
-                            : width % 60 == 0    ? QStringLiteral("%1 min").arg(width / 60)
-                                                 : QStringLiteral("%1 s").arg(width);
+    const QString widthText = toQString(eventstats::bucketWidthText(m_model->width()));
     c->setTitle(m_model->rowCount() == 0
                     ? QStringLiteral("No events in this case yet: File \u203a Import\u2026")
-                    : QStringLiteral("Image loads and DLL/EXE drops per %1 (UTC) \u2014 wheel or drag to zoom, right-drag to pan")
+                    : QStringLiteral("Image loads, DLL/EXE drops and auditd events per %1 (UTC) \u2014 wheel or drag to zoom, right-drag to pan")
                           .arg(widthText));
 }
 

@@ -6,6 +6,8 @@
 // segmentClicked(bucket row, series).
 #include <QChartView>
 
+#include <cstdint>
+
 class QBarCategoryAxis;
 class QBarSet;
 class QRubberBand;
@@ -16,6 +18,11 @@ namespace loadlens::ui {
 
 class EventTimelineModel;
 
+struct YAxisTicks {
+    std::uint64_t top = 1;  // the axis maximum, a whole multiple of the step
+    int count = 2;          // ticks including 0 and top
+};
+
 class TimelineChartView final : public QChartView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TimelineChartView)
@@ -24,6 +31,12 @@ public:
     explicit TimelineChartView(EventTimelineModel *model, QWidget *parent = nullptr);
 
     QStackedBarSeries *series() const { return m_series; }
+    QBarCategoryAxis *axisX() const { return m_axisX; }
+    QValueAxis *axisY() const { return m_axisY; }
+    // The hover text of one stacked segment: its count, series and exact time range.
+    QString segmentToolTip(int row, int series) const;
+    // Whole-number ticks from 0 up to at least `highest`.
+    static YAxisTicks yAxisTicks(std::uint64_t highest);
     // The time under a view x coordinate, clamped to the charted range.
     qint64 timeAt(int viewX) const;
 

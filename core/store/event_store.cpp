@@ -237,25 +237,63 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
     return out;
 }
 
+namespace {
+
+// Floor division of time_us by `widthUs`, so that times before 1970 land in the right bucket.
+std::string floorSql(const std::string &value, std::int64_t widthUs)
+{
+    const std::string width = std::to_string(widthUs);
+    return "(" + value + " - (((" + value + ") % " + width + ") + " + width + ") % " + width + ")";
+}
+
+// The start (microseconds) of the bucket holding time_us, in SQL.
+std::string bucketSql(const BucketWidth &width)
+{
+    constexpr std::int64_t kDayUs = 86'400'000'000;
+    constexpr std::int64_t kMondayUs = 4 * kDayUs;  // 1970-01-05, the first Monday after the epoch
+    const std::string seconds = "(" + floorSql("time_us", 1'000'000) + " / 1000000)";
+    switch (width.unit) {
+    case BucketUnit::Seconds: return floorSql("time_us", width.seconds * 1'000'000);
+    case BucketUnit::Day: return floorSql("time_us", kDayUs);
+    case BucketUnit::Week:
+        return "(" + floorSql("(time_us - " + std::to_string(kMondayUs) + ")", 7 * kDayUs) + " + " +
+               std::to_string(kMondayUs) + ")";
+    case BucketUnit::Month:
+        return "(CAST(strftime('%s', " + seconds + ", 'unixepoch', 'start of month') AS INTEGER) * 1000000)";
+    case BucketUnit::Year:
+        return "(CAST(strftime('%s', " + seconds + ", 'unixepoch', 'start of year') AS INTEGER) * 1000000)";
+    }
+    return floorSql("time_us", 60'000'000);
+}
+
+} // namespace
+
 Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64_t bucketSeconds,
                                               const EventFilter &filter)
 {
     if (bucketSeconds <= 0)
         return Error{EINVAL, "the bucket width must be at least one second"};
+    return eventBuckets(db, BucketWidth{BucketUnit::Seconds, bucketSeconds}, filter);
+}
+
+Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, const BucketWidth &width,
+                                              const EventFilter &filter)
+{
+    if (width.unit == BucketUnit::Seconds && width.seconds <= 0)
+        return Error{EINVAL, "the bucket width must be at least one second"};
     (void)db.ensureEventIndexes();
     const EventWhere where = eventWhere(filter);
-    const std::string width = std::to_string(bucketSeconds * 1000000);
-    // Floor division, so that times before 1970 land in the right bucket too.
-    const std::string bucket = "((time_us - ((time_us % " + width + ") + " + width + ") % " + width + "))";
-    auto stmt = db.statement("SELECT " + bucket + " AS b, level, kind, count(*) FROM events" + where.sql +
-                             " GROUP BY b, level, kind ORDER BY b, level, kind");
+    // Times outside what SQLite's date functions cover (before year 0, after 9999) have no
+    // calendar bucket and are left out.
+    auto stmt = db.statement("SELECT " + bucketSql(width) + " AS b, level, kind, source, count(*) FROM events" +
+                             where.sql + " GROUP BY b, level, kind, source HAVING b IS NOT NULL ORDER BY b, level, kind, source");
     if (!stmt)
         return stmt.error();
     where.bind(*stmt);
     std::vector<EventBucket> out;
     if (auto done = stmt->forEach([&](const Statement &row) {
         out.push_back({row.integer(0), levelFromInt(row.integer(1)), row.text(2),
-                       static_cast<std::uint64_t>(row.integer(3))});
+                       static_cast<std::uint64_t>(row.integer(4)), row.text(3)});
     }); !done)
         return done.error();
     return out;

@@ -90,14 +90,28 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
 Result<std::int64_t> countEvents(const CaseDatabase &db, const EventFilter &filter);
 
 struct EventBucket {
-    std::int64_t startUs = 0;  // bucket start, a multiple of the bucket width
+    std::int64_t startUs = 0;  // bucket start (see BucketWidth)
     Level level = Level::Ok;
     std::string kind;
     std::uint64_t count = 0;
+    std::string source;  // "sysmon", "auditd"
 };
 
-// Counts per time bucket × verdict level × kind, aggregated in SQL (no event is loaded).
+// A chart bucket: a fixed number of seconds (below a day), or a calendar unit in UTC: a day
+// (from midnight), an ISO week (from Monday), a month (from the 1st), a year (from January 1).
+enum class BucketUnit { Seconds, Day, Week, Month, Year };
+struct BucketWidth {
+    BucketUnit unit = BucketUnit::Seconds;
+    std::int64_t seconds = 60;  // BucketUnit::Seconds only
+    bool operator==(const BucketWidth &) const = default;
+};
+
+// Counts per time bucket × verdict level × kind × source, aggregated in SQL (no event is loaded).
+// Buckets of `bucketSeconds` start at multiples of it since the epoch.
 Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, std::int64_t bucketSeconds,
+                                              const EventFilter &filter);
+// The same with calendar-aligned buckets for the calendar units.
+Result<std::vector<EventBucket>> eventBuckets(const CaseDatabase &db, const BucketWidth &width,
                                               const EventFilter &filter);
 
 } // namespace loadlens::store

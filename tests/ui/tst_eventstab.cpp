@@ -2,7 +2,11 @@
 // bucket counts against the events, a click on a segment filtering the table to that bucket
 // and series, re-bucketing a zoomed range, and the image lists.
 #include <QAbstractItemModelTester>
+#include <QBarCategoryAxis>
 #include <QBarSet>
+#include <QDateTime>
+#include <QTimeZone>
+#include <QValueAxis>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
 #include <QTemporaryDir>
@@ -14,6 +18,7 @@
 #include "eventstab.h"
 #include "timelinechart.h"
 
+#include <cmath>
 #include <map>
 
 using namespace loadlens;
@@ -79,6 +84,8 @@ private slots:
     void zoomReBucketsTheVisibleRange();
     void imageListsStackAcrossHostsAndProcesses();
     void emptyCaseShowsNothing();
+    void yearsAreCalendarYearsWithAuditSeries();
+    void subDayLabelsShowTheDateWhereItChanges();
 
 private:
     void waitSettled();
@@ -126,7 +133,7 @@ void TestEventsTab::waitSettled()
 void TestEventsTab::checkCounts(std::int64_t fromUs, std::int64_t toUs)
 {
     const EventTimelineModel *model = m_tab->timelineModel();
-    const auto expected = expectedCounts(model->bucketSeconds(), fromUs, toUs);
+    const auto expected = expectedCounts(model->width().seconds, fromUs, toUs);
     std::uint64_t charted = 0;
     for (int row = 0; row < model->rowCount(); ++row) {
         for (int s = 0; s < EventTimelineModel::SeriesCount; ++s) {
@@ -150,8 +157,8 @@ void TestEventsTab::bucketCountsMatchTheEvents()
     waitSettled();
     const EventTimelineModel *model = m_tab->timelineModel();
     const std::int64_t lastUs = kStartUs + (kEvents - 1) * kStepUs;
-    QCOMPARE(model->bucketSeconds(), EventTimelineModel::bucketSecondsFor(lastUs + 1 - kStartUs));
-    QCOMPARE(model->bucketSeconds(), std::int64_t(60));
+    QCOMPARE(model->width(), eventstats::bucketWidthFor(lastUs + 1 - kStartUs));
+    QCOMPARE(model->width().seconds, std::int64_t(60));
     QCOMPARE(model->bucketStartUs(0), kStartUs);
     QCOMPARE(model->rowCount(), 40);
     checkCounts(kStartUs, lastUs + 1);
@@ -222,7 +229,7 @@ void TestEventsTab::zoomReBucketsTheVisibleRange()
     emit m_tab->chartView()->rangeRequested(from, to);  // what wheel, band and pan ask for
     waitSettled();
     const EventTimelineModel *model = m_tab->timelineModel();
-    QCOMPARE(model->bucketSeconds(), std::int64_t(30));  // 600 s over about 48 buckets
+    QCOMPARE(model->width().seconds, std::int64_t(30));  // 600 s over about 48 buckets
     QCOMPARE(model->rowCount(), 20);
     QCOMPARE(model->bucketStartUs(0), from);
     checkCounts(from, to);
@@ -255,6 +262,126 @@ void TestEventsTab::emptyCaseShowsNothing()
     QCOMPARE(m_tab->timelineModel()->rowCount(), 0);
     QCOMPARE(m_tab->eventModel()->rowCount(), 0);
     QCOMPARE(m_tab->topModel()->rowCount(), 0);
+}
+
+namespace {
+
+std::int64_t utcUs(const char *iso)
+{
+    QDateTime t = QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODate);
+    t.setTimeZone(QTimeZone::utc());
+    return t.toMSecsSinceEpoch() * 1000;
+}
+
+LoadEvent auditEvent(std::uint64_t serial, std::int64_t timeUs)
+{
+    LoadEvent e;
+    e.source = "auditd";
+    e.channel = "auditd";
+    e.kind = "preload-config-write";
+    e.timeUs = timeUs;
+    e.host = "web01";
+    e.recordId = serial;
+    e.image = "/usr/bin/tee";
+    e.imageLoaded = "/etc/ld.so.preload";
+    e.fields = {{"key", "ld_preload"}, {"syscall", "openat"}};
+    e.verdict.level = Level::High;
+    return e;
+}
+
+// Whole-number ticks: 0 to the maximum in integer steps.
+bool integerTicks(const QValueAxis *axis)
+{
+    const double step = (axis->max() - axis->min()) / (axis->tickCount() - 1);
+    return axis->min() == 0 && step >= 1 && step == std::floor(step);
+}
+
+} // namespace
+
+// Years of events: bars are calendar years labelled by their real start (the bar labelled 2025
+// holds the October 2025 event), auditd events are their own series, the Y axis counts in
+// whole numbers and each segment's tooltip gives its count, series and exact range.
+void TestEventsTab::yearsAreCalendarYearsWithAuditSeries()
+{
+    const QString path = m_dir->filePath(QStringLiteral("years.sqlite"));
+    {
+        auto db = store::CaseDatabase::open(path.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeEvents(*db, {testing::makeLoadEvent(1, utcUs("2020-03-05T10:00:00"), Level::Ok),
+                                          testing::makeLoadEvent(2, utcUs("2020-11-30T10:00:00"), Level::Ok),
+                                          testing::makeLoadEvent(3, utcUs("2021-06-01T10:00:00"), Level::Ok),
+                                          testing::makeLoadEvent(4, utcUs("2025-10-07T10:00:00"), Level::High),
+                                          auditEvent(77, utcUs("2021-02-01T08:00:00"))})
+                    .ok());
+    }
+    m_tab->setCasePath(path);
+    waitSettled();
+    const EventTimelineModel *model = m_tab->timelineModel();
+    QCOMPARE(int(model->width().unit), int(eventstats::BucketUnit::Year));
+    QCOMPARE(model->rowCount(), 6);
+    const QStringList years{QStringLiteral("2020"), QStringLiteral("2021"), QStringLiteral("2022"),
+                            QStringLiteral("2023"), QStringLiteral("2024"), QStringLiteral("2025")};
+    QCOMPARE(m_tab->chartView()->axisX()->categories(), years);
+    for (int row = 0; row < model->rowCount(); ++row)
+        QCOMPARE(model->bucketStartUs(row), utcUs(qPrintable(years[row] + QStringLiteral("-01-01T00:00:00"))));
+    QCOMPARE(model->count(0, EventTimelineModel::OkSeries), 2u);
+    QCOMPARE(model->count(1, EventTimelineModel::OkSeries), 1u);
+    QCOMPARE(model->count(1, EventTimelineModel::AuditSeries), 1u);
+    QCOMPARE(model->count(5, EventTimelineModel::HighSeries), 1u);
+    QCOMPARE(model->count(4, EventTimelineModel::HighSeries), 0u);
+    QCOMPARE(m_tab->chartView()->series()->barSets().at(EventTimelineModel::AuditSeries)->at(1), 1.0);
+
+    const QValueAxis *axis = m_tab->chartView()->axisY();
+    QCOMPARE(axis->labelFormat(), QStringLiteral("%d"));
+    QCOMPARE(axis->max(), 2.0);
+    QCOMPARE(axis->tickCount(), 3);
+    QVERIFY(integerTicks(axis));
+
+    const QString tip = m_tab->chartView()->segmentToolTip(1, EventTimelineModel::AuditSeries);
+    QVERIFY2(tip.startsWith(QStringLiteral("1 event(s): auditd")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("from 2021-01-01 00:00:00")) && tip.contains(QStringLiteral("to 2022-01-01 00:00:00")),
+             qPrintable(tip));
+
+    // The audit segment lists the audit event, whose signature column says what it was.
+    emit m_tab->chartView()->series()->barSets().at(EventTimelineModel::AuditSeries)->clicked(1);
+    QCOMPARE(m_tab->tableQuery().filter.source, std::string("auditd"));
+    waitSettled();
+    QCOMPARE(m_tab->eventModel()->rowCount(), 1);
+    const QString signature = m_tab->eventModel()->index(0, ui::EventTableModel::SignatureColumn).data().toString();
+    QVERIFY2(signature.contains(QStringLiteral("/etc/ld.so.preload")) && signature.contains(QStringLiteral("key ld_preload"))
+                 && !signature.contains(QStringLiteral("unknown")),
+             qPrintable(signature));
+
+    for (std::uint64_t highest : {0ull, 1ull, 3ull, 7ull, 9ull, 23ull, 150ull, 999ull}) {
+        const auto ticks = ui::TimelineChartView::yAxisTicks(highest);
+        QVERIFY(ticks.top >= std::max<std::uint64_t>(1, highest));
+        QVERIFY(ticks.count >= 2 && ticks.count <= 10);
+        QCOMPARE(ticks.top % static_cast<std::uint64_t>(ticks.count - 1), 0ull);
+    }
+}
+
+void TestEventsTab::subDayLabelsShowTheDateWhereItChanges()
+{
+    const QString path = m_dir->filePath(QStringLiteral("midnight.sqlite"));
+    {
+        auto db = store::CaseDatabase::open(path.toStdString());
+        QVERIFY(db.ok());
+        std::vector<LoadEvent> events;
+        for (int i = 0; i < 12; ++i)
+            events.push_back(testing::makeLoadEvent(std::uint64_t(i + 1), utcUs("2025-10-07T20:00:00") + i * 1800'000'000LL, Level::Ok));
+        QVERIFY(testing::writeEvents(*db, events).ok());
+    }
+    m_tab->setCasePath(path);
+    waitSettled();
+    const EventTimelineModel *model = m_tab->timelineModel();
+    QCOMPARE(int(model->width().unit), int(eventstats::BucketUnit::Seconds));
+    const QStringList labels = m_tab->chartView()->axisX()->categories();
+    QCOMPARE(labels.size(), model->rowCount());
+    QVERIFY2(labels.first().startsWith(QStringLiteral("2025-10-07 20:00")), qPrintable(labels.join(QLatin1Char('|'))));
+    const auto midnight = labels.indexOf(QStringLiteral("2025-10-08 00:00"));
+    QVERIFY2(midnight > 0, qPrintable(labels.join(QLatin1Char('|'))));
+    QCOMPARE(labels[midnight - 1].size(), qsizetype(5));  // "23:45": the same day needs no date
+    QVERIFY(integerTicks(m_tab->chartView()->axisY()));
 }
 
 QTEST_MAIN(TestEventsTab)
