@@ -128,7 +128,7 @@ QVariant SnapshotTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         if (column == ScannedAtColumn)
-            return row.summary.id == 0 ? QStringLiteral("no snapshot (events only)") : timeTextSeconds(row.summary.scannedAt);
+            return row.summary.id == 0 ? QStringLiteral("events only") : timeTextSeconds(row.summary.scannedAt);
         if (column == ProcessesColumn && row.summary.processesWithErrors > 0)
             return QStringLiteral("%1 (%2 partly unreadable)").arg(row.summary.processes).arg(row.summary.processesWithErrors);
         return sortData(row, column).toString();

@@ -51,10 +51,13 @@ QWidget *titled(QLabel *title, QLayout *controls, QWidget *content)
 
 QString summaryLine(const analysis::SnapshotSummary &s)
 {
-    return QStringLiteral("%1 at %2 (%3 processes, %4 modules, %5 findings)")
+    return QStringLiteral("%1 at %2 (%3 processes, %4 modules: %5 high, %6 medium, %7 low; %8 host finding(s))")
         .arg(toQString(s.host), timeTextSeconds(s.scannedAt))
         .arg(s.processes)
         .arg(s.modules)
+        .arg(s.modulesAt(Level::High))
+        .arg(s.modulesAt(Level::Medium))
+        .arg(s.modulesAt(Level::Low))
         .arg(s.findings);
 }
 

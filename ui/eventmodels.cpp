@@ -267,6 +267,8 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         case SignatureColumn: {
             if (e.source == "auditd")
                 return auditSummary(e);
+            if (e.signatureState == SignatureState::Unknown && e.signature.empty() && e.signedField.empty())
+                return QString();  // the event has no signature fields (process create, file create, ...)
             const QString state = toQString(std::string(signatureStateName(e.signatureState)));
             return e.signature.empty() ? state : state + QStringLiteral(" \u00b7 ") + toQString(e.signature);
         }
