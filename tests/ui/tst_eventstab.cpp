@@ -14,6 +14,8 @@
 
 #include "case_builders.h"
 #include "casequeryrunner.h"
+#include "importcontroller.h"
+#include "shared_data.h"
 #include "eventmodels.h"
 #include "eventstab.h"
 #include "timelinechart.h"
@@ -86,6 +88,7 @@ private slots:
     void emptyCaseShowsNothing();
     void yearsAreCalendarYearsWithAuditSeries();
     void subDayLabelsShowTheDateWhereItChanges();
+    void realAuditLogsAreTheirOwnSeries();
 
 private:
     void waitSettled();
@@ -382,6 +385,45 @@ void TestEventsTab::subDayLabelsShowTheDateWhereItChanges()
     QVERIFY2(midnight > 0, qPrintable(labels.join(QLatin1Char('|'))));
     QCOMPARE(labels[midnight - 1].size(), qsizetype(5));  // "23:45": the same day needs no date
     QVERIFY(integerTicks(m_tab->chartView()->axisY()));
+}
+
+// Real auditd logs from ../shared/data imported by the import worker: every audit event is in
+// the audit series, and the table says what each was about.
+void TestEventsTab::realAuditLogsAreTheirOwnSeries()
+{
+    LOADLENS_SHARED_DATA_OR_SKIP(normal, "auditd/golibaudit_normal.log");
+    LOADLENS_SHARED_DATA_OR_SKIP(arpCache, "auditd/otrf_sh_arp_cache.log");
+    LOADLENS_SHARED_DATA_OR_SKIP(rhel7, "auditd/golibaudit_audit-rhel7.log");
+    const QString path = m_dir->filePath(QStringLiteral("audit.sqlite"));
+    ui::ImportController controller;
+    QSignalSpy finished(&controller, &ui::ImportController::finished);
+    QSignalSpy failed(&controller, &ui::ImportController::failed);
+    controller.start(path, {normal, arpCache, rhel7}, QString());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count() + failed.count(), 1, 60000);
+    QCOMPARE(failed.count(), 0);
+    std::int64_t auditEvents = 0;
+    {
+        auto db = store::CaseDatabase::open(path.toStdString(), store::OpenMode::ReadOnly);
+        QVERIFY(db.ok());
+        auto stmt = db->statement("SELECT count(*) FROM events WHERE source = 'auditd'");
+        QVERIFY(stmt.ok() && *stmt->step());
+        auditEvents = stmt->integer(0);
+    }
+    QVERIFY(auditEvents >= 3);
+
+    m_tab->setCasePath(path);
+    waitSettled();
+    const EventTimelineModel *model = m_tab->timelineModel();
+    std::uint64_t charted = 0;
+    for (int row = 0; row < model->rowCount(); ++row)
+        charted += model->count(row, EventTimelineModel::AuditSeries);
+    QCOMPARE(charted, static_cast<std::uint64_t>(auditEvents));
+    QCOMPARE(m_tab->eventModel()->total(), auditEvents);
+    for (int row = 0; row < m_tab->eventModel()->rowCount(); ++row) {
+        const QString signature = m_tab->eventModel()->index(row, ui::EventTableModel::SignatureColumn).data().toString();
+        QVERIFY2(signature.startsWith(QStringLiteral("auditd: ")) && !signature.contains(QStringLiteral("unknown")),
+                 qPrintable(signature));
+    }
 }
 
 QTEST_MAIN(TestEventsTab)
