@@ -1,6 +1,6 @@
 #pragma once
 // The Events tab's chart: image loads per time bucket stacked by verdict level, with the DLL/EXE
-// drops as their own set, drawn from an EventTimelineModel. Zoom with the wheel or by dragging a
+// drops and the auditd events as their own sets, drawn from an EventTimelineModel. Zoom with the wheel or by dragging a
 // band with the left button, pan by dragging with the right button; the view only asks for a
 // new range (rangeRequested), the owner re-queries the buckets. Clicking a segment emits
 // segmentClicked(bucket row, series).
