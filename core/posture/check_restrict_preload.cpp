@@ -202,6 +202,18 @@ void checkRunningProcesses(const ScanResult *scan, CheckBuilder &b)
 
 } // namespace
 
+namespace {
+
+// "no sudoers file", "1 sudoers file", "216 systemd unit files and drop-ins".
+std::string counted(int count, const char *singular, const char *plural)
+{
+    if (count == 0)
+        return std::string("no ") + singular;
+    return std::to_string(count) + " " + (count == 1 ? singular : plural);
+}
+
+} // namespace
+
 PostureCheck checkRestrictPreload(const PostureOptions &options, const ScanResult *scan)
 {
     CheckBuilder b(check_id::RestrictPreload, verdict::measure::RestrictPreload,
@@ -214,9 +226,10 @@ PostureCheck checkRestrictPreload(const PostureOptions &options, const ScanResul
     std::set<std::string> visited;
     scanSudoersFile(options, "/etc/sudoers", 0, b, hits, visited);
     if (hits.empty())
-        b.pass("no LD_* variable set in " + std::to_string(shellFiles) + " environment/shell start-up files, " +
-               std::to_string(unitFiles) + " systemd unit files or " + std::to_string(visited.size()) +
-               " sudoers files");
+        b.pass("no LD_* variable set in the files read: " +
+               counted(shellFiles, "environment or shell start-up file", "environment or shell start-up files") + ", " +
+               counted(unitFiles, "systemd unit file or drop-in", "systemd unit files and drop-ins") + ", " +
+               counted(static_cast<int>(visited.size()), "sudoers file", "sudoers files"));
     b.addCapped(Status::Fail, hits, 40);
 
     checkRunningProcesses(scan, b);
