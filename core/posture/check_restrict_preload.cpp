@@ -13,6 +13,14 @@ namespace loadlens::posture {
 
 namespace {
 
+// "no sudoers file", "1 sudoers file", "216 systemd unit files and drop-ins".
+std::string counted(int count, const char *singular, const char *plural)
+{
+    if (count == 0)
+        return std::string("no ") + singular;
+    return std::to_string(count) + " " + (count == 1 ? singular : plural);
+}
+
 constexpr int kMaxSudoIncludeDepth = 8;
 
 const std::vector<std::string> &systemdUnitDirs()
@@ -189,27 +197,18 @@ void checkRunningProcesses(const ScanResult *scan, CheckBuilder &b)
             lines.push_back("pid " + std::to_string(p.pid) + " (" + p.name + "): " + joinList(vars, " "));
     }
     if (lines.empty()) {
-        b.pass("none of " + std::to_string(scan->processes.size()) +
-               " scanned processes runs with LD_PRELOAD, LD_LIBRARY_PATH or LD_AUDIT");
+        const int scanned = static_cast<int>(scan->processes.size());
+        b.pass(scanned == 0 ? std::string("the live scan listed no process")
+                            : "none of the " + counted(scanned, "scanned process", "scanned processes") +
+                                  " runs with LD_PRELOAD, LD_LIBRARY_PATH or LD_AUDIT");
     } else {
-        b.fail(std::to_string(lines.size()) + " running processes have loader variables set:");
+        b.fail(counted(static_cast<int>(lines.size()), "running process has", "running processes have") +
+               " loader variables set:");
         b.addCapped(Status::Fail, lines);
     }
     if (scan->stats.processesInaccessible > 0)
-        b.info(std::to_string(scan->stats.processesInaccessible) +
-               " processes could not be read fully; their environment may be missing above");
-}
-
-} // namespace
-
-namespace {
-
-// "no sudoers file", "1 sudoers file", "216 systemd unit files and drop-ins".
-std::string counted(int count, const char *singular, const char *plural)
-{
-    if (count == 0)
-        return std::string("no ") + singular;
-    return std::to_string(count) + " " + (count == 1 ? singular : plural);
+        b.info(counted(scan->stats.processesInaccessible, "process", "processes") +
+               " could not be read fully; their environment may be missing above");
 }
 
 } // namespace
