@@ -9,6 +9,7 @@
 #include "tableviews.h"
 #include "timelinechart.h"
 #include "verdictdetails.h"
+#include "splitterstate.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -177,7 +178,8 @@ QWidget *EventsTab::createLowerPane()
     auto *right = new QSplitter(Qt::Vertical);
     right->addWidget(m_details);
     right->addWidget(lists);
-    right->setSizes({200, 300});
+    right->setSizes({420, 220});  // the reasons need the room more than the lists
+    rememberSplitter(right, QStringLiteral("eventsDetails"));
 
     auto *horizontal = new QSplitter(Qt::Horizontal);
     horizontal->addWidget(tablePane);

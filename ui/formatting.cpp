@@ -50,26 +50,49 @@ QString shortHash(const std::string &hexDigest)
     return toQString(hexDigest.substr(0, 12));
 }
 
+QString countText(qsizetype count, const QString &singular, const QString &plural)
+{
+    if (count == 0)
+        return QStringLiteral("no ") + plural;
+    return QLocale::c().toString(count) + QLatin1Char(' ') + (count == 1 ? singular : plural);
+}
+
+QString shownText(qsizetype shown, qsizetype total, const QString &singular, const QString &plural)
+{
+    if (shown == total)
+        return countText(total, singular, plural);
+    return QStringLiteral("%1 of %2 shown").arg(QLocale::c().toString(shown), countText(total, singular, plural));
+}
+
 QString scanStatusText(const ScanResult &result, bool privileged)
 {
-    int modules = 0;
-    int hidden = 0;
+    qsizetype modules = 0;
+    qsizetype hidden = 0;
     for (const auto &process : result.processes) {
-        modules += static_cast<int>(process.modules.size());
+        modules += static_cast<qsizetype>(process.modules.size());
         if (process.hidden)
             ++hidden;
     }
+    const QString process = QStringLiteral("process");
+    const QString processes = QStringLiteral("processes");
     QStringList parts;
-    parts << QStringLiteral("%1 processes, %2 modules").arg(result.processes.size()).arg(modules);
+    parts << countText(static_cast<qsizetype>(result.processes.size()), process, processes) + QStringLiteral(", ") +
+                 countText(modules, QStringLiteral("module"), QStringLiteral("modules"));
 
+    // Processes and failed reads are different counts: one process can refuse several reads
+    // (maps, environ, exe), so each is named with its own noun.
     const int unreadable = result.stats.processesInaccessible;
     if (unreadable > 0) {
+        QString text = countText(unreadable, process, processes) + QStringLiteral(" not fully readable");
+        int reads = 0;
         QStringList causes;
-        for (const auto &[cause, count] : result.stats.errorCounts)
-            causes << QStringLiteral("%1: %2").arg(toQString(cause)).arg(count);
-        QString text = QStringLiteral("%1 processes could not be read").arg(unreadable);
-        if (!causes.isEmpty())
-            text += QStringLiteral(" (") + causes.join(QStringLiteral(", ")) + QLatin1Char(')');
+        for (const auto &[cause, count] : result.stats.errorCounts) {
+            reads += count;
+            causes << QStringLiteral("%1 %2").arg(count).arg(toQString(cause));
+        }
+        if (reads > 0)
+            text += QStringLiteral(" (") + countText(reads, QStringLiteral("read failed"), QStringLiteral("reads failed")) +
+                    QStringLiteral(": ") + causes.join(QStringLiteral(", ")) + QLatin1Char(')');
         if (!privileged)
             text += QStringLiteral(" \u2014 Scan > Scan all processes (administrator) reads them");
         parts << text;
@@ -77,8 +100,8 @@ QString scanStatusText(const ScanResult &result, bool privileged)
         parts << QStringLiteral("not root: other users' processes may be incomplete");
     }
     if (result.stats.processesVanished > 0)
-        parts << QStringLiteral("%1 exited during the scan").arg(result.stats.processesVanished);
-    parts << QStringLiteral("%1 hidden processes").arg(hidden);
+        parts << countText(result.stats.processesVanished, process, processes) + QStringLiteral(" exited during the scan");
+    parts << countText(hidden, QStringLiteral("hidden process"), QStringLiteral("hidden processes"));
     if (result.stats.cancelled)
         parts << QStringLiteral("scan cancelled: results are partial");
     return parts.join(QStringLiteral(" \u00b7 "));

@@ -17,6 +17,12 @@ QString shortHash(const std::string &hexDigest);       // first 12 hex digits, "
 QString timeTextSeconds(std::int64_t unixSeconds);
 QString timeTextUs(std::int64_t unixMicroseconds);
 
+// "1 process", "2 processes", "no processes".
+QString countText(qsizetype count, const QString &singular, const QString &plural);
+// What a filtered view shows: "85 processes" when nothing is hidden, "7 of 85 processes shown"
+// when a filter hides some.
+QString shownText(qsizetype shown, qsizetype total, const QString &singular, const QString &plural);
+
 // The status line after a scan: counts, unreadable processes with their causes, hidden ones.
 // `privileged`: the scan ran as root (the administrator helper, or a root test run).
 QString scanStatusText(const ScanResult &result, bool privileged);

@@ -1,14 +1,17 @@
 #include "mainwindow.h"
 
 #include "casetab.h"
+#include "columnfit.h"
 #include "eventstab.h"
 #include "filterproxies.h"
 #include "formatting.h"
 #include "helperscan.h"
+#include "helpmenu.h"
 #include "levelstyle.h"
 #include "moduletablemodel.h"
 #include "posturetab.h"
 #include "scancontroller.h"
+#include "theme.h"
 #include "verdictdetails.h"
 
 #include <QAction>
@@ -63,12 +66,16 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     m_tabs->addTab(m_postureTab, QStringLiteral("Posture"));
     // The posture checks read the whole system: they run when first looked at, not at start.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        m_scanToolBar->setVisible(index == 0);  // refresh and "only flagged" act on the live view
+        // One toolbar on every tab, so the tab bar stays put; "only flagged" filters the live view.
+        m_onlyFlaggedBox->setEnabled(index == 0);
+        scheduleStatusUpdate();
         if (m_tabs->widget(index) == m_postureTab && !m_postureTab->hasReport())
             m_postureTab->runChecks();
     });
     setCentralWidget(m_tabs);
     createStatusBar();
+    followTabsInStatusLine();
+    addHelpMenu(this);
     resize(1280, 860);
     m_focusConnection =
         connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) { trackFocus(now); });
@@ -83,11 +90,11 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     // The administrator scan fills the same models through the same steps.
     connect(m_helper, &HelperScanLauncher::started, this, [this] {
         onScanStarted();
-        m_statusLabel->setText(QStringLiteral("Scanning as administrator: waiting for authorization…"));
+        setLiveStatus(QStringLiteral("Scanning as administrator: waiting for authorization…"));
     });
     connect(m_helper, &HelperScanLauncher::progress, this, [this](quint64, qint64 done, qint64 total, const QString &step) {
         onScanProgress(done, total, step);
-        m_statusLabel->setText(QStringLiteral("Scanning as administrator: ") + step);
+        setLiveStatus(QStringLiteral("Scanning as administrator: ") + step);
     });
     connect(m_helper, &HelperScanLauncher::finished, this,
             [this](quint64, std::shared_ptr<const ScanResult> result) { onScanFinished(std::move(result), true); });
@@ -160,6 +167,7 @@ void MainWindow::createActions()
     viewMenu->addAction(m_onlyFlaggedAction);
     m_logAction = viewMenu->addAction(QStringLiteral("&Log\u2026"), this, &MainWindow::showLog);
     m_logAction->setEnabled(false);
+    addThemeMenu(viewMenu);
 
     QToolBar *toolBar = addToolBar(QStringLiteral("Scan"));
     m_scanToolBar = toolBar;
@@ -193,6 +201,7 @@ QWidget *MainWindow::createProcessPane()
     m_processView->setAlternatingRowColors(true);
     m_processView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_processView->setSelectionMode(QAbstractItemView::SingleSelection);
+    setUpColumnFitting(m_processView);
     m_processView->header()->setStretchLastSection(false);
     m_processView->header()->setSectionResizeMode(ProcessTreeModel::NameColumn, QHeaderView::Stretch);
     connect(m_processView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -222,7 +231,7 @@ QWidget *MainWindow::createModulePane()
     m_moduleView->setAlternatingRowColors(true);
     m_moduleView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_moduleView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_moduleView->setTextElideMode(Qt::ElideLeft);  // the file name matters more than the directory
+    setUpColumnFitting(m_moduleView);
     m_moduleView->header()->setStretchLastSection(false);
     m_moduleView->header()->setSectionResizeMode(ModuleTableModel::PathColumn, QHeaderView::Stretch);
     connect(m_moduleView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -238,7 +247,8 @@ QWidget *MainWindow::createModulePane()
 
 void MainWindow::createStatusBar()
 {
-    m_statusLabel = new QLabel(QStringLiteral("No scan yet: press F5"));
+    m_liveStatus = QStringLiteral("No scan yet: press F5");
+    m_statusLabel = new QLabel(m_liveStatus);
     m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(260);
@@ -289,7 +299,7 @@ void MainWindow::onScanStarted()
 {
     setScanning(true);
     m_progress->setRange(0, 0);
-    m_statusLabel->setText(QStringLiteral("Scanning\u2026"));
+    setLiveStatus(QStringLiteral("Scanning\u2026"));
 }
 
 void MainWindow::onScanProgress(qint64 done, qint64 total, const QString &step)
@@ -301,7 +311,7 @@ void MainWindow::onScanProgress(qint64 done, qint64 total, const QString &step)
         m_progress->setValue(static_cast<int>(std::min(done, total)));
     }
     m_progress->setFormat(step.isEmpty() ? QStringLiteral("%p%") : step + QStringLiteral(" %p%"));
-    m_statusLabel->setText(QStringLiteral("Scanning: ") + step);
+    setLiveStatus(QStringLiteral("Scanning: ") + step);
 }
 
 void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> result, bool administrator)
@@ -313,8 +323,7 @@ void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> result, bool a
 void MainWindow::onScanFailed(const QString &message)
 {
     setScanning(false);
-    m_statusLabel->setText(m_lastStatus.isEmpty() ? message : message + QStringLiteral(" \u00b7 showing the previous scan: ") + m_lastStatus);
-    m_statusLabel->setToolTip(m_statusLabel->text());  // long helper messages do not fit the bar
+    setLiveStatus(m_lastStatus.isEmpty() ? message : message + QStringLiteral(" \u00b7 showing the previous scan: ") + m_lastStatus);
     emit scanFailed(message);
 }
 
@@ -343,8 +352,7 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result, bool admi
     m_lastStatus = scanStatusText(*m_result, administrator || geteuid() == 0);
     if (administrator)
         m_lastStatus = QStringLiteral("As administrator: ") + m_lastStatus;
-    m_statusLabel->setText(m_lastStatus);
-    m_statusLabel->setToolTip(m_lastStatus);
+    setLiveStatus(m_lastStatus);
     emit resultApplied();
 }
 
@@ -448,11 +456,6 @@ void MainWindow::showLog()
     layout->addWidget(buttons);
     dialog->resize(900, 500);
     dialog->show();
-}
-
-QString MainWindow::statusText() const
-{
-    return m_statusLabel->text();
 }
 
 } // namespace loadlens::ui

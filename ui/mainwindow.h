@@ -23,6 +23,7 @@ class QProgressBar;
 class QPushButton;
 class QSplitter;
 class QTabWidget;
+class QTimer;
 class QToolBar;
 class QTreeView;
 
@@ -122,6 +123,11 @@ private:
     const ProcessInfo *currentProcess() const;
     void fitColumns();
     void showLog();
+    // The status line speaks of the current tab (mainwindow_status.cpp).
+    void followTabsInStatusLine();
+    void setLiveStatus(const QString &text);
+    void scheduleStatusUpdate();
+    QString composeStatus() const;
 
     scan::ScanOptions m_options;
     ScanController *m_controller = nullptr;
@@ -152,6 +158,8 @@ private:
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QString m_lastStatus;
+    QString m_liveStatus;  // the Processes tab's part: scan progress or the last scan's summary
+    QTimer *m_statusTimer = nullptr;
 
     QTabWidget *m_tabs = nullptr;
     QToolBar *m_scanToolBar = nullptr;

@@ -80,7 +80,9 @@ Status MainWindow::openCase(const QString &path)
     if (!db)
         return db.error();
     m_casePath = absolute;
-    setWindowTitle(QStringLiteral("LoadLens \u2014 %1").arg(QFileInfo(absolute).fileName()));
+    // The title is the case file; the platform appends the application display name once.
+    setWindowTitle(QString());
+    setWindowFilePath(absolute);
     m_caseTab->setCasePath(absolute);
     m_eventsTab->setCasePath(absolute);
     emit caseOpened(absolute);

@@ -4,6 +4,7 @@
 #include "formatting.h"
 #include "levelstyle.h"
 #include "qtstrings.h"
+#include "verdict/module_rank.h"
 
 #include <QFont>
 #include <QFontDatabase>
@@ -166,7 +167,7 @@ QVariant ModuleTableModel::sortData(const Row &row, int column) const
     case PathColumn: return toQString(row.module.path);
     case SizeColumn: return QVariant::fromValue<qulonglong>(row.facts ? row.facts->size : row.mapped);
     case FlagsColumn: return flagBits(row.module);
-    case VerdictColumn: return static_cast<int>(row.module.verdict.level);
+    case VerdictColumn: return verdict::moduleRank(row.module.verdict);  // how it was found, then level
     case PackageColumn: return row.facts ? toQString(row.facts->package) : QString();
     case HashColumn: return row.facts ? toQString(row.facts->sha256) : QString();
     case OwnerModeColumn: return row.facts ? static_cast<int>(row.facts->mode & 07777) : -1;

@@ -12,7 +12,10 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QFileInfo>
+#include <QMainWindow>
 #include <QSaveFile>
+#include <QStatusBar>
 #include <QSplitter>
 #include <QSysInfo>
 #include <QTextBrowser>
@@ -157,7 +160,7 @@ void PostureTab::exportHtml()
     const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Export posture report"),
                                                       QStringLiteral("loadlens-posture.html"), QStringLiteral("HTML (*.html)"));
     if (!file.isEmpty())
-        saveText(this, file, reportHtml());
+        saveReportHtml(file);
 }
 
 void PostureTab::saveAuditRules()
@@ -167,7 +170,31 @@ void PostureTab::saveAuditRules()
     const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save auditd rules"),
                                                       QStringLiteral("50-loadlens.rules"), QStringLiteral("audit rules (*.rules)"));
     if (!file.isEmpty())
-        saveText(this, file, auditdRules());
+        saveAuditRulesTo(file);
+}
+
+bool PostureTab::saveReportHtml(const QString &fileName)
+{
+    return m_report && save(fileName, reportHtml(), QStringLiteral("the posture report"));
+}
+
+bool PostureTab::saveAuditRulesTo(const QString &fileName)
+{
+    return m_report && save(fileName, auditdRules(), QStringLiteral("the auditd rules"));
+}
+
+bool PostureTab::save(const QString &fileName, const QString &text, const QString &what)
+{
+    if (!saveText(this, fileName, text))
+        return false;
+    const QString message = QStringLiteral("Saved %1 to %2").arg(what, QFileInfo(fileName).absoluteFilePath());
+    // The main window's status bar when there is one; the tab's summary otherwise.
+    if (auto *main = qobject_cast<QMainWindow *>(window()); main && main->statusBar())
+        main->statusBar()->showMessage(message, 15000);
+    else
+        m_summary->setToolTip(message);
+    emit saved(fileName, message);
+    return true;
 }
 
 } // namespace loadlens::ui

@@ -43,13 +43,20 @@ public slots:
     void runChecks();
     void exportHtml();     // asks for a file
     void saveAuditRules(); // asks for a file
+    // Write without asking; true when written. Either way the outcome is announced (saved, or
+    // a warning naming the file and the cause).
+    bool saveReportHtml(const QString &fileName);
+    bool saveAuditRulesTo(const QString &fileName);
 
 signals:
     void settled();
+    // A file was written: `message` names it ("Saved the posture report to /x/y.html").
+    void saved(const QString &fileName, const QString &message);
 
 private:
     void showReport(std::shared_ptr<const posture::PostureReport> report);
     void updateDetails();
+    bool save(const QString &fileName, const QString &text, const QString &what);
 
     PostureController *m_controller;
     PostureCheckModel *m_model;

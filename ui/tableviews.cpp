@@ -1,5 +1,7 @@
 #include "tableviews.h"
 
+#include "columnfit.h"
+
 #include <QTreeView>
 
 namespace loadlens::ui {
@@ -13,7 +15,7 @@ QTreeView *makeTableView(QAbstractItemModel *model)
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setTextElideMode(Qt::ElideLeft);
+    setUpColumnFitting(view);
     return view;
 }
 

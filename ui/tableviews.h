@@ -1,6 +1,6 @@
 #pragma once
 // The flat table views of the case and event tabs all start alike: rows selected whole,
-// alternating colours, long paths elided on the left where the file name is.
+// alternating colours, paths elided in the middle and other text at the end (columnfit.h).
 class QAbstractItemModel;
 class QTreeView;
 

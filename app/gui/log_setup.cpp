@@ -6,6 +6,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace loadlens::gui {
@@ -49,11 +50,34 @@ spdlog::level::level_enum levelForQtMessage(int qtMsgType, const char *category,
     return spdlog::level::warn;
 }
 
+namespace {
+
+// The terminal shows what --log-level asks for; the in-window log always keeps debug and up,
+// so View > Log has something to say about a run that printed nothing (a normal run logs
+// almost everything at debug).
+constexpr auto kWindowLogLevel = spdlog::level::debug;
+
+std::shared_ptr<spdlog::sinks::sink> &terminalSink()
+{
+    static std::shared_ptr<spdlog::sinks::sink> sink;
+    return sink;
+}
+
+void applyLevel(spdlog::logger &logger, spdlog::level::level_enum level)
+{
+    logger.set_level(std::min(level, kWindowLogLevel));
+}
+
+} // namespace
+
 void setLogLevel(spdlog::level::level_enum level)
 {
-    spdlog::set_level(level);
+    if (auto &sink = terminalSink())
+        sink->set_level(level);
+    const auto effective = std::min(level, kWindowLogLevel);
+    spdlog::set_level(effective);  // every registered logger, the core ones included
     if (auto logger = spdlog::default_logger())
-        logger->set_level(level);
+        applyLevel(*logger, level);
 }
 
 std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> setUpLogging(spdlog::level::level_enum level, std::size_t capacity)
@@ -61,10 +85,11 @@ std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> setUpLogging(spdlog::level::l
     auto stderrSink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     auto memorySink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(capacity);
     memorySink->set_pattern("%H:%M:%S.%e %-5l [%n] %v");
+    memorySink->set_level(spdlog::level::trace);  // bounded by the logger's level
+    terminalSink() = stderrSink;
     auto logger = std::make_shared<spdlog::logger>("loadlens", spdlog::sinks_init_list{stderrSink, memorySink});
-    logger->set_level(level);
     spdlog::set_default_logger(logger);
-    spdlog::set_level(level);
+    setLogLevel(level);
     qInstallMessageHandler(qtMessageToLog);
     return memorySink;
 }

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string_view>
 #include <unistd.h>
 
 namespace {
@@ -129,43 +130,79 @@ QString refuseRoot(bool screenshot)
         "for a test machine, set LOADLENS_ALLOW_ROOT_GUI=1.)");
 }
 
+struct GuiOptions {
+    QCommandLineOption pid{QStringLiteral("pid"), QStringLiteral("Scan only process <pid>."), QStringLiteral("pid")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Save the window as <file> (PNG) after the first scan and exit."),
+                                  QStringLiteral("file")};
+    QCommandLineOption logLevel{QStringLiteral("log-level"),
+                                QStringLiteral("trace, debug, info, warn, error or off (default: info)."),
+                                QStringLiteral("level"), QStringLiteral("info")};
+    QCommandLineOption caseFile{QStringLiteral("case"),
+                                QStringLiteral("Open case <file> (created when absent; default: %1).")
+                                    .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
+                                QStringLiteral("file")};
+    QCommandLineOption tab{QStringLiteral("tab"),
+                           QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
+                           QStringLiteral("name"), QStringLiteral("processes")};
+    QCommandLineOption elevated{QStringLiteral("elevated"),
+                                QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a "
+                                               "password); the window itself keeps running as you.")};
+
+    void describe(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({pid, screenshot, logLevel, caseFile, tab, elevated});
+    }
+};
+
+// --help and --version only print text: they must work without a display (over ssh, in a
+// package check), where QApplication would abort looking for a platform.
+bool asksOnlyForText(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--")
+            break;
+        if (arg == "-h" || arg == "-?" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    QCoreApplication::setApplicationName(QStringLiteral("loadlens"));
+    QCoreApplication::setOrganizationName(QStringLiteral("loadlens"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));
+    const GuiOptions cli;
+    if (asksOnlyForText(argc, argv)) {
+        QCoreApplication textOnly(argc, argv);
+        QCommandLineParser parser;
+        cli.describe(parser);
+        parser.process(textOnly);  // prints the help or the version and exits
+        return 0;
+    }
+
     // Before QApplication: the platform plugin's chatter is routed into the log from the start.
     const auto memoryLog = loadlens::gui::setUpLogging(spdlog::level::info);
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("loadlens"));
-    QApplication::setOrganizationName(QStringLiteral("loadlens"));
     QApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
-    QApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));
     QGuiApplication::setDesktopFileName(QStringLiteral(LOADLENS_APP_ID));  // the installed .desktop entry
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption pidOption(QStringLiteral("pid"), QStringLiteral("Scan only process <pid>."), QStringLiteral("pid"));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Save the window as <file> (PNG) after the first scan and exit."), QStringLiteral("file"));
-    const QCommandLineOption logLevelOption(
-        QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default: info)."),
-        QStringLiteral("level"), QStringLiteral("info"));
-    const QCommandLineOption caseOption(
-        QStringLiteral("case"), QStringLiteral("Open case <file> (created when absent; default: %1).")
-                                    .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
-        QStringLiteral("file"));
-    const QCommandLineOption tabOption(
-        QStringLiteral("tab"), QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
-        QStringLiteral("name"), QStringLiteral("processes"));
-    const QCommandLineOption elevatedOption(
-        QStringLiteral("elevated"),
-        QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a password); the "
-                       "window itself keeps running as you."));
-    parser.addOptions({pidOption, screenshotOption, logLevelOption, caseOption, tabOption, elevatedOption});
+    cli.describe(parser);
     parser.process(app);
+    const QCommandLineOption &pidOption = cli.pid;
+    const QCommandLineOption &screenshotOption = cli.screenshot;
+    const QCommandLineOption &logLevelOption = cli.logLevel;
+    const QCommandLineOption &caseOption = cli.caseFile;
+    const QCommandLineOption &tabOption = cli.tab;
+    const QCommandLineOption &elevatedOption = cli.elevated;
 
     const auto level = spdlog::level::from_str(parser.value(logLevelOption).toStdString());
     if (level == spdlog::level::off && parser.value(logLevelOption) != QStringLiteral("off")) {

@@ -13,6 +13,14 @@ namespace loadlens::posture {
 
 namespace {
 
+// "no sudoers file", "1 sudoers file", "216 systemd unit files and drop-ins".
+std::string counted(int count, const char *singular, const char *plural)
+{
+    if (count == 0)
+        return std::string("no ") + singular;
+    return std::to_string(count) + " " + (count == 1 ? singular : plural);
+}
+
 constexpr int kMaxSudoIncludeDepth = 8;
 
 const std::vector<std::string> &systemdUnitDirs()
@@ -189,15 +197,18 @@ void checkRunningProcesses(const ScanResult *scan, CheckBuilder &b)
             lines.push_back("pid " + std::to_string(p.pid) + " (" + p.name + "): " + joinList(vars, " "));
     }
     if (lines.empty()) {
-        b.pass("none of " + std::to_string(scan->processes.size()) +
-               " scanned processes runs with LD_PRELOAD, LD_LIBRARY_PATH or LD_AUDIT");
+        const int scanned = static_cast<int>(scan->processes.size());
+        b.pass(scanned == 0 ? std::string("the live scan listed no process")
+                            : "none of the " + counted(scanned, "scanned process", "scanned processes") +
+                                  " runs with LD_PRELOAD, LD_LIBRARY_PATH or LD_AUDIT");
     } else {
-        b.fail(std::to_string(lines.size()) + " running processes have loader variables set:");
+        b.fail(counted(static_cast<int>(lines.size()), "running process has", "running processes have") +
+               " loader variables set:");
         b.addCapped(Status::Fail, lines);
     }
     if (scan->stats.processesInaccessible > 0)
-        b.info(std::to_string(scan->stats.processesInaccessible) +
-               " processes could not be read fully; their environment may be missing above");
+        b.info(counted(scan->stats.processesInaccessible, "process", "processes") +
+               " could not be read fully; their environment may be missing above");
 }
 
 } // namespace
@@ -214,9 +225,10 @@ PostureCheck checkRestrictPreload(const PostureOptions &options, const ScanResul
     std::set<std::string> visited;
     scanSudoersFile(options, "/etc/sudoers", 0, b, hits, visited);
     if (hits.empty())
-        b.pass("no LD_* variable set in " + std::to_string(shellFiles) + " environment/shell start-up files, " +
-               std::to_string(unitFiles) + " systemd unit files or " + std::to_string(visited.size()) +
-               " sudoers files");
+        b.pass("no LD_* variable set in the files read: " +
+               counted(shellFiles, "environment or shell start-up file", "environment or shell start-up files") + ", " +
+               counted(unitFiles, "systemd unit file or drop-in", "systemd unit files and drop-ins") + ", " +
+               counted(static_cast<int>(visited.size()), "sudoers file", "sudoers files"));
     b.addCapped(Status::Fail, hits, 40);
 
     checkRunningProcesses(scan, b);

@@ -1,5 +1,7 @@
 #include "posture/posture.h"
 
+#include <ctime>
+
 #include "common/log.h"
 #include "posture/posture_fs.h"
 
@@ -46,6 +48,11 @@ PostureReport runPostureChecks(const PostureOptions &options, const ScanResult *
 {
     auto logger = log::get("core.posture");
     PostureReport report;
+    report.checkedAt = static_cast<std::int64_t>(std::time(nullptr));
+    if (scan) {
+        report.scannedAt = scan->scannedAt;
+        report.scannedHost = scan->host.hostname;
+    }
     report.checks.push_back(checkRestrictPreload(options, scan));
     report.checks.push_back(checkSecureLibraryPaths(options, scan));
     report.checks.push_back(checkImmutableLoaderConfig(options));

@@ -5,6 +5,7 @@
 // inspected; checks that need the live processes take the scan and say unknown without it.
 #include "common/types.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,9 @@ struct PostureReport {
     // Paths that should be watched by auditd but are not (absolute, as seen from rootDir); what
     // emitAuditdRules() covers.
     std::vector<std::string> auditGaps;
+    std::int64_t checkedAt = 0;  // unix seconds when the checks ran
+    std::int64_t scannedAt = 0;  // the live scan the process checks used; 0 when none
+    std::string scannedHost;     // that scan's host name
 
     const PostureCheck *find(std::string_view id) const;
 };

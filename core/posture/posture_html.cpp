@@ -2,6 +2,8 @@
 // can be mailed, archived and printed as it is.
 #include "posture/posture_export.h"
 
+#include <ctime>
+
 namespace loadlens::posture {
 
 namespace {
@@ -10,6 +12,7 @@ constexpr std::string_view kStyle = R"(
 body { font: 14px/1.45 system-ui, sans-serif; color: #1c1c1c; margin: 2em auto; max-width: 60em; padding: 0 1em; }
 h1 { font-size: 1.5em; margin-bottom: .2em; }
 .summary { color: #555; margin-bottom: 1.5em; }
+.stamp { color: #555; margin: 0; }
 section.check { border: 1px solid #ccc; border-left: 8px solid #999; border-radius: 4px; padding: .6em 1em; margin: 0 0 1em; break-inside: avoid; page-break-inside: avoid; }
 section.pass { border-left-color: #2e7d32; }
 section.fail { border-left-color: #c62828; }
@@ -48,6 +51,24 @@ std::string htmlEscape(std::string_view text)
     return out;
 }
 
+namespace {
+
+// "2026-12-05 23:10:30 UTC"; "unknown" for 0.
+std::string utcText(std::int64_t unixSeconds)
+{
+    if (unixSeconds <= 0)
+        return "unknown";
+    const std::time_t t = static_cast<std::time_t>(unixSeconds);
+    std::tm tm {};
+    if (!::gmtime_r(&t, &tm))
+        return "unknown";
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
+} // namespace
+
 std::string renderPostureHtml(const PostureReport &report, const std::string &hostLabel)
 {
     int pass = 0, fail = 0, unknown = 0;
@@ -57,6 +78,12 @@ std::string renderPostureHtml(const PostureReport &report, const std::string &ho
     std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
                        htmlEscape(title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
     html += "<h1>" + htmlEscape(title) + "</h1>\n";
+    html += "<p class=\"stamp\">Host: " + htmlEscape(hostLabel.empty() ? std::string("not named") : hostLabel) +
+            " &middot; Checked: " + utcText(report.checkedAt) + " &middot; Live scan: " +
+            (report.scannedAt > 0 ? utcText(report.scannedAt) +
+                                        (report.scannedHost.empty() ? "" : " of " + htmlEscape(report.scannedHost))
+                                  : std::string("none (running processes were not checked)")) +
+            "</p>\n";
     html += "<p class=\"summary\">MITRE ATT&amp;CK mitigation M1044: " + std::to_string(pass) + " pass, " +
             std::to_string(fail) + " fail, " + std::to_string(unknown) + " unknown</p>\n";
     for (const auto &c : report.checks) {

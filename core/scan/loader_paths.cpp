@@ -254,6 +254,12 @@ void LoaderPathAnalyzer::addSearchPathFacts(const ProcessInfo &process, std::vec
                 const auto steps = elf::searchOrder(request);
                 const auto found = elf::stepIndexForDirectory(steps, loadedDir);
                 if (found) {
+                    const auto &step = steps[*found];
+                    outcome.foundThrough = step.source == elf::SearchSource::DefaultDir
+                                               ? std::string("default directories")
+                                               : std::string(elf::searchSourceName(step.source));
+                    if (!step.objectPath.empty())
+                        outcome.foundThrough += " of " + step.objectPath;
                     if (steps[*found].source == elf::SearchSource::LdLibraryPath)
                         outcome.libraryPathDir = steps[*found].directory;
                     for (std::size_t s = 0; s < *found; ++s) {
@@ -272,6 +278,8 @@ void LoaderPathAnalyzer::addSearchPathFacts(const ProcessInfo &process, std::vec
                 cached = m_search.emplace(std::move(key), std::move(outcome)).first;
             }
             auto &f = facts[target->second];
+            if (f.foundThrough.empty())
+                f.foundThrough = cached->second.foundThrough;
             if (!cached->second.libraryPathDir.empty()) {
                 f.viaLibraryPathEnv = !pathsec::isSystemLibraryDir(cached->second.libraryPathDir);
                 f.libraryPathDir = cached->second.libraryPathDir;

@@ -42,6 +42,7 @@ private:
     struct SearchOutcome {
         std::vector<verdict::SearchPathFact> hijackable;
         std::string libraryPathDir;  // non-empty when found through LD_LIBRARY_PATH
+        std::string foundThrough;    // the search step that found it, as ModuleFacts::foundThrough
     };
     std::unordered_map<std::string, SearchOutcome> m_search;
 };

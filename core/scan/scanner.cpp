@@ -7,6 +7,7 @@
 #include "pkg/hash_cache.h"
 #include "proc/inventory.h"
 #include "scan/file_survey.h"
+#include "scan/loader_env_findings.h"
 #include "scan/loader_paths.h"
 #include "verdict/module_classifier.h"
 
@@ -226,6 +227,8 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                 verdicts.push_back(p.modules[i].verdict);
             judged.emplace(signature, std::move(verdicts));
         }
+        for (auto &finding : loaderEnvFindings(p, [&analyzer](const std::string &dir) { return analyzer.whoCanPlantIn(dir); }))
+            result.findings.push_back(std::move(finding));
         if (sink)
             sink(p, surveyed);
         if (progress)

@@ -135,6 +135,34 @@ void addMemoryReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &m
     }
 }
 
+struct ShadowRoute {
+    std::string through;  // the evidence value: "LD_PRELOAD", "LD_LIBRARY_PATH", "DT_RUNPATH of X", ...
+    std::string text;     // completes "a same-named copy ..."
+};
+
+// How a copy that shadows a system library got into the process, in the order ld.so applies
+// them: preloading comes before any search.
+ShadowRoute shadowRoute(const ModuleFacts &f)
+{
+    if (f.inPreloadEnv)
+        return {f.preloadVariable, "was injected in its place through " + f.preloadVariable +
+                                       ", which the loader maps before any search"};
+    if (f.inPreloadFile)
+        return {"/etc/ld.so.preload", "was injected in its place through /etc/ld.so.preload, which the loader maps "
+                                      "into every program before any search"};
+    if (f.viaLibraryPathEnv)
+        return {"LD_LIBRARY_PATH", "took its place because LD_LIBRARY_PATH (" + f.libraryPathDir +
+                                       ") is searched before the system directories, the typical LD_LIBRARY_PATH "
+                                       "hijack"};
+    if (f.foundThrough.rfind("DT_RUNPATH", 0) == 0 || f.foundThrough.rfind("DT_RPATH", 0) == 0)
+        return {f.foundThrough, "took its place because the loader searched " + f.foundThrough +
+                                    " first: a program bundling its own copy does this, and so does a planted one"};
+    if (!f.foundThrough.empty())
+        return {f.foundThrough, "took its place, found through " + f.foundThrough};
+    return {"unknown", "took its place, loaded by path or by a dlopen that named it (no search of the loader explains "
+                       "it)"};
+}
+
 void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
 {
     if (f.writable.writableByNonRoot) {
@@ -191,11 +219,11 @@ void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
         // A package shipping its own copy is normal; a copy nothing vouches for, or one that came
         // in through LD_LIBRARY_PATH, is how that variable gets abused.
         const bool vouched = f.package.state == PackageFacts::State::Verified;
+        const ShadowRoute route = shadowRoute(f);
         v.add(makeReason(code::ShadowedSystemLibrary, vouched && !f.viaLibraryPathEnv ? Level::Medium : Level::High,
                          "Loaded from outside the system library directories although the system has its own " +
-                             f.soname + " (" + copies +
-                             "): a same-named copy took its place, the typical LD_LIBRARY_PATH hijack.",
-                         {{"soname", f.soname}, {"path", m.path}, {"system_copies", copies}}));
+                             f.soname + " (" + copies + "): a same-named copy " + route.text + ".",
+                         {{"soname", f.soname}, {"path", m.path}, {"system_copies", copies}, {"loaded_through", route.through}}));
     }
 }
 

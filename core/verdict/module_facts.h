@@ -89,6 +89,10 @@ struct ModuleFacts {
     bool inPreloadFile = false;            // listed in /etc/ld.so.preload
     bool viaLibraryPathEnv = false;        // found through LD_LIBRARY_PATH
     std::string libraryPathDir;
+    // Where the loader's search for a DT_NEEDED name found it: "DT_RUNPATH of /opt/x/bin/app",
+    // "DT_RPATH of ...", "LD_LIBRARY_PATH", "ld.so.cache", "default directories"; empty when
+    // no DT_NEEDED search explains it (dlopen by path, preload).
+    std::string foundThrough;
     std::string sha256;
 };
 

@@ -36,6 +36,7 @@ constexpr std::array kCatalog{
     CatalogEntry{code::UntrustedLocation, technique::DynamicLinkerHijacking, measure::SecurePaths},
     CatalogEntry{code::HiddenProcess, technique::Rootkit, measure::AuditAndMonitor},
     CatalogEntry{code::KernelProvided, "", ""},
+    CatalogEntry{code::LoaderEnvWritableDir, technique::DynamicLinkerHijacking, measure::RestrictPreload},
 };
 
 const CatalogEntry *find(std::string_view code)

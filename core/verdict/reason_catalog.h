@@ -30,6 +30,8 @@ inline constexpr std::string_view AnonymousExec = "anonymous-exec";
 inline constexpr std::string_view UntrustedLocation = "untrusted-location";
 inline constexpr std::string_view HiddenProcess = "hidden-process";
 inline constexpr std::string_view KernelProvided = "kernel-provided";
+// Process-level finding: a loader variable names a directory someone other than root can write.
+inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-dir";
 } // namespace code
 
 namespace technique {

@@ -55,6 +55,28 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains("[qt"), r.err.left(2000).constData());
     }
+
+    // As `env -i loadlens --help` over ssh: no DISPLAY, no QT_QPA_PLATFORM, nothing else.
+    void helpAndVersionNeedNoDisplay_data()
+    {
+        QTest::addColumn<QString>("argument");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("--help") << QStringLiteral("--help") << QStringLiteral("--screenshot <file>");
+        QTest::addRow("-h") << QStringLiteral("-h") << QStringLiteral("--log-level <level>");
+        QTest::addRow("--version") << QStringLiteral("--version") << QStringLiteral("loadlens ");
+    }
+
+    void helpAndVersionNeedNoDisplay()
+    {
+        QFETCH(QString, argument);
+        QFETCH(QString, expected);
+        QProcessEnvironment bare;  // empty would mean "inherit" to some Qt versions: one harmless variable
+        bare.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        const auto r = loadlens::testing::runProgram(QStringLiteral(LOADLENS_GUI), {argument}, 60000, bare);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(QString::fromLocal8Bit(r.out).contains(expected), r.out.constData());
+        QVERIFY2(!r.err.contains("platform plugin"), r.err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGuiQuiet)

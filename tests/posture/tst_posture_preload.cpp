@@ -150,7 +150,8 @@ void TestPosturePreload::realProcessWithPreload()
     QCOMPARE(check.status, posture::Status::Fail);
     QVERIFY2(testing::evidenceContains(check, u"pid %1 "_qs.arg(process.pid())), qPrintable(testing::describe(check)));
     QVERIFY(testing::evidenceContains(check, u"LD_PRELOAD="_qs + lib));
-    QVERIFY(testing::evidenceContains(check, u"1 running processes have loader variables"_qs));
+    QVERIFY(testing::evidenceContains(check, u"1 running process has loader variables"_qs));
+    QVERIFY(!testing::evidenceContains(check, u"1 running processes"_qs));
 }
 
 QTEST_GUILESS_MAIN(TestPosturePreload)

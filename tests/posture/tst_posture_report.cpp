@@ -1,7 +1,9 @@
 // code-signing from scan verdicts; the whole report as JSON, HTML and text; the Sysmon rule group;
 // and one run against this host with a live scan.
 #include <QtTest>
+#include <QDateTime>
 #include <QJsonArray>
+#include <QTimeZone>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QXmlStreamReader>
@@ -12,6 +14,7 @@
 #include "scan/scanner.h"
 #include "verdict/reason_catalog.h"
 
+#include <ctime>
 #include <sstream>
 
 using namespace loadlens;
@@ -38,6 +41,8 @@ private slots:
     void codeSigning();
     void jsonShape();
     void htmlHasEveryCheck();
+    void htmlNamesHostAndTimes();
+    void cleanTreeCountsReadWell();
     void textChecklist();
     void sysmonConfigIsWellFormed();
     void realHost();
@@ -137,6 +142,48 @@ void TestPostureReport::htmlHasEveryCheck()
     QCOMPARE(html.count(u"</section>"_qs), 7);
     QCOMPARE(html.count(u"<li"_qs), html.count(u"</li>"_qs));
     QVERIFY(html.trimmed().endsWith(u"</html>"_qs));
+}
+
+// A saved report says which host it is about and when: the checks, and the live scan they used.
+void TestPostureReport::htmlNamesHostAndTimes()
+{
+    PostureTree tree;
+    const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
+    const PostureReport withoutScan = runPostureChecks(tree.options(), nullptr);
+    QVERIFY(withoutScan.checkedAt >= before);
+    QCOMPARE(withoutScan.scannedAt, std::int64_t(0));
+    const QString plain = QString::fromStdString(renderPostureHtml(withoutScan, "web1"));
+    QVERIFY2(plain.contains(u"Host: web1"_qs), qPrintable(plain.left(1500)));
+    const QString checked = QDateTime::fromSecsSinceEpoch(withoutScan.checkedAt, QTimeZone::utc())
+                                .toString(u"yyyy-MM-dd HH:mm:ss"_qs);
+    QVERIFY2(plain.contains(u"Checked: "_qs + checked + u" UTC"_qs), qPrintable(plain.left(1500)));
+    QVERIFY(plain.contains(u"Live scan: none"_qs));
+
+    ScanResult scan;
+    scan.scannedAt = 1700000000;
+    scan.host.hostname = "web1.example";
+    const PostureReport withScan = runPostureChecks(tree.options(), &scan);
+    QCOMPARE(withScan.scannedAt, std::int64_t(1700000000));
+    const QString html = QString::fromStdString(renderPostureHtml(withScan, "web1.example"));
+    QVERIFY2(html.contains(u"Live scan: 2023-11-14 22:13:20 UTC of web1.example"_qs), qPrintable(html.left(1500)));
+}
+
+// The pass line of restrict-preload counts what it read in words that read well at 0 and 1.
+void TestPostureReport::cleanTreeCountsReadWell()
+{
+    PostureTree tree;
+    QVERIFY(tree.write(u"/etc/profile"_qs, "PATH=/usr/bin\n"));
+    const PostureReport report = runPostureChecks(tree.options(), nullptr);
+    const PostureCheck *check = report.find(check_id::RestrictPreload);
+    QVERIFY(check);
+    QString pass;
+    for (const auto &o : check->evidence)
+        if (o.status == Status::Pass)
+            pass = QString::fromStdString(o.text);
+    QVERIFY2(pass.contains(u"no sudoers file"_qs), qPrintable(pass));
+    QVERIFY2(pass.contains(u"no systemd unit file or drop-in"_qs), qPrintable(pass));
+    QVERIFY2(!pass.contains(u" 0 "_qs), qPrintable(pass));
+    QVERIFY2(!pass.contains(u" or 0"_qs), qPrintable(pass));
 }
 
 void TestPostureReport::textChecklist()

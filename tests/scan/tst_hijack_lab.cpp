@@ -6,9 +6,11 @@
 
 #include "fixture_process.h"
 #include "scan/scanner.h"
+#include "verdict/module_rank.h"
 
 #include <QTemporaryDir>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace loadlens;
 using loadlens::testing::FixtureProcess;
@@ -132,6 +134,61 @@ private slots:
                                      QStringLiteral("unowned"), QStringLiteral("writable-path"),
                                      QStringLiteral("untrusted-location")}));
         QCOMPARE(m->verdict.level, Level::High);
+    }
+
+    // The writable LD_LIBRARY_PATH directory is a finding of the process itself, and the library
+    // actually taken from it ranks above the system libraries that merely could have been.
+    void libraryPathDirectoryIsAProcessFinding()
+    {
+        const QString systemZlib = QStringLiteral("/usr/lib/x86_64-linux-gnu/libz.so.1");
+        if (!QFileInfo::exists(systemZlib))
+            QSKIP("this host has no /usr/lib/x86_64-linux-gnu/libz.so.1 to shadow");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(::chmod(dir.path().toLocal8Bit().constData(), 0755) == 0);
+        const QString shared = dir.filePath(QStringLiteral("shared"));
+        QVERIFY(QDir().mkpath(shared));
+        QVERIFY(::chmod(shared.toLocal8Bit().constData(), 0777) == 0);
+        const QString planted = shared + QStringLiteral("/libz.so.1");
+        QVERIFY(copyExecutable(QFileInfo(systemZlib).canonicalFilePath(), planted, kLibraryPerms));
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LD_LIBRARY_PATH"), shared);
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--dlopen"), QStringLiteral("libz.so.1")}, env), qPrintable(target.error()));
+
+        const ScanResult scan = scanPid(target.pid());
+        const Finding *finding = nullptr;
+        for (const auto &f : scan.findings)
+            if (f.pid == target.pid() && f.code == "loader-env-writable-dir")
+                finding = &f;
+        QVERIFY2(finding, "no process-level finding for the world-writable LD_LIBRARY_PATH directory");
+        QCOMPARE(finding->level, Level::High);
+        QCOMPARE(QString::fromStdString(finding->technique), QStringLiteral("T1574.006"));
+        QCOMPARE(QString::fromStdString(finding->measure), QStringLiteral("Restrict LD_PRELOAD and LD_LIBRARY_PATH usage"));
+        QMap<QString, QString> evidence;
+        for (const auto &[k, v] : finding->evidence)
+            evidence.insert(QString::fromStdString(k), QString::fromStdString(v));
+        QCOMPARE(evidence.value(QStringLiteral("variable")), QStringLiteral("LD_LIBRARY_PATH"));
+        QCOMPARE(evidence.value(QStringLiteral("directory")), shared);
+        QCOMPARE(evidence.value(QStringLiteral("mode")), QStringLiteral("0777"));
+        QVERIFY2(evidence.value(QStringLiteral("owner")).endsWith(QStringLiteral("(%1)").arg(::getuid())),
+                 qPrintable(evidence.value(QStringLiteral("owner"))));
+        QVERIFY(evidence.value(QStringLiteral("writer")).contains(QStringLiteral("everyone")));
+
+        const ModuleRecord *plantedModule = moduleAt(scan, target.pid(), planted);
+        QVERIFY2(plantedModule, qPrintable(describe(scan, target.pid())));
+        const ProcessInfo *p = processOf(scan, target.pid());
+        const ModuleRecord *libc = nullptr;
+        for (const auto &m : p->modules) {
+            if (&m != plantedModule)
+                QVERIFY2(verdict::moduleRank(m.verdict) < verdict::moduleRank(plantedModule->verdict),
+                         qPrintable(QString::fromStdString(m.path) + QStringLiteral(" ranks with the planted library")));
+            if (QFileInfo(QString::fromStdString(m.path)).fileName() == QStringLiteral("libc.so.6"))
+                libc = &m;
+        }
+        QVERIFY2(libc, qPrintable(describe(scan, target.pid())));
+        QVERIFY(codesOf(*libc).contains(QStringLiteral("search-path-hijackable")));
+        QCOMPARE(libc->verdict.level, plantedModule->verdict.level);
     }
 
     void runpathIntoWritableDirectory()

@@ -1,6 +1,7 @@
 // MainWindow: shows a real scan of this test process, selects what deserves attention, and a
 // rescan of the same host keeps the selection while rows come and go.
 #include "filterproxies.h"
+#include "helpmenu.h"
 #include "mainwindow.h"
 #include "moduletablemodel.h"
 #include "model_lookup.h"
@@ -10,8 +11,12 @@
 #include "verdictdetails.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QCoreApplication>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -47,9 +52,12 @@ class TestMainWindow : public QObject {
 
 private slots:
     void titleAndActions();
+    void titleNamesTheAppOnce();
+    void helpListsRealShortcutsAndLicences();
     void selectsFirstFlaggedProcessAndExplainsIt();
     void rescanKeepsSelection();
     void onlyFlaggedHidesQuietProcesses();
+    void statusLineFollowsTabAndFilters();
     void otherBootIsANewDataSet();
     void showsRealScanOfThisProcess();
 };
@@ -63,6 +71,53 @@ void TestMainWindow::titleAndActions()
         shortcuts << action->shortcut().toString();
     QVERIFY(shortcuts.contains(QStringLiteral("F5")));
     QVERIFY(shortcuts.contains(QStringLiteral("Esc")));
+}
+
+// Qt's platform windows append the application display name to a title that does not already
+// end with it (QPlatformWindow::formatWindowTitle): the title shown is this.
+// The "[*]" modification placeholder is dropped while the window is unmodified.
+static QString shownTitle(QString title)
+{
+    title.remove(QStringLiteral("[*]"));
+    const QString app = QGuiApplication::applicationDisplayName();
+    return title.endsWith(app) ? title : title + QStringLiteral(" \u2014 ") + app;
+}
+
+void TestMainWindow::titleNamesTheAppOnce()
+{
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("LoadLens"));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow window({});
+    QCOMPARE(shownTitle(window.windowTitle()), QStringLiteral("LoadLens"));
+    QVERIFY(window.openCase(dir.filePath(QStringLiteral("case.sqlite"))));
+    QCOMPARE(shownTitle(window.windowTitle()), QStringLiteral("case.sqlite \u2014 LoadLens"));
+    QCOMPARE(window.windowFilePath(), dir.filePath(QStringLiteral("case.sqlite")));
+}
+
+// Help > Keyboard shortcuts lists what the actions really are bound to, so a new shortcut
+// shows up there by itself; Help > About names the version, revision and licences.
+void TestMainWindow::helpListsRealShortcutsAndLicences()
+{
+    MainWindow window({});
+    const QStringList lines = shortcutLines(&window);
+    QVERIFY2(lines.contains(QStringLiteral("Refresh\tF5")), qPrintable(lines.join(QLatin1Char('\n'))));
+    QVERIFY2(lines.contains(QStringLiteral("Cancel scan\tEsc")), qPrintable(lines.join(QLatin1Char('\n'))));
+    int bound = 0;
+    for (const QAction *action : window.findChildren<QAction *>())
+        if (!action->shortcut().isEmpty()) {
+            ++bound;
+            const QString key = action->shortcut().toString(QKeySequence::NativeText);
+            QVERIFY2(lines.filter(QLatin1Char('\t') + key).size() >= 1, qPrintable(key));
+        }
+    QVERIFY(bound >= 2);
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("helpShortcutsAction")));
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("helpAboutAction")));
+    const QString about = aboutHtml();
+    QVERIFY(about.contains(QStringLiteral("git revision <code>")));
+    QVERIFY(!about.contains(QStringLiteral("<code></code>")));
+    QVERIFY(about.contains(QStringLiteral("MIT")));
+    QVERIFY(about.contains(QStringLiteral("HijackLibs data set (GPL-3.0)")));
 }
 
 void TestMainWindow::selectsFirstFlaggedProcessAndExplainsIt()
@@ -121,6 +176,41 @@ void TestMainWindow::onlyFlaggedHidesQuietProcesses()
     QCOMPARE(window.moduleView()->model()->rowCount(), 2);
 }
 
+// The status line speaks of the tab on show and says how much a filter hides.
+void TestMainWindow::statusLineFollowsTabAndFilters()
+{
+    MainWindow window({});
+    window.applyResult(constructedResult());
+    QVERIFY(window.selectFirstInteresting());
+    const auto labelShowsStatus = [&window] {
+        for (const QLabel *label : window.statusBar()->findChildren<QLabel *>())
+            if (label->text() == window.statusText())
+                return true;
+        return false;
+    };
+    QVERIFY2(window.statusText().startsWith(QStringLiteral("3 processes, 4 modules")), qPrintable(window.statusText()));
+    QVERIFY(!window.statusText().contains(QStringLiteral("shown")));
+    QTRY_VERIFY(labelShowsStatus());
+
+    window.setOnlyFlagged(true);
+    QVERIFY2(window.statusText().contains(QStringLiteral("2 of 3 processes shown")), qPrintable(window.statusText()));
+    QVERIFY2(window.statusText().contains(QStringLiteral("1 of 2 modules shown")), qPrintable(window.statusText()));
+    QTRY_VERIFY(labelShowsStatus());
+
+    QVERIFY(window.selectTab(QStringLiteral("case")));
+    QTRY_VERIFY(labelShowsStatus());
+    QCOMPARE(window.statusText(), QStringLiteral("Case: none open (File > Open case)"));
+    QVERIFY(window.selectTab(QStringLiteral("events")));
+    QTRY_VERIFY(labelShowsStatus());
+    QVERIFY2(!window.statusText().contains(QStringLiteral("processes")), qPrintable(window.statusText()));
+
+    QVERIFY(window.selectTab(QStringLiteral("processes")));
+    QTRY_VERIFY(labelShowsStatus());
+    QVERIFY(window.statusText().contains(QStringLiteral("2 of 3 processes shown")));
+    window.setOnlyFlagged(false);
+    QVERIFY(!window.statusText().contains(QStringLiteral("shown")));
+}
+
 void TestMainWindow::otherBootIsANewDataSet()
 {
     MainWindow window({});
@@ -157,7 +247,7 @@ void TestMainWindow::showsRealScanOfThisProcess()
     QVERIFY2(paths.filter(QStringLiteral("libQt6Core.so")).size() == 1, qPrintable(paths.join(QLatin1Char('\n'))));
     QVERIFY2(paths.contains(QCoreApplication::applicationFilePath()), qPrintable(paths.join(QLatin1Char('\n'))));
     QVERIFY(!window.detailsView()->toPlainText().isEmpty());
-    QVERIFY(window.statusText().contains(QStringLiteral("1 processes")));
+    QVERIFY2(window.statusText().contains(QStringLiteral("1 process, ")), qPrintable(window.statusText()));
 }
 
 QTEST_MAIN(TestMainWindow)

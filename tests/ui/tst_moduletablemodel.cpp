@@ -2,6 +2,7 @@
 #include "levelstyle.h"
 #include "moduletablemodel.h"
 #include "scan_builders.h"
+#include "verdict/module_rank.h"
 
 #include <QAbstractItemModelTester>
 #include <QIcon>
@@ -61,6 +62,7 @@ private slots:
     void mergeKeepsPersistentIndexAcrossInsertAndRemove();
     void anotherProcessResets();
     void anonymousRegionsAreDistinctRows();
+    void verdictSortsByLoadingPathThenLevel();
 };
 
 void TestModuleTableModel::columns_data()
@@ -187,6 +189,27 @@ void TestModuleTableModel::anonymousRegionsAreDistinctRows()
     QCOMPARE(model.rowCount(), 1);
     QVERIFY(secondRow.isValid());
     QCOMPARE(secondRow.row(), 0);
+}
+
+
+// A library found through LD_LIBRARY_PATH sorts above a system library that is high only
+// because it could have been hijacked: the sort role is core's rank, not the bare level.
+void TestModuleTableModel::verdictSortsByLoadingPathThenLevel()
+{
+    auto libc = makeModule("/usr/lib/x86_64-linux-gnu/libc.so.6", 20);
+    libc.verdict.add(makeReason("search-path-hijackable", Level::High));
+    auto planted = makeModule("/tmp/shared/libz.so.1", 21);
+    planted.verdict.add(makeReason("library-path-env", Level::Medium));
+    ModuleTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setModules({42, 1}, {libc, planted}, {});
+    const auto sortOf = [&](const QString &path) {
+        return model.index(rowOfPath(model, path), ModuleTableModel::VerdictColumn).data(ModuleTableModel::SortRole).toInt();
+    };
+    const int plantedSort = sortOf(QStringLiteral("/tmp/shared/libz.so.1"));
+    const int libcSort = sortOf(QStringLiteral("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+    QCOMPARE(plantedSort, verdict::moduleRank(planted.verdict));
+    QVERIFY2(plantedSort > libcSort, qPrintable(QStringLiteral("%1 <= %2").arg(plantedSort).arg(libcSort)));
 }
 
 QTEST_MAIN(TestModuleTableModel)

@@ -3,6 +3,8 @@
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QMainWindow>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,6 +25,7 @@ private slots:
     void statusTextAndSortOrder_data();
     void statusTextAndSortOrder();
     void newerRunSupersedesOlder();
+    void savingNamesTheFile();
 };
 
 void TestPostureTab::showsEveryCheckOfTheReport()
@@ -125,6 +128,36 @@ void TestPostureTab::newerRunSupersedesOlder()
     QCOMPARE(finished.first().at(0).toULongLong(), second);
     const auto report = finished.first().at(1).value<std::shared_ptr<const posture::PostureReport>>();
     QCOMPARE(report->checks.front().id, std::string("run-2"));  // one worker: runs in order
+}
+
+// Saving the report says where it went, in the window's status bar; the page names the host
+// and the time of the checks.
+void TestPostureTab::savingNamesTheFile()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QMainWindow window;
+    auto *tab = new ui::PostureTab;
+    window.setCentralWidget(tab);
+    tab->setOptions(posture::PostureOptions::forRoot(root.path().toStdString()));
+    QSignalSpy settled(tab, &ui::PostureTab::settled);
+    tab->runChecks();
+    QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 1, 60000);
+
+    QSignalSpy saved(tab, &ui::PostureTab::saved);
+    const QString file = root.filePath(QStringLiteral("report.html"));
+    QVERIFY(tab->saveReportHtml(file));
+    QCOMPARE(saved.count(), 1);
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved the posture report to ") + file);
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    const QString html = QString::fromUtf8(written.readAll());
+    QVERIFY2(html.contains(QStringLiteral("Host: ")), qPrintable(html.left(800)));
+    QVERIFY2(html.contains(QStringLiteral("Checked: ")), qPrintable(html.left(800)));
+
+    const QString rules = root.filePath(QStringLiteral("50-loadlens.rules"));
+    QVERIFY(tab->saveAuditRulesTo(rules));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Saved the auditd rules to ") + rules);
 }
 
 QTEST_MAIN(TestPostureTab)

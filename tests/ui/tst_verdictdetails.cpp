@@ -20,6 +20,8 @@ private slots:
     void processFindingsForThisPidOnly();
     void statusLine_data();
     void statusLine();
+    void countsAndShown_data();
+    void countsAndShown();
 };
 
 void TestVerdictDetails::moduleReasons_data()
@@ -113,13 +115,21 @@ void TestVerdictDetails::statusLine_data()
 {
     QTest::addColumn<bool>("root");
     QTest::addColumn<int>("inaccessible");
+    QTest::addColumn<int>("failedReads");
     QTest::addColumn<QString>("expected");
     QTest::addColumn<QString>("absent");
-    QTest::addRow("counts") << true << 0 << QStringLiteral("2 processes, 3 modules") << QStringLiteral("could not be read");
-    QTest::addRow("hidden") << true << 0 << QStringLiteral("1 hidden processes") << QString();
-    QTest::addRow("unreadable with cause") << true << 4 << QStringLiteral("4 processes could not be read (permission denied: 4)")
-                                           << QStringLiteral("administrator");
-    QTest::addRow("not root") << false << 4 << QStringLiteral("Scan > Scan all processes (administrator) reads them")
+    QTest::addRow("counts") << true << 0 << 0 << QStringLiteral("2 processes, 3 modules") << QStringLiteral("readable");
+    QTest::addRow("hidden") << true << 0 << 0 << QStringLiteral("1 hidden process") << QStringLiteral("1 hidden processes");
+    QTest::addRow("one process, several reads")
+        << true << 1 << 4 << QStringLiteral("1 process not fully readable (4 reads failed: 4 permission denied)")
+        << QStringLiteral("1 processes");
+    QTest::addRow("one read") << true << 1 << 1
+                              << QStringLiteral("1 process not fully readable (1 read failed: 1 permission denied)")
+                              << QStringLiteral("administrator");
+    QTest::addRow("several processes") << true << 4 << 9
+                                       << QStringLiteral("4 processes not fully readable (9 reads failed: 9 permission denied)")
+                                       << QStringLiteral("administrator");
+    QTest::addRow("not root") << false << 4 << 4 << QStringLiteral("Scan > Scan all processes (administrator) reads them")
                               << QString();
 }
 
@@ -127,6 +137,7 @@ void TestVerdictDetails::statusLine()
 {
     QFETCH(bool, root);
     QFETCH(int, inaccessible);
+    QFETCH(int, failedReads);
     QFETCH(QString, expected);
     QFETCH(QString, absent);
     ScanResult result;
@@ -137,12 +148,32 @@ void TestVerdictDetails::statusLine()
     b.modules = {makeModule("/c", 3)};
     result.processes = {a, b};
     result.stats.processesInaccessible = inaccessible;
-    if (inaccessible > 0)
-        result.stats.errorCounts["permission denied"] = inaccessible;
+    if (failedReads > 0)
+        result.stats.errorCounts["permission denied"] = failedReads;
     const QString text = ui::scanStatusText(result, root);
     QVERIFY2(text.contains(expected), qPrintable(text));
     if (!absent.isEmpty())
         QVERIFY2(!text.contains(absent), qPrintable(text));
+}
+
+void TestVerdictDetails::countsAndShown_data()
+{
+    QTest::addColumn<qsizetype>("shown");
+    QTest::addColumn<qsizetype>("total");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("none") << qsizetype(0) << qsizetype(0) << QStringLiteral("no processes");
+    QTest::addRow("one") << qsizetype(1) << qsizetype(1) << QStringLiteral("1 process");
+    QTest::addRow("all") << qsizetype(85) << qsizetype(85) << QStringLiteral("85 processes");
+    QTest::addRow("filtered") << qsizetype(7) << qsizetype(85) << QStringLiteral("7 of 85 processes shown");
+    QTest::addRow("filtered of one") << qsizetype(0) << qsizetype(1) << QStringLiteral("0 of 1 process shown");
+}
+
+void TestVerdictDetails::countsAndShown()
+{
+    QFETCH(qsizetype, shown);
+    QFETCH(qsizetype, total);
+    QFETCH(QString, expected);
+    QCOMPARE(ui::shownText(shown, total, QStringLiteral("process"), QStringLiteral("processes")), expected);
 }
 
 QTEST_MAIN(TestVerdictDetails)

@@ -1,5 +1,6 @@
 // The classifier's rules on plain facts: which reason codes and which level each situation gives.
 #include "verdict/module_classifier.h"
+#include "verdict/module_rank.h"
 #include "verdict/reason_catalog.h"
 
 #include <QtTest>
@@ -209,6 +210,104 @@ private slots:
         for (const auto &[k, val] : it->evidence)
             sawValue = sawValue || (k == "value" && val == "/tmp/x/libhook.so");
         QVERIFY(sawValue);
+    }
+
+    // The shadowed-library text names the way the copy really came in, never a variable that
+    // played no part.
+    void shadowTextFollowsLoadingPath_data()
+    {
+        QTest::addColumn<ModuleFacts>("facts");
+        QTest::addColumn<QString>("through");
+        QTest::addColumn<QString>("mentions");
+        QTest::addColumn<QString>("neverMentions");
+        ModuleFacts base;
+        base.package = unowned();
+        base.soname = "libz.so.1";
+        base.shadowedBy = {"/usr/lib/x86_64-linux-gnu/libz.so.1"};
+
+        ModuleFacts f = base;
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        QTest::addRow("LD_PRELOAD") << f << QStringLiteral("LD_PRELOAD") << QStringLiteral("through LD_PRELOAD")
+                                    << QStringLiteral("LD_LIBRARY_PATH");
+        f = base;
+        f.inPreloadFile = true;
+        QTest::addRow("ld.so.preload") << f << QStringLiteral("/etc/ld.so.preload")
+                                       << QStringLiteral("through /etc/ld.so.preload") << QStringLiteral("LD_LIBRARY_PATH");
+        f = base;
+        f.viaLibraryPathEnv = true;
+        f.libraryPathDir = "/srv/lib";
+        f.foundThrough = "LD_LIBRARY_PATH";
+        QTest::addRow("LD_LIBRARY_PATH") << f << QStringLiteral("LD_LIBRARY_PATH")
+                                         << QStringLiteral("LD_LIBRARY_PATH (/srv/lib)") << QStringLiteral("LD_PRELOAD");
+        f = base;
+        f.foundThrough = "DT_RUNPATH of /opt/app/bin/app";
+        QTest::addRow("RUNPATH") << f << QStringLiteral("DT_RUNPATH of /opt/app/bin/app")
+                                 << QStringLiteral("searched DT_RUNPATH of /opt/app/bin/app first")
+                                 << QStringLiteral("LD_LIBRARY_PATH");
+        f = base;
+        QTest::addRow("unknown") << f << QStringLiteral("unknown") << QStringLiteral("loaded by path")
+                                 << QStringLiteral("LD_LIBRARY_PATH");
+    }
+
+    void shadowTextFollowsLoadingPath()
+    {
+        QFETCH(ModuleFacts, facts);
+        QFETCH(QString, through);
+        QFETCH(QString, mentions);
+        QFETCH(QString, neverMentions);
+        ProcessInfo proc;
+        proc.loaderEnv["LD_PRELOAD"] = "/srv/lib/libz.so.1";
+        const Verdict v = classifyModule(proc, library("/srv/lib/libz.so.1"), facts);
+        const auto it = std::find_if(v.reasons.begin(), v.reasons.end(),
+                                     [](const Reason &r) { return r.code == "shadowed-system-library"; });
+        QVERIFY(it != v.reasons.end());
+        const QString text = QString::fromStdString(it->text);
+        QVERIFY2(text.contains(mentions), qPrintable(text));
+        QVERIFY2(!text.contains(neverMentions), qPrintable(text));
+        QString evidence;
+        for (const auto &[k, val] : it->evidence)
+            if (k == "loaded_through")
+                evidence = QString::fromStdString(val);
+        QCOMPARE(evidence, through);
+    }
+
+    // A library the loader was steered to outranks one that only could have been hijacked,
+    // whatever their levels; within one loading path the level decides.
+    void rankPutsHowFoundBeforeLevel()
+    {
+        ProcessInfo proc;
+        proc.loaderEnv["LD_LIBRARY_PATH"] = "/tmp/shared";
+        ModuleFacts planted;
+        planted.package = verified();
+        planted.viaLibraryPathEnv = true;
+        planted.libraryPathDir = "/tmp/shared";
+        const Verdict plantedVerdict = classifyModule(proc, library("/tmp/shared/libz.so.1"), planted);
+        QCOMPARE(plantedVerdict.level, Level::Low);
+
+        ModuleFacts libc;
+        libc.package = verified();
+        libc.searchPath.push_back({"libc.so.6", "/usr/bin/app", "/tmp/shared", "LD_LIBRARY_PATH", "everyone",
+                                   "/usr/lib/x86_64-linux-gnu"});
+        const Verdict libcVerdict = classifyModule(proc, library("/usr/lib/x86_64-linux-gnu/libc.so.6"), libc);
+        QCOMPARE(libcVerdict.level, Level::High);
+
+        ModuleFacts preloaded;
+        preloaded.package = verified();
+        preloaded.inPreloadEnv = true;
+        preloaded.preloadVariable = "LD_PRELOAD";
+        const Verdict preloadVerdict = classifyModule(proc, library("/usr/lib/libfakeroot.so"), preloaded);
+
+        QCOMPARE(loadingPath(plantedVerdict), LoadingPath::LibraryPathEnv);
+        QCOMPARE(loadingPath(libcVerdict), LoadingPath::SystemSearch);
+        QCOMPARE(loadingPath(preloadVerdict), LoadingPath::Preload);
+        QVERIFY(moduleRank(plantedVerdict) > moduleRank(libcVerdict));
+        QVERIFY(moduleRank(preloadVerdict) > moduleRank(plantedVerdict));
+        Verdict low;
+        low.level = Level::Low;
+        Verdict high;
+        high.level = Level::High;
+        QVERIFY(moduleRank(high) > moduleRank(low));
     }
 };
 
