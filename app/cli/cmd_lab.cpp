@@ -6,6 +6,7 @@
 #include "lab/lab_runner.h"
 
 #include <iostream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 namespace loadlens::cli {
@@ -29,6 +30,11 @@ void printScenario(const lab::Scenario &s, const std::string &scenarioDir, const
         std::cout << "\n";
     }
     std::cout << "\nMitigation: " << s.mitigation << "\n";
+    if (!s.mitigationCommands.empty()) {
+        std::cout << "\nApplied in the lab by `loadlens-cli lab mitigate " << s.name << "`, which then runs the attack again:\n";
+        for (const auto &c : s.mitigationCommands)
+            std::cout << "  " << lab::substitute(c, scenarioDir, binDir) << "\n";
+    }
 }
 
 nlohmann::json scenarioJson(const lab::Scenario &s)
@@ -49,7 +55,7 @@ int runLab(const std::vector<std::string> &args)
         return failWith(s.error().message, 2);
     const auto &pos = parser.positional();
     if (pos.empty())
-        return failWith("lab needs an action: list, show NAME, start NAME, status or stop NAME|--all", 2);
+        return failWith("lab needs an action: list, show NAME, start NAME, mitigate NAME, status or stop NAME|--all", 2);
     const std::string action = pos[0];
     const std::string name = pos.size() > 1 ? pos[1] : std::string();
     if (pos.size() > 2)
@@ -91,6 +97,19 @@ int runLab(const std::vector<std::string> &args)
                   << "Stop:    loadlens-cli lab stop " << name << "\n";
         return 0;
     }
+    if (action == "mitigate") {
+        if (!lab::findScenario(name))
+            return failWith("no lab scenario named '" + name + "' (see `loadlens-cli lab list`)", 2);
+        auto again = runner.mitigate(name);
+        if (!again)
+            return failWith(again.error().message, 1);
+        std::cout << "Mitigation applied; the attack ran again: pid " << again->pid << " in " << again->directory << "\n"
+                  << "Look:    loadlens-cli scan --pid " << again->pid << "\n";
+        if (::geteuid() != 0 && name != "preload-file")
+            std::cout << "Note:    as a normal user the lab's directories stay yours after chmod 0755, so LoadLens still "
+                         "reports them writable by a non-root user (you); run the lab as root to see them root-owned.\n";
+        return 0;
+    }
     if (action == "status") {
         auto running = runner.status();
         if (!running)
@@ -117,7 +136,7 @@ int runLab(const std::vector<std::string> &args)
             return failWith(stopped.error().message, 1);
         return 0;
     }
-    return failWith("unknown lab action '" + action + "': list, show, start, status or stop", 2);
+    return failWith("unknown lab action '" + action + "': list, show, start, mitigate, status or stop", 2);
 }
 
 } // namespace
@@ -126,6 +145,7 @@ LOADLENS_CLI_COMMAND({"lab", "the trainer lab: start and stop library-hijacking 
                       R"(Usage: loadlens-cli lab list [--json]
        loadlens-cli lab show NAME
        loadlens-cli lab start NAME [--lab-dir DIR]
+       loadlens-cli lab mitigate NAME [--lab-dir DIR]
        loadlens-cli lab status [--json] [--lab-dir DIR]
        loadlens-cli lab stop NAME|--all [--lab-dir DIR]
 
@@ -134,7 +154,9 @@ program of the lab with a payload library that only writes a line to the lab log
 a scenario creates is under the lab directory; the /etc/ld.so.preload scenario runs in a
 private mount namespace and never touches the host's file. `lab stop --all` kills the
 scenarios' processes and removes their files. A scenario whose process has died is cleaned
-up at the next lab command.
+up at the next lab command. `lab mitigate NAME` applies the scenario's M1044 measure inside
+the lab (removes a writable permission, a planted library, the namespace's preload entry)
+and runs the attack again, to show that it now fails or is flagged less.
 
 Options:
   --lab-dir DIR          where scenarios live (default: $LOADLENS_LAB_DIR, else the data
@@ -146,6 +168,7 @@ Examples:
   loadlens-cli lab start preload-env
   loadlens-cli lab status
   loadlens-cli scan --pid PID --min-level medium
+  loadlens-cli lab mitigate preload-env
   loadlens-cli lab stop --all
 )",
                       &runLab});

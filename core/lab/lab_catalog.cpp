@@ -25,7 +25,9 @@ std::vector<Scenario> buildCatalogue()
          "env -i LOADLENS_LAB_LOG=$LAB/lab.log LD_PRELOAD=$LAB/drop/libll_lab_payload.so $LAB/bin/ll_lab_victim"},
         {{"drop/libll_lab_payload.so", {"preload-env", "unowned", "writable-path"}}},
         "Remove LD_PRELOAD from start-up files, units and wrappers; make the directory root-owned and not "
-        "writable by others (chmod 0755), so no user can plant or replace the library."});
+        "writable by others (chmod 0755), so no user can plant or replace the library.",
+        {"chmod 0755 $LAB/drop"},
+        {{"drop/libll_lab_payload.so", {"writable-path"}}}});
     all.push_back(Scenario{
         "preload-file",
         "/etc/ld.so.preload (inside a private mount namespace)",
@@ -45,7 +47,9 @@ std::vector<Scenario> buildCatalogue()
          "$LAB/bin/ll_lab_victim'"},
         {{"drop/libll_lab_payload.so", {"preload-file", "unowned", "writable-path"}}},
         "Keep /etc/ld.so.preload absent or empty, owned by root and immutable (chattr +i); watch it with the "
-        "auditd rule `loadlens-cli posture --emit-auditd-rules` writes (-w /etc/ld.so.preload -p wa)."});
+        "auditd rule `loadlens-cli posture --emit-auditd-rules` writes (-w /etc/ld.so.preload -p wa).",
+        {": > $LAB/etc/ld.so.preload   # the namespace's file, emptied"},
+        {{"drop/libll_lab_payload.so", {"preload-file"}}}});
     all.push_back(Scenario{
         "library-path",
         "LD_LIBRARY_PATH into a world-writable directory that shadows a system library",
@@ -62,7 +66,9 @@ std::vector<Scenario> buildCatalogue()
         {{"shared/libz.so.1",
           {"library-path-env", "shadowed-system-library", "unowned", "writable-path"}}},
         "Drop LD_LIBRARY_PATH from the program's start-up, or point it only at root-owned directories "
-        "(chmod 0755 the directory and give it to root)."});
+        "(chmod 0755 the directory and give it to root).",
+        {"chmod 0755 $LAB/shared"},
+        {{"shared/libz.so.1", {"writable-path"}}}});
     all.push_back(Scenario{
         "runpath-writable",
         "RUNPATH $ORIGIN/plugins into a writable plugin directory",
@@ -77,7 +83,9 @@ std::vector<Scenario> buildCatalogue()
          "env -i LOADLENS_LAB_LOG=$LAB/lab.log $LAB/app/ll_lab_app"},
         {{"app/ll_lab_app", {"rpath-writable"}}, {"app/lib/libllplugin.so.1", {"search-path-hijackable"}}},
         "chmod 0755 the plugins directory (root-owned), or relink the program without the writable RUNPATH "
-        "entry."});
+        "entry.",
+        {"chmod 0755 $LAB/app/plugins"},
+        {{"app/ll_lab_app", {"rpath-writable"}}, {"app/lib/libllplugin.so.1", {"search-path-hijackable"}}}});
     all.push_back(Scenario{
         "search-order-plant",
         "Search-order hijack: a library planted earlier in the search order",
@@ -93,7 +101,9 @@ std::vector<Scenario> buildCatalogue()
          "env -i LOADLENS_LAB_LOG=$LAB/lab.log $LAB/app/ll_lab_app"},
         {{"app/ll_lab_app", {"rpath-writable"}}, {"app/plugins/libllplugin.so.1", {"unowned", "writable-path"}}},
         "Remove the planted library, chmod 0755 the plugins directory (root-owned), and check the program's "
-        "RUNPATH with `loadlens-cli posture`."});
+        "RUNPATH with `loadlens-cli posture`.",
+        {"rm $LAB/app/plugins/libllplugin.so.1", "chmod 0755 $LAB/app/plugins"},
+        {{"app/ll_lab_app", {"rpath-writable"}}, {"app/lib/libllplugin.so.1", {"search-path-hijackable"}}}});
     all.push_back(Scenario{
         "deleted-library",
         "A library loaded and then deleted from disk",
@@ -107,7 +117,9 @@ std::vector<Scenario> buildCatalogue()
          "$LAB/drop/libll_lab_payload.so"},
         {{"drop/libll_lab_payload.so", {"deleted"}}},
         "Record loads as they happen (the auditd rules of `loadlens-cli posture --emit-auditd-rules`); a "
-        "deleted library of a running process can still be copied from /proc/PID/map_files for analysis."});
+        "deleted library of a running process can still be copied from /proc/PID/map_files for analysis.",
+        {},
+        {}});
     all.push_back(Scenario{
         "memfd-exec",
         "Code run from a memfd",
@@ -120,7 +132,9 @@ std::vector<Scenario> buildCatalogue()
         {"env -i LOADLENS_LAB_LOG=$LAB/lab.log $LAB/bin/ll_lab_victim --memfd loadlens-lab-payload"},
         {{"/memfd:loadlens-lab-payload", {"memfd-exec"}}},
         "Deny execution from memfds and anonymous memory to programs that have no need of it (fapolicyd, "
-        "SELinux deny_execmem), and investigate the process that did it."});
+        "SELinux deny_execmem), and investigate the process that did it.",
+        {},
+        {}});
     return all;
 }
 

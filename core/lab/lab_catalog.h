@@ -25,6 +25,10 @@ struct Scenario {
     std::vector<std::string> commands;
     std::vector<ExpectedFlag> expected;
     std::string mitigation;  // what a defender does about it
+    // What `lab mitigate` does inside the lab (empty: nothing it can apply safely), and the
+    // reason codes that are gone when the attack runs again afterwards.
+    std::vector<std::string> mitigationCommands;
+    std::vector<ExpectedFlag> clearedByMitigation;
 };
 
 const std::vector<Scenario> &catalogue();

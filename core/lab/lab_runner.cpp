@@ -37,7 +37,9 @@ nlohmann::json toJson(const Instance &i)
 {
     return {{"scenario", i.scenario}, {"pid", i.pid},           {"start_time", i.startTime},
             {"owner_pid", i.ownerPid}, {"owner_start_time", i.ownerStartTime}, {"started_at", i.startedAt},
-            {"commands", i.commands}};
+            {"commands", i.commands}, {"mitigated", i.mitigated},
+            {"argv", i.request.argv}, {"env", i.request.env}, {"log", i.request.logPath},
+            {"etc_overlay", i.request.etcOverlay}, {"host_etc", i.request.hostEtcMount}};
 }
 
 Result<Instance> readState(const fs::path &dir)
@@ -57,6 +59,12 @@ Result<Instance> readState(const fs::path &dir)
         i.ownerStartTime = j.value("owner_start_time", std::uint64_t(0));
         i.startedAt = j.value("started_at", std::int64_t(0));
         i.commands = j.value("commands", std::vector<std::string>{});
+        i.mitigated = j.value("mitigated", false);
+        i.request.argv = j.value("argv", std::vector<std::string>{});
+        i.request.env = j.value("env", std::vector<std::string>{});
+        i.request.logPath = j.value("log", std::string());
+        i.request.etcOverlay = j.value("etc_overlay", std::string());
+        i.request.hostEtcMount = j.value("host_etc", std::string());
         return i;
     } catch (const std::exception &e) {
         return Error{EINVAL, "damaged lab state " + file.string() + ": " + e.what()};
@@ -221,6 +229,7 @@ Result<Instance> Runner::start(const std::string &name)
     for (const auto &c : scenario->commands)
         instance.commands.push_back(substitute(c, dir.string(), *bin));
     instance.running = true;
+    instance.request = *request;
     if (auto s = io::writeFileAtomically((dir / kStateFile).string(), toJson(instance).dump(1) + "\n"); !s) {
         (void)killVictim(instance.pid, instance.startTime);
         (void)removeScenarioDirectory(dir);
@@ -260,6 +269,40 @@ Status Runner::stop(const std::string &name)
             return s;
     }
     return removeScenarioDirectory(dir);
+}
+
+Result<Instance> Runner::mitigate(const std::string &name)
+{
+    const Scenario *scenario = findScenario(name);
+    if (!scenario)
+        return Error{EINVAL, "no lab scenario named '" + name + "' (see `loadlens-cli lab list`)"};
+    if (scenario->mitigationCommands.empty())
+        return Error{ENOTSUP, "scenario " + name + " has no mitigation the lab can apply safely: " + scenario->mitigation};
+    const fs::path dir = fs::path(m_labDir) / name;
+    auto state = readState(dir);
+    if (!state || !victimAlive(*state))
+        return Error{ENOENT, "scenario " + name + " is not running; `loadlens-cli lab start " + name + "` first"};
+    // Everything the request names must be inside the scenario's directory.
+    const std::string prefix = dir.string() + "/";
+    for (const auto &path : {state->request.argv.empty() ? std::string() : state->request.argv[0], state->request.logPath})
+        if (path.rfind(prefix, 0) != 0)
+            return Error{EINVAL, "damaged lab state in " + dir.string() + ": " + path + " is outside the scenario"};
+    if (auto s = killVictim(state->pid, state->startTime); !s)
+        return s.error();
+    if (auto s = applyMitigation(*scenario, dir.string()); !s)
+        return s.error();
+    auto pid = spawnVictim(state->request);
+    if (!pid)
+        return Error{pid.error().code, "scenario " + name + " did not start again: " + pid.error().message};
+    state->pid = *pid;
+    state->startTime = processStartTime(*pid).value_or(0);
+    state->mitigated = true;
+    state->running = true;
+    if (auto s = io::writeFileAtomically((dir / kStateFile).string(), toJson(*state).dump(1) + "\n"); !s) {
+        (void)killVictim(state->pid, state->startTime);
+        return s.error();
+    }
+    return std::move(*state);
 }
 
 Status Runner::stopAll()

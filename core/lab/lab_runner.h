@@ -9,6 +9,7 @@
 // namespace (plus a user namespace when not root), set up in the victim's child before exec.
 #include "common/result.h"
 #include "lab/lab_catalog.h"
+#include "lab/lab_process.h"
 
 #include <cstdint>
 #include <string>
@@ -26,6 +27,8 @@ struct Instance {
     std::int64_t startedAt = 0;   // unix seconds
     bool running = false;         // filled by status()
     std::vector<std::string> commands;  // the scenario's commands, with the real paths
+    bool mitigated = false;             // `mitigate` applied its measure and ran the attack again
+    SpawnRequest request;               // how the victim was started (to run it again)
 };
 
 struct LabOptions {
@@ -48,6 +51,9 @@ public:
     // Running scenarios (stale ones are cleaned up first).
     Result<std::vector<Instance>> status();
     Status stop(const std::string &name);
+    // Applies the scenario's mitigation inside its directory (or namespace file), then runs the
+    // attack again; error when the scenario has none it can apply safely or is not running.
+    Result<Instance> mitigate(const std::string &name);
     Status stopAll();
     // Removes scenarios whose victim or owner is gone; returns their names.
     std::vector<std::string> cleanStale();

@@ -150,4 +150,30 @@ Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string
     return request;
 }
 
+Status applyMitigation(const Scenario &scenario, const std::string &scenarioDir)
+{
+    const fs::path dir(scenarioDir);
+    auto tighten = [](const fs::path &p) -> Status {
+        if (::chmod(p.c_str(), 0755) != 0)
+            return Error::fromErrno(errno, "cannot chmod " + p.string());
+        return Ok{};
+    };
+    if (scenario.name == "preload-env")
+        return tighten(dir / "drop");
+    if (scenario.name == "library-path")
+        return tighten(dir / "shared");
+    if (scenario.name == "runpath-writable")
+        return tighten(dir / "app/plugins");
+    if (scenario.name == "search-order-plant") {
+        std::error_code ec;
+        fs::remove(dir / "app/plugins/libllplugin.so.1", ec);
+        if (ec)
+            return Error{ec.value(), "cannot remove the planted library: " + ec.message()};
+        return tighten(dir / "app/plugins");
+    }
+    if (scenario.name == "preload-file")
+        return writeText(dir / "etc/ld.so.preload", "");
+    return Error{ENOTSUP, "scenario " + scenario.name + " has no mitigation the lab can apply"};
+}
+
 } // namespace loadlens::lab

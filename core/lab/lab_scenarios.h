@@ -13,4 +13,7 @@ namespace loadlens::lab {
 Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string &scenarioDir,
                                      const std::string &binDir);
 
+// Carries out the scenario's mitigationCommands inside scenarioDir.
+Status applyMitigation(const Scenario &scenario, const std::string &scenarioDir);
+
 } // namespace loadlens::lab

@@ -214,6 +214,71 @@ private slots:
                     QFile::symLinkTarget(QStringLiteral("/proc/%1/exe").arg(pid)).isEmpty());
     }
 
+    void mitigationThenTheAttackAgain_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const auto &s : loadlens::lab::catalogue())
+            QTest::addRow("%s", s.name.c_str()) << QString::fromStdString(s.name);
+    }
+    void mitigationThenTheAttackAgain()
+    {
+        QFETCH(QString, name);
+        const auto *scenario = loadlens::lab::findScenario(name.toStdString());
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QVERIFY(::chmod(tmp.path().toLocal8Bit().constData(), 0755) == 0);
+        const QString labDir = tmp.filePath(QStringLiteral("lab"));
+        const QStringList mitigate{QStringLiteral("lab"), QStringLiteral("mitigate"), name, QStringLiteral("--lab-dir"), labDir};
+        if (scenario->mitigationCommands.empty()) {
+            const auto refused = cli(mitigate);
+            QCOMPARE(refused.exitCode, 1);
+            QVERIFY2(refused.err.contains("no mitigation the lab can apply"), refused.err.constData());
+            return;
+        }
+        const auto notRunning = cli(mitigate);
+        QCOMPARE(notRunning.exitCode, 1);
+        QVERIFY2(notRunning.err.contains("is not running"), notRunning.err.constData());
+
+        const auto started = cli({QStringLiteral("lab"), QStringLiteral("start"), name, QStringLiteral("--lab-dir"), labDir});
+        auto stop = qScopeGuard([&] {
+            cli({QStringLiteral("lab"), QStringLiteral("stop"), QStringLiteral("--all"), QStringLiteral("--lab-dir"), labDir});
+        });
+        if (name == QLatin1String("preload-file") && started.exitCode != 0 && ::geteuid() != 0)
+            QSKIP(qPrintable(QStringLiteral("user namespaces are not available to this user: ") + lines(started.err)));
+        QVERIFY2(started.exitCode == 0, qPrintable(lines(started.err)));
+        const int before = pidOfRunning(labDir, name);
+        const QString log = labDir + QLatin1Char('/') + name + QStringLiteral("/lab.log");
+        const int loadsBefore = int(readAll(log).count("payload loaded"));
+
+        const auto mitigated = cli(mitigate);
+        QVERIFY2(mitigated.exitCode == 0, qPrintable(lines(mitigated.err)));
+        const int after = pidOfRunning(labDir, name);
+        QVERIFY(after > 0 && after != before);
+        QVERIFY(!loadlens::lab::processStartTime(before));
+
+        const auto scanned = cli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(after), QStringLiteral("--json"),
+                                  QStringLiteral("--quiet")});
+        QVERIFY2(scanned.exitCode == 0, qPrintable(lines(scanned.err)));
+        const auto modules = modulesOf(json::parse(scanned.out.toStdString()), after);
+        QVERIFY2(!modules.empty(), "the attack ran again");
+        const int loadsAfter = int(readAll(log).count("payload loaded"));
+        if (name == QLatin1String("preload-file") || name == QLatin1String("search-order-plant"))
+            QCOMPARE(loadsAfter, loadsBefore);  // the attack fails now
+        else if (name != QLatin1String("runpath-writable"))
+            QCOMPARE(loadsAfter, loadsBefore + 1);  // still loads, but no longer from a writable place
+        if (::geteuid() != 0 && name != QLatin1String("preload-file"))
+            QSKIP("as a normal user the lab's directories stay the user's own after chmod 0755, so LoadLens still "
+                  "(rightly) reports them writable by a non-root user; root-owned only when the lab runs as root");
+        const std::string scenarioDir = QString(labDir + QLatin1Char('/') + name).toStdString();
+        for (const auto &e : scenario->clearedByMitigation) {
+            auto it = modules.find(scenarioDir + "/" + e.module);
+            if (it == modules.end())
+                continue;  // not loaded at all any more
+            for (const auto &code : e.reasons)
+                QVERIFY2(!it->second.count(code), qPrintable(QString::fromStdString(e.module + " still has " + code)));
+        }
+    }
+
     // The namespace scenario is judged against its own /etc/ld.so.preload, and the host's
     // file is never created.
     void preloadFileStaysInItsNamespace()
@@ -375,6 +440,8 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
         QTest::addRow("no action") << QStringList{QStringLiteral("lab")} << 2 << QStringLiteral("needs an action");
+        QTest::addRow("mitigate unknown") << QStringList{QStringLiteral("lab"), QStringLiteral("mitigate"), QStringLiteral("x")}
+                                          << 2 << QStringLiteral("no lab scenario named 'x'");
         QTest::addRow("unknown action") << QStringList{QStringLiteral("lab"), QStringLiteral("explode")} << 2
                                         << QStringLiteral("unknown lab action");
         QTest::addRow("unknown scenario") << QStringList{QStringLiteral("lab"), QStringLiteral("start"), QStringLiteral("nope")}
