@@ -54,6 +54,17 @@ std::map<std::string, std::set<std::string>> modulesOf(const json &scan, int pid
     return out;
 }
 
+// The JSON object of the module at `path` (or starting with it) of process `pid`.
+json moduleOf(const json &scan, int pid, const std::string &path)
+{
+    for (const auto &p : scan.at("processes"))
+        if (p.at("pid").get<int>() == pid)
+            for (const auto &m : p.at("modules"))
+                if (m.at("path").get<std::string>().rfind(path, 0) == 0)
+                    return m;
+    return {};
+}
+
 QString describe(const std::map<std::string, std::set<std::string>> &modules)
 {
     QString s;
@@ -188,7 +199,8 @@ private slots:
         const auto scanned = cli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(pid), QStringLiteral("--json"),
                                   QStringLiteral("--no-hash-cache"), QStringLiteral("--quiet")});
         QVERIFY2(scanned.exitCode == 0, qPrintable(lines(scanned.err)));
-        const auto modules = modulesOf(json::parse(scanned.out.toStdString()), pid);
+        const json scan = json::parse(scanned.out.toStdString());
+        const auto modules = modulesOf(scan, pid);
         const std::string scenarioDir = QString(labDir + QLatin1Char('/') + name).toStdString();
         for (const auto &e : scenario->expected) {
             const std::string want = e.module[0] == '/' ? e.module : scenarioDir + "/" + e.module;
@@ -201,6 +213,26 @@ private slots:
                 QVERIFY2(codes->count(code), qPrintable(QString::fromStdString(want + ": " + code + " missing; modules:\n") +
                                                         describe(modules)));
         }
+        // The module the scenario is about is judged high, and the evidence says why.
+        const std::string about = scenario->expected.back().module;
+        const json module = moduleOf(scan, pid, about[0] == '/' ? about : scenarioDir + "/" + about);
+        QCOMPARE(QString::fromStdString(module.at("verdict").at("level").get<std::string>()), QStringLiteral("high"));
+        if (name == QLatin1String("runpath-writable")) {
+            bool namesPlugins = false;
+            for (const auto &r : module.at("verdict").at("reasons"))
+                if (r.at("code") == "search-path-hijackable")
+                    namesPlugins = namesPlugins || r.at("evidence").value("writable_dir", "") == scenarioDir + "/app/plugins";
+            QVERIFY2(namesPlugins, "the hijackable reason names the writable plugins directory");
+        }
+        if (name == QLatin1String("preload-env"))
+            QCOMPARE(module.at("file").at("sha256").get<std::string>().size(), size_t(64));
+        if (name == QLatin1String("deleted-library")) {
+            QVERIFY(module.at("deleted").get<bool>());
+            QVERIFY(!modules.at(module.at("path").get<std::string>()).count("package-modified"));
+        }
+        if (name == QLatin1String("memfd-exec"))
+            QVERIFY(module.at("memfd").get<bool>());
+
         // The payload's constructor ran (every scenario but the memfd and the not-yet-exploited
         // RUNPATH one loads it).
         if (name != QLatin1String("memfd-exec") && name != QLatin1String("runpath-writable"))
