@@ -3,37 +3,47 @@
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "lab/lab_catalog.h"
+#include "common/atomic_file.h"
 #include "lab/lab_runner.h"
+#include "pkg/hash_cache.h"
+#include "report/json_scan_writer.h"
+#include "scan/scanner.h"
 
+#include <filesystem>
 #include <iostream>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 namespace loadlens::cli {
 
 namespace {
 
-void printScenario(const lab::Scenario &s, const std::string &scenarioDir, const std::string &binDir)
+void printScenario(const lab::Scenario &s, const std::string &scenarioDir, const std::string &binDir,
+                   std::ostream &out = std::cout)
 {
-    std::cout << s.name << ": " << s.title << "\n\n"
+    out << s.name << ": " << s.title << "\n\n"
               << s.story << "\n\n"
               << "Technique:  " << s.technique << "\n"
               << "Prevented by: " << s.measure << "\n\nCommands:\n";
     for (const auto &c : s.commands)
-        std::cout << "  " << lab::substitute(c, scenarioDir, binDir) << "\n";
-    std::cout << "\nExpected verdicts:\n";
+        out << "  " << lab::substitute(c, scenarioDir, binDir) << "\n";
+    out << "\nExpected verdicts:\n";
     for (const auto &e : s.expected) {
-        std::cout << "  " << lab::substitute(e.module[0] == '/' ? e.module : "$LAB/" + e.module, scenarioDir, binDir)
+        out << "  " << lab::substitute(e.module[0] == '/' ? e.module : "$LAB/" + e.module, scenarioDir, binDir)
                   << ":";
         for (const auto &r : e.reasons)
-            std::cout << " " << r;
-        std::cout << "\n";
+            out << " " << r;
+        out << "\n";
     }
-    std::cout << "\nMitigation: " << s.mitigation << "\n";
+    out << "\nMitigation: " << s.mitigation << "\n";
     if (!s.mitigationCommands.empty()) {
-        std::cout << "\nApplied in the lab by `loadlens-cli lab mitigate " << s.name << "`, which then runs the attack again:\n";
+        out << "\nApplied in the lab by `loadlens-cli lab mitigate " << s.name << "`, which then runs the attack again:\n";
         for (const auto &c : s.mitigationCommands)
-            std::cout << "  " << lab::substitute(c, scenarioDir, binDir) << "\n";
+            out << "  " << lab::substitute(c, scenarioDir, binDir) << "\n";
     }
 }
 
@@ -47,10 +57,104 @@ nlohmann::json scenarioJson(const lab::Scenario &s)
             {"expected", expected},   {"mitigation", s.mitigation}};
 }
 
+// --record DIR: what a trainer puts on slides.
+Status recordScan(const std::string &file)
+{
+    scan::ScanOptions options;
+    options.hashCachePath = pkg::defaultHashCachePath();
+    const ScanResult result = scan::runScan(options);
+    std::string json;
+    report::writeScanJson(json, result);
+    return io::writeFileAtomically(file, json);
+}
+
+// The desktop program renders the victim's live view offscreen: the loadlens beside this
+// loadlens-cli (installed) or in the build tree. Empty when it is not there.
+std::string guiProgram()
+{
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    for (const auto &candidate : {self / "loadlens", self.parent_path() / "gui" / "loadlens"})
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate.string();
+    return {};
+}
+
+Status recordScreenshot(int pid, const std::string &file)
+{
+    const std::string gui = guiProgram();
+    if (gui.empty())
+        return Error{ENOENT, "no screenshot: the desktop program loadlens is not installed beside loadlens-cli"};
+    std::vector<std::string> env;
+    for (char **e = environ; *e; ++e)
+        if (std::string_view(*e).rfind("QT_QPA_PLATFORM=", 0) != 0)
+            env.emplace_back(*e);
+    env.emplace_back("QT_QPA_PLATFORM=offscreen");
+    std::vector<std::string> args{gui, "--pid", std::to_string(pid), "--screenshot", file};
+    std::vector<char *> argv, envp;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto &e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const pid_t child = ::fork();
+    if (child < 0)
+        return Error::fromErrno(errno, "cannot start " + gui);
+    if (child == 0) {
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return Error{EIO, "no screenshot: " + gui + " --screenshot failed"};
+    return Ok{};
+}
+
+// Writes the scenario, its commands, the scan after and the screenshot into `dir`;
+// problems are reported and counted, the scenario keeps running.
+int recordAfter(const std::string &dir, const lab::Scenario &s, const lab::Instance &instance, const std::string &suffix)
+{
+    int failures = 0;
+    auto report = [&](const Status &st) {
+        if (!st) {
+            std::cerr << "loadlens-cli: " << st.error().message << "\n";
+            ++failures;
+        }
+    };
+    const auto bin = lab::labBinaryDirectory();
+    std::ostringstream text;
+    printScenario(s, instance.directory, bin ? *bin : std::string("$BIN"), text);
+    std::string commands = "# " + s.title + "\n# The commands the lab ran (it runs them itself; shown for the slides).\n";
+    for (const auto &c : instance.commands)
+        commands += c + "\n";
+    if (suffix.empty()) {
+        report(io::writeFileAtomically(dir + "/scenario.txt", text.str()));
+        report(io::writeFileAtomically(dir + "/commands.sh", commands));
+    } else {
+        std::string mitigation = "# The mitigation the lab applied, then it ran the attack again.\n";
+        for (const auto &c : s.mitigationCommands)
+            mitigation += lab::substitute(c, instance.directory, bin ? *bin : std::string("$BIN")) + "\n";
+        report(io::writeFileAtomically(dir + "/mitigation.sh", mitigation));
+    }
+    report(recordScan(dir + "/scan-after" + suffix + ".json"));
+    report(recordScreenshot(instance.pid, dir + "/flagged-modules" + suffix + ".png"));
+    return failures;
+}
+
+Status prepareRecordDirectory(const std::string &dir)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        return Error{ec.value(), "cannot create the record directory " + dir + ": " + ec.message()};
+    return io::checkWritableAtomically(dir + "/scenario.txt");
+}
+
 int runLab(const std::vector<std::string> &args)
 {
     ArgParser parser;
-    parser.option("--lab-dir").flag("--all").flag("--json");
+    parser.option("--lab-dir").option("--record").flag("--all").flag("--json");
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
     const auto &pos = parser.positional();
@@ -87,28 +191,43 @@ int runLab(const std::vector<std::string> &args)
     if (action == "start") {
         if (!lab::findScenario(name))
             return failWith("no lab scenario named '" + name + "' (see `loadlens-cli lab list`)", 2);
+        const std::string record = parser.value("--record").value_or("");
+        if (!record.empty()) {
+            if (auto st = prepareRecordDirectory(record); !st)
+                return failWith(st.error().message, 1);
+            if (auto st = recordScan(record + "/scan-before.json"); !st)
+                return failWith(st.error().message, 1);
+        }
         auto started = runner.start(name);
         if (!started)
             return failWith(started.error().message, 1);
+        const int recordFailures = record.empty() ? 0 : recordAfter(record, *lab::findScenario(name), *started, "");
         const auto bin = lab::labBinaryDirectory();
         printScenario(*lab::findScenario(name), started->directory, bin ? *bin : std::string("$BIN"));
         std::cout << "\nStarted: pid " << started->pid << " in " << started->directory << "\n"
                   << "Look:    loadlens-cli scan --pid " << started->pid << "\n"
                   << "Stop:    loadlens-cli lab stop " << name << "\n";
-        return 0;
+        if (!record.empty())
+            std::cout << "Recorded in " << record << "\n";
+        return recordFailures ? 1 : 0;
     }
     if (action == "mitigate") {
         if (!lab::findScenario(name))
             return failWith("no lab scenario named '" + name + "' (see `loadlens-cli lab list`)", 2);
+        const std::string record = parser.value("--record").value_or("");
+        if (!record.empty())
+            if (auto st = prepareRecordDirectory(record); !st)
+                return failWith(st.error().message, 1);
         auto again = runner.mitigate(name);
         if (!again)
             return failWith(again.error().message, 1);
+        const int recordFailures = record.empty() ? 0 : recordAfter(record, *lab::findScenario(name), *again, "-mitigated");
         std::cout << "Mitigation applied; the attack ran again: pid " << again->pid << " in " << again->directory << "\n"
                   << "Look:    loadlens-cli scan --pid " << again->pid << "\n";
         if (::geteuid() != 0 && name != "preload-file")
             std::cout << "Note:    as a normal user the lab's directories stay yours after chmod 0755, so LoadLens still "
                          "reports them writable by a non-root user (you); run the lab as root to see them root-owned.\n";
-        return 0;
+        return recordFailures ? 1 : 0;
     }
     if (action == "status") {
         auto running = runner.status();
@@ -144,8 +263,8 @@ int runLab(const std::vector<std::string> &args)
 LOADLENS_CLI_COMMAND({"lab", "the trainer lab: start and stop library-hijacking scenarios",
                       R"(Usage: loadlens-cli lab list [--json]
        loadlens-cli lab show NAME
-       loadlens-cli lab start NAME [--lab-dir DIR]
-       loadlens-cli lab mitigate NAME [--lab-dir DIR]
+       loadlens-cli lab start NAME [--record DIR] [--lab-dir DIR]
+       loadlens-cli lab mitigate NAME [--record DIR] [--lab-dir DIR]
        loadlens-cli lab status [--json] [--lab-dir DIR]
        loadlens-cli lab stop NAME|--all [--lab-dir DIR]
 
@@ -161,6 +280,11 @@ and runs the attack again, to show that it now fails or is flagged less.
 Options:
   --lab-dir DIR          where scenarios live (default: $LOADLENS_LAB_DIR, else the data
                          directory's lab/)
+  --record DIR           with start: save scenario.txt, commands.sh, scan-before.json (the
+                         host before the attack), scan-after.json and flagged-modules.png
+                         (the desktop program's live view of the victim, rendered offscreen)
+                         into DIR; with mitigate: mitigation.sh, scan-after-mitigated.json
+                         and flagged-modules-mitigated.png
   --all                  with stop: every scenario
   --json                 with list and status: JSON
 

@@ -466,6 +466,51 @@ private slots:
         QVERIFY(runner.stop("deleted-library").error().message.find("not running") != std::string::npos);
     }
 
+    void recordSavesWhatASlideNeeds()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString labDir = tmp.filePath(QStringLiteral("lab"));
+        const QString record = tmp.filePath(QStringLiteral("slides"));
+        const auto started = cli({QStringLiteral("lab"), QStringLiteral("start"), QStringLiteral("preload-env"), QStringLiteral("--record"),
+                                  record, QStringLiteral("--lab-dir"), labDir});
+        auto stop = qScopeGuard([&] {
+            cli({QStringLiteral("lab"), QStringLiteral("stop"), QStringLiteral("--all"), QStringLiteral("--lab-dir"), labDir});
+        });
+        const int pid = pidOfRunning(labDir, QStringLiteral("preload-env"));
+        QVERIFY(pid > 0);
+#ifdef LOADLENS_GUI_BUILT
+        QVERIFY2(started.exitCode == 0, qPrintable(lines(started.err)));
+        QVERIFY(readAll(record + QStringLiteral("/flagged-modules.png")).startsWith("\x89PNG"));
+#else
+        QVERIFY2(started.err.contains("no screenshot"), qPrintable(lines(started.err)));
+#endif
+        QVERIFY(readAll(record + QStringLiteral("/scenario.txt")).contains("LD_PRELOAD from a user-writable directory"));
+        QVERIFY(readAll(record + QStringLiteral("/commands.sh")).contains(QByteArray(QByteArray("LD_PRELOAD=") + labDir.toUtf8())));
+        const json before = json::parse(readAll(record + QStringLiteral("/scan-before.json")).toStdString());
+        const json after = json::parse(readAll(record + QStringLiteral("/scan-after.json")).toStdString());
+        QVERIFY(modulesOf(before, pid).empty());
+        const std::string payload = QString(labDir + QStringLiteral("/preload-env/drop/libll_lab_payload.so")).toStdString();
+        QVERIFY(modulesOf(after, pid).count(payload));
+        QVERIFY(modulesOf(after, pid).at(payload).count("preload-env"));
+
+        const auto mitigated = cli({QStringLiteral("lab"), QStringLiteral("mitigate"), QStringLiteral("preload-env"), QStringLiteral("--record"),
+                                    record, QStringLiteral("--lab-dir"), labDir});
+        QVERIFY(readAll(record + QStringLiteral("/mitigation.sh")).contains("chmod 0755"));
+        const int again = pidOfRunning(labDir, QStringLiteral("preload-env"));
+        const json afterMitigation = json::parse(readAll(record + QStringLiteral("/scan-after-mitigated.json")).toStdString());
+        QVERIFY(modulesOf(afterMitigation, again).count(payload));
+#ifdef LOADLENS_GUI_BUILT
+        QVERIFY2(mitigated.exitCode == 0, qPrintable(lines(mitigated.err)));
+        QVERIFY(readAll(record + QStringLiteral("/flagged-modules-mitigated.png")).startsWith("\x89PNG"));
+#endif
+        const auto unwritable = cli({QStringLiteral("lab"), QStringLiteral("start"), QStringLiteral("memfd-exec"), QStringLiteral("--record"),
+                                     QStringLiteral("/proc/no-such-dir"), QStringLiteral("--lab-dir"), labDir});
+        QCOMPARE(unwritable.exitCode, 1);
+        QVERIFY2(unwritable.err.contains("/proc/no-such-dir"), unwritable.err.constData());
+        QVERIFY(!QFileInfo::exists(labDir + QStringLiteral("/memfd-exec")));
+    }
+
     void badInputIsAClearError_data()
     {
         QTest::addColumn<QStringList>("args");
