@@ -77,6 +77,15 @@ bool victimAlive(const Instance &i)
     return start && *start == i.startTime;
 }
 
+// A state file names a pid; only a process running a program from the scenario's own
+// directory is the lab's to kill (a damaged or forged state must not make the lab kill others).
+bool runsFromScenario(const Instance &i)
+{
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/" + std::to_string(i.pid) + "/exe", ec);
+    return !ec && exe.string().rfind(i.directory + "/", 0) == 0;
+}
+
 bool ownerGone(const Instance &i)
 {
     if (i.ownerPid == 0)
@@ -177,7 +186,7 @@ std::vector<std::string> Runner::cleanStale()
         auto state = readState(entry.path());
         if (state && victimAlive(*state) && !ownerGone(*state))
             continue;
-        if (state)
+        if (state && runsFromScenario(*state))
             (void)killVictim(state->pid, state->startTime);
         if (removeScenarioDirectory(entry.path()))
             cleaned.push_back(entry.path().filename().string());
@@ -264,7 +273,10 @@ Status Runner::stop(const std::string &name)
     std::error_code ec;
     if (!fs::exists(dir, ec))
         return Error{ENOENT, "scenario " + name + " is not running"};
-    if (auto state = readState(dir)) {
+    if (auto state = readState(dir); state && victimAlive(*state)) {
+        if (!runsFromScenario(*state))
+            return Error{EPERM, "process " + std::to_string(state->pid) + " named in " + dir.string() +
+                                    "/state.json does not run a program of the scenario; not killed, nothing removed"};
         if (auto s = killVictim(state->pid, state->startTime); !s)
             return s;
     }
@@ -287,6 +299,9 @@ Result<Instance> Runner::mitigate(const std::string &name)
     for (const auto &path : {state->request.argv.empty() ? std::string() : state->request.argv[0], state->request.logPath})
         if (path.rfind(prefix, 0) != 0)
             return Error{EINVAL, "damaged lab state in " + dir.string() + ": " + path + " is outside the scenario"};
+    if (!runsFromScenario(*state))
+        return Error{EPERM, "process " + std::to_string(state->pid) + " named in " + dir.string() +
+                                "/state.json does not run a program of the scenario; not killed"};
     if (auto s = killVictim(state->pid, state->startTime); !s)
         return s.error();
     if (auto s = applyMitigation(*scenario, dir.string()); !s)

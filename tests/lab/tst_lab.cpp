@@ -557,6 +557,25 @@ private slots:
         QVERIFY(!QFileInfo::exists(tmp.filePath(QStringLiteral("lab/preload-env"))));
     }
 
+    // A state file that names a process the lab did not start (here: this test) is refused.
+    void forgedStateKillsNothing()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("lab/preload-env"));
+        QVERIFY(QDir().mkpath(dir));
+        const int self = int(::getpid());
+        const json state{{"scenario", "preload-env"}, {"pid", self}, {"start_time", *loadlens::lab::processStartTime(self)}};
+        QFile f(dir + QStringLiteral("/state.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(state.dump()));
+        f.close();
+        const auto run = cli({QStringLiteral("lab"), QStringLiteral("stop"), QStringLiteral("preload-env"), QStringLiteral("--lab-dir"),
+                              tmp.filePath(QStringLiteral("lab"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("not killed"), run.err.constData());
+        QVERIFY(QFileInfo::exists(dir + QStringLiteral("/state.json")));
+    }
+
     void damagedStateIsCleanedUp()
     {
         QTemporaryDir tmp;
