@@ -34,6 +34,7 @@ class EventsTab;
 class HelperScanLauncher;
 class ImportController;
 class ImportDialog;
+class LabTab;
 class ModuleFilterProxy;
 class PostureTab;
 class ModuleTableModel;
@@ -68,13 +69,14 @@ public:
     HelperScanLauncher *helperLauncher() const { return m_helper; }
     std::shared_ptr<const ScanResult> lastResult() const { return m_result; }
 
-    // Tabs: "processes" (the live view), "case", "events", "posture".
+    // Tabs: "processes" (the live view), "case", "events", "posture", "lab".
     QTabWidget *tabs() const { return m_tabs; }
     bool selectTab(const QString &name);
     static QStringList tabNames();
     CaseTab *caseTab() const { return m_caseTab; }
     EventsTab *eventsTab() const { return m_eventsTab; }
     PostureTab *postureTab() const { return m_postureTab; }
+    LabTab *labTab() const { return m_labTab; }
     ImportController *importController() const { return m_importController; }
 
     // Opens (creating it when absent) the case file every case view reads. An Error names the
@@ -97,6 +99,8 @@ public slots:
     void importDialog();
     void exportCurrentTable();
     void showSettings();
+    // The live view, filtered to a lab scenario's victim, rescanned, its flagged module selected.
+    void showLabProcess(const QString &scenario, int pid);
 
 signals:
     void caseOpened(const QString &path);
@@ -109,6 +113,7 @@ private:
     void createActions();
     void createFileMenu();
     QWidget *createProcessesTab();
+    void addLabTab();
     void trackFocus(QWidget *now);
     QWidget *createProcessPane();
     QWidget *createModulePane();
@@ -166,6 +171,7 @@ private:
     CaseTab *m_caseTab = nullptr;
     EventsTab *m_eventsTab = nullptr;
     PostureTab *m_postureTab = nullptr;
+    LabTab *m_labTab = nullptr;
     ImportController *m_importController = nullptr;
     QString m_casePath;
     QPointer<QAbstractItemView> m_lastTableView;

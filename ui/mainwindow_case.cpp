@@ -58,7 +58,8 @@ void MainWindow::createFileMenu()
 
 QStringList MainWindow::tabNames()
 {
-    return {QStringLiteral("processes"), QStringLiteral("case"), QStringLiteral("events"), QStringLiteral("posture")};
+    return {QStringLiteral("processes"), QStringLiteral("case"), QStringLiteral("events"), QStringLiteral("posture"),
+            QStringLiteral("lab")};
 }
 
 bool MainWindow::selectTab(const QString &name)

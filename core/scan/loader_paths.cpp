@@ -2,6 +2,7 @@
 
 #include "elf/search_order.h"
 #include "elf/token_expansion.h"
+#include "pathsec/ld_config.h"
 #include "pathsec/location.h"
 
 #include <algorithm>
@@ -163,6 +164,22 @@ const std::vector<std::string> &LoaderPathAnalyzer::shadowCopies(const FileKey &
     return m_shadow.emplace(key, std::move(copies)).first->second;
 }
 
+const LoaderPathAnalyzer::NamespacePreload *LoaderPathAnalyzer::namespacePreload(const ProcessInfo &process)
+{
+    if (m_procRoot.empty() || process.namespaceHint.empty())
+        return nullptr;
+    if (auto it = m_namespacePreload.find(process.namespaceHint); it != m_namespacePreload.end())
+        return &it->second;
+    // Read once per namespace, through the first process seen in it. Unreadable (another
+    // user's namespace, the process gone): the host's file is the best guess left.
+    const std::string root = m_procRoot + "/" + std::to_string(process.pid) + "/root";
+    auto entries = pathsec::readLdSoPreload(root);
+    if (!entries)
+        return nullptr;
+    return &m_namespacePreload.emplace(process.namespaceHint, NamespacePreload{std::move(*entries), root + "/etc/ld.so.preload"})
+                .first->second;
+}
+
 void LoaderPathAnalyzer::addPreloadFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
 {
     for (const char *variable : {"LD_PRELOAD", "LD_AUDIT"}) {
@@ -176,10 +193,14 @@ void LoaderPathAnalyzer::addPreloadFacts(const ProcessInfo &process, std::vector
                     facts[i].preloadVariable = variable;
                 }
     }
-    for (const auto &entry : m_preloadFile)
+    const NamespacePreload *own = namespacePreload(process);
+    for (const auto &entry : own ? own->entries : m_preloadFile)
         for (std::size_t i = 0; i < process.modules.size(); ++i)
-            if (preloadEntryMatches(entry, process.modules[i]))
+            if (preloadEntryMatches(entry, process.modules[i])) {
                 facts[i].inPreloadFile = true;
+                if (own)
+                    facts[i].preloadFile = own->file;
+            }
 
     // A module that sits in an LD_LIBRARY_PATH directory was found through it, whether it was
     // a DT_NEEDED or a dlopen by name (the search-order analysis only sees the former).

@@ -23,6 +23,10 @@ public:
     // Facts for each module of `process`, in the order of process.modules.
     std::vector<verdict::ModuleFacts> analyse(const ProcessInfo &process);
 
+    // Live scans: a process in another mount namespace is judged against its own
+    // /etc/ld.so.preload, read through PROCROOT/PID/root, not the host's.
+    void readNamespacePreloadFiles(std::string procRoot) { m_procRoot = std::move(procRoot); }
+
     // Whoever other than root can add a file to `dir`, or create it when it is missing; empty
     // when only root can. Cached per directory.
     std::string whoCanPlantIn(const std::string &dir);
@@ -36,6 +40,13 @@ private:
     const std::map<FileKey, SurveyedFile> &m_files;
     const elf::LdCache *m_cache;
     std::vector<std::string> m_preloadFile;
+    std::string m_procRoot;
+    struct NamespacePreload {
+        std::vector<std::string> entries;
+        std::string file;
+    };
+    std::unordered_map<std::string, NamespacePreload> m_namespacePreload;  // by namespaceHint
+    const NamespacePreload *namespacePreload(const ProcessInfo &process);
     std::unordered_map<std::string, std::string> m_plantable;
     std::map<FileKey, std::vector<verdict::RpathFact>> m_rpath;
     std::map<FileKey, std::vector<std::string>> m_shadow;

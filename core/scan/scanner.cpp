@@ -85,6 +85,8 @@ std::string verdictSignature(const ProcessInfo &p, std::vector<std::size_t> &ord
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
     std::string sig = p.exe;
     sig += '\0';
+    sig += p.namespaceHint;  // another mount namespace can have its own /etc/ld.so.preload
+    sig += '\0';
     sig += p.name;
     for (const auto &[k, v] : p.loaderEnv) {
         sig += '\0';
@@ -196,6 +198,8 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
 
     logger->debug("loader configuration read: at {:.1f} ms", elapsedMs());
     LoaderPathAnalyzer analyzer(files, ldCache ? &*ldCache : nullptr, preloadEntries);
+    if (options.rootDir.empty() || options.rootDir == "/")
+        analyzer.readNamespacePreloadFiles(options.procRoot);
     // Many processes are the same program with the same libraries and environment (workers,
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;

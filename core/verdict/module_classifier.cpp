@@ -239,11 +239,17 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
                           {"value", it != proc.loaderEnv.end() ? it->second : std::string()},
                           {"path", m.path}}));
     }
-    if (f.inPreloadFile)
+    if (f.inPreloadFile && f.preloadFile.empty())
         v.add(makeReason(code::PreloadFile, Level::Medium,
                          "Listed in /etc/ld.so.preload: the loader injects it into every dynamically linked "
                          "program on this host. Rootkits install themselves this way.",
                          {{"file", "/etc/ld.so.preload"}, {"path", m.path}}));
+    else if (f.inPreloadFile)
+        v.add(makeReason(code::PreloadFile, Level::Medium,
+                         "Listed in the /etc/ld.so.preload of this process's own mount namespace (" + f.preloadFile +
+                             "): the loader injects it into every dynamically linked program started there. "
+                             "Rootkits install themselves this way.",
+                         {{"file", f.preloadFile}, {"path", m.path}}));
     if (f.viaLibraryPathEnv) {
         auto it = proc.loaderEnv.find("LD_LIBRARY_PATH");
         v.add(makeReason(code::LibraryPathEnv, Level::Low,

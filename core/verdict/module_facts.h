@@ -87,6 +87,7 @@ struct ModuleFacts {
     bool inPreloadEnv = false;             // named by LD_PRELOAD / LD_AUDIT of the process
     std::string preloadVariable;           // which variable named it
     bool inPreloadFile = false;            // listed in /etc/ld.so.preload
+    std::string preloadFile;               // which one, when not the host's (another mount namespace)
     bool viaLibraryPathEnv = false;        // found through LD_LIBRARY_PATH
     std::string libraryPathDir;
     // Where the loader's search for a DT_NEEDED name found it: "DT_RUNPATH of /opt/x/bin/app",

@@ -1,0 +1,179 @@
+#include "lab/lab_scenarios.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+
+namespace loadlens::lab {
+
+namespace {
+
+// Explicit modes: the umask of whoever runs the lab must not change a scenario's verdicts.
+Status makeDirectory(const fs::path &dir, mode_t mode)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return Error{ec.value(), "cannot create " + dir.string() + ": " + ec.message()};
+    if (::chmod(dir.c_str(), mode) != 0)
+        return Error::fromErrno(errno, "cannot chmod " + dir.string());
+    return Ok{};
+}
+
+Status copyFile(const fs::path &from, const fs::path &to, mode_t mode = 0755)
+{
+    std::error_code ec;
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+        return Error{ec.value(), "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message()};
+    if (::chmod(to.c_str(), mode) != 0)
+        return Error::fromErrno(errno, "cannot chmod " + to.string());
+    return Ok{};
+}
+
+Status writeText(const fs::path &file, const std::string &text)
+{
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out)
+        return Error{EIO, "cannot write " + file.string()};
+    ::chmod(file.c_str(), 0644);
+    return Ok{};
+}
+
+// A directory that stands in for /etc inside the namespace: a symbolic link for every entry
+// of the real /etc (reached through hostEtc, where the namespace binds the real /etc) and
+// the lab's own ld.so.preload.
+Status buildEtcOverlay(const fs::path &overlay, const fs::path &hostEtc, const std::string &preloadLine)
+{
+    if (auto s = makeDirectory(overlay, 0755); !s)
+        return s;
+    if (auto s = makeDirectory(hostEtc, 0755); !s)
+        return s;
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator("/etc", ec)) {
+        const auto name = entry.path().filename();
+        if (name == "ld.so.preload")
+            continue;
+        fs::create_symlink(hostEtc / name, overlay / name, ec);
+        if (ec)
+            return Error{ec.value(), "cannot create " + (overlay / name).string() + ": " + ec.message()};
+    }
+    if (ec)
+        return Error{ec.value(), "cannot list /etc: " + ec.message()};
+    return writeText(overlay / "ld.so.preload", preloadLine + "\n");
+}
+
+} // namespace
+
+Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string &scenarioDir,
+                                     const std::string &binDir)
+{
+    const fs::path dir(scenarioDir);
+    const fs::path bin(binDir);
+    const fs::path log = dir / "lab.log";
+    if (auto s = makeDirectory(dir, 0755); !s)
+        return s.error();
+    if (auto s = writeText(log, "# lab log of scenario " + scenario.name + "\n"); !s)
+        return s.error();
+
+    SpawnRequest request;
+    request.logPath = log.string();
+    request.env = {"PATH=/usr/bin:/bin", "LOADLENS_LAB_LOG=" + log.string()};
+    auto victim = [&]() -> Result<std::string> {
+        if (auto s = makeDirectory(dir / "bin", 0755); !s)
+            return s.error();
+        if (auto s = copyFile(bin / "ll_lab_victim", dir / "bin/ll_lab_victim"); !s)
+            return s.error();
+        return (dir / "bin/ll_lab_victim").string();
+    };
+    auto plantPayload = [&](const fs::path &subdir, mode_t mode) -> Result<std::string> {
+        if (auto s = makeDirectory(dir / subdir, mode); !s)
+            return s.error();
+        const fs::path lib = dir / subdir / "libll_lab_payload.so";
+        if (auto s = copyFile(bin / "libll_lab_payload.so", lib); !s)
+            return s.error();
+        return lib.string();
+    };
+    auto runpathApp = [&]() -> Result<std::string> {
+        if (auto s = makeDirectory(dir / "app/lib", 0755); !s)
+            return s.error();
+        if (auto s = makeDirectory(dir / "app/plugins", 0777); !s)
+            return s.error();
+        if (auto s = copyFile(bin / "ll_lab_app", dir / "app/ll_lab_app"); !s)
+            return s.error();
+        if (auto s = copyFile(bin / "libllplugin.so.1", dir / "app/lib/libllplugin.so.1"); !s)
+            return s.error();
+        return (dir / "app/ll_lab_app").string();
+    };
+
+    auto exe = scenario.name == "runpath-writable" || scenario.name == "search-order-plant" ? runpathApp()
+                                                                                           : victim();
+    if (!exe)
+        return exe.error();
+    request.argv = {*exe};
+
+    if (scenario.name == "preload-env") {
+        auto lib = plantPayload("drop", 0777);
+        if (!lib)
+            return lib.error();
+        request.env.push_back("LD_PRELOAD=" + *lib);
+    } else if (scenario.name == "preload-file") {
+        auto lib = plantPayload("drop", 0777);
+        if (!lib)
+            return lib.error();
+        if (auto s = buildEtcOverlay(dir / "etc", dir / "hostetc", *lib); !s)
+            return s.error();
+        request.etcOverlay = (dir / "etc").string();
+        request.hostEtcMount = (dir / "hostetc").string();
+    } else if (scenario.name == "library-path") {
+        if (auto s = makeDirectory(dir / "shared", 0777); !s)
+            return s.error();
+        if (auto s = copyFile(bin / "shadow/libz.so.1", dir / "shared/libz.so.1"); !s)
+            return s.error();
+        request.env.push_back("LD_LIBRARY_PATH=" + (dir / "shared").string());
+        request.argv.insert(request.argv.end(), {"--dlopen", "libz.so.1"});
+    } else if (scenario.name == "search-order-plant") {
+        if (auto s = copyFile(bin / "libll_lab_payload.so", dir / "app/plugins/libllplugin.so.1"); !s)
+            return s.error();
+    } else if (scenario.name == "deleted-library") {
+        auto lib = plantPayload("drop", 0755);
+        if (!lib)
+            return lib.error();
+        request.argv.insert(request.argv.end(), {"--dlopen-and-delete", *lib});
+    } else if (scenario.name == "memfd-exec") {
+        request.argv.insert(request.argv.end(), {"--memfd", "loadlens-lab-payload"});
+    }
+    return request;
+}
+
+Status applyMitigation(const Scenario &scenario, const std::string &scenarioDir)
+{
+    const fs::path dir(scenarioDir);
+    auto tighten = [](const fs::path &p) -> Status {
+        if (::chmod(p.c_str(), 0755) != 0)
+            return Error::fromErrno(errno, "cannot chmod " + p.string());
+        return Ok{};
+    };
+    if (scenario.name == "preload-env")
+        return tighten(dir / "drop");
+    if (scenario.name == "library-path")
+        return tighten(dir / "shared");
+    if (scenario.name == "runpath-writable")
+        return tighten(dir / "app/plugins");
+    if (scenario.name == "search-order-plant") {
+        std::error_code ec;
+        fs::remove(dir / "app/plugins/libllplugin.so.1", ec);
+        if (ec)
+            return Error{ec.value(), "cannot remove the planted library: " + ec.message()};
+        return tighten(dir / "app/plugins");
+    }
+    if (scenario.name == "preload-file")
+        return writeText(dir / "etc/ld.so.preload", "");
+    return Error{ENOTSUP, "scenario " + scenario.name + " has no mitigation the lab can apply"};
+}
+
+} // namespace loadlens::lab
