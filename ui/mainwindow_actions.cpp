@@ -2,6 +2,8 @@
 // Events" lead.
 #include "mainwindow.h"
 
+#include "casemodels.h"
+#include "casequeryrunner.h"
 #include "casetab.h"
 #include "eventstab.h"
 #include "filterproxies.h"
@@ -9,6 +11,7 @@
 #include "processsignaller.h"
 #include "rowactions.h"
 #include "rowtargets.h"
+#include "stackdrilldown.h"
 
 #include <QAction>
 #include <QLineEdit>
@@ -50,6 +53,30 @@ void MainWindow::createRowActions()
     connect(m_rowActions->signaller(), &ProcessSignaller::finished, this, [this](int, bool ok, const QString &) {
         if (ok)
             refresh();
+    });
+
+    // Double-click on a stacking row: the hosts and processes of the case that load it.
+    connect(m_caseTab->stackView(), &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QModelIndex source = sourceIndexOf(index);
+        const StackTableModel *model = m_caseTab->stackModel();
+        const auto &result = model->result();
+        if (source.model() != model || source.row() < 0 || static_cast<std::size_t>(source.row()) >= result.entries.size())
+            return;
+        const analysis::StackEntry entry = result.entries[static_cast<std::size_t>(source.row())];
+        const analysis::StackBy by = model->by();
+        const bool allSnapshots = result.snapshotsCounted > result.hostsInCase;
+        m_caseTab->runner()->run(QStringLiteral("stack-drill-down"),
+                                 [this, entry, by, allSnapshots](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
+                                     auto hits = analysis::whoLoads(db, entry.module, allSnapshots);
+                                     if (!hits)
+                                         return hits.error();
+                                     return CaseQueryRunner::Apply(
+                                         [this, entry, kept = hitsOfStackEntry(std::move(*hits), entry, by)]() mutable {
+                                             auto *dialog = new StackDrillDownDialog(entry, std::move(kept), this);
+                                             dialog->setAttribute(Qt::WA_DeleteOnClose);
+                                             dialog->show();
+                                         });
+                                 });
     });
 
     m_namesOnlyAction = new QAction(QStringLiteral("Aa"), this);

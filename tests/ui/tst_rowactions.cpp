@@ -17,6 +17,7 @@
 #include "proc/proc_stat.h"
 #include "rowactions.h"
 #include "scan_builders.h"
+#include "stackdrilldown.h"
 #include "case_builders.h"
 
 #include <QAbstractItemModelTester>
@@ -141,6 +142,8 @@ private slots:
     void startTimeMismatchIsRefused();
     void declinedConfirmationSendsNothing();
     void helperCommandAndExitCodes();
+    void anotherUsersProcessIsNotPermitted();
+    void stackRowDrillsDownToHostsAndProcesses();
 };
 
 QProcess *TestRowActions::startChild()
@@ -546,6 +549,77 @@ void TestRowActions::helperCommandAndExitCodes()
     std::tie(code, err) = run({QStringLiteral("signal"), QStringLiteral("--pid"), self, QStringLiteral("--signal"), QStringLiteral("stop")});
     QCOMPARE(code, 2);
     QVERIFY2(err.contains(QStringLiteral("--start-time needs")), qPrintable(err));
+}
+
+void TestRowActions::anotherUsersProcessIsNotPermitted()
+{
+    if (::geteuid() == 0)
+        QSKIP("root may signal every process; this checks the refusal a normal user gets");
+    // kthreadd (pid 2) belongs to root and is in no session of ours.
+    const auto [state, startTime] = procState(2);
+    if (state == '?')
+        QSKIP("no pid 2 visible here (a pid namespace)");
+    QVERIFY(!ProcessSignaller::canSignalDirectly({2, startTime, 0, QStringLiteral("kthreadd")}));
+    QProcess cli;
+    cli.start(kCli, {QStringLiteral("signal"), QStringLiteral("--pid"), QStringLiteral("2"), QStringLiteral("--start-time"),
+                     QString::number(startTime), QStringLiteral("--signal"), QStringLiteral("cont")});
+    QVERIFY(cli.waitForFinished(30000));
+    const QString err = QString::fromLocal8Bit(cli.readAllStandardError());
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(err.contains(QStringLiteral("not permitted to signal pid 2")), qPrintable(err));
+}
+
+void TestRowActions::stackRowDrillsDownToHostsAndProcesses()
+{
+    const QString casePath = m_dir.filePath(QStringLiteral("stack-case.sqlite"));
+    const ScanResult scan = scanSelf();
+    {
+        auto db = store::CaseDatabase::open(casePath.toStdString(), store::OpenMode::CreateNew);
+        QVERIFY(db.ok());
+        QVERIFY(writeSnapshot(*db, scan, kScannedAt, "alpha").ok());
+        QVERIFY(writeSnapshot(*db, scan, kScannedAt + 60, "beta").ok());
+    }
+    MainWindow window({});
+    QSignalSpy settled(window.caseTab(), &CaseTab::settled);
+    QVERIFY(window.openCase(casePath).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(settled.count() >= 1 && window.caseTab()->runner()->isIdle(), 60000);
+    window.selectTab(QStringLiteral("case"));
+    window.show();
+    QTreeView *stack = window.caseTab()->stackView();
+    QTRY_VERIFY_WITH_TIMEOUT(stack->model()->rowCount() > 0, 30000);
+    // A module with a hash: the stack counts it on both hosts.
+    QModelIndex row;
+    for (int r = 0; r < stack->model()->rowCount() && !row.isValid(); ++r)
+        if (stack->model()->index(r, StackTableModel::HashColumn).data().toString().size() > 0)
+            row = stack->model()->index(r, 0);
+    QVERIFY(row.isValid());
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    stack->scrollTo(row);
+    QSignalSpy failed(window.caseTab()->runner(), &CaseQueryRunner::failed);
+    QSignalSpy doubleClicked(stack, &QAbstractItemView::doubleClicked);
+    // A double-click is a press, release and the double-click event on the row.
+    const QPoint at = stack->visualRect(row).center();
+    QTest::mouseClick(stack->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(stack->viewport(), Qt::LeftButton, {}, at);
+    QCOMPARE(doubleClicked.count(), 1);
+    StackDrillDownDialog *dialog = nullptr;
+    QTRY_VERIFY2_WITH_TIMEOUT((dialog = window.findChild<StackDrillDownDialog *>()) != nullptr,
+                              failed.isEmpty() ? "no dialog" : qPrintable(failed.first().at(2).toString()), 30000);
+    QAbstractItemModelTester tester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(dialog->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY2(dialog->windowTitle().startsWith(QStringLiteral("Who loads ")), qPrintable(dialog->windowTitle()));
+    QSet<QString> hosts;
+    for (int r = 0; r < dialog->model()->rowCount(); ++r) {
+        const analysis::CaseWhoLoadsHit *hit = dialog->model()->hitAt(r);
+        hosts.insert(QString::fromStdString(hit->host));
+        QCOMPARE(hit->pid, int(::getpid()));
+        QVERIFY2(dialog->windowTitle().endsWith(QString::fromStdString(hit->path) + QStringLiteral(" in the case")),
+                 qPrintable(dialog->windowTitle()));
+    }
+    QCOMPARE(hosts, (QSet<QString>{QStringLiteral("alpha"), QStringLiteral("beta")}));
+    QCOMPARE(dialog->model()->rowCount(), stack->model()->index(row.row(), StackTableModel::ProcessesColumn).data(StackTableModel::SortRole).toInt());
+    if (!qEnvironmentVariableIsEmpty("LOADLENS_SCREENSHOT_DIR"))
+        dialog->grab().save(qEnvironmentVariable("LOADLENS_SCREENSHOT_DIR") + QStringLiteral("/stack-drill-down.png"));
 }
 
 QTEST_MAIN(TestRowActions)
