@@ -159,7 +159,7 @@ bool RowActions::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() != QEvent::KeyPress)
         return QObject::eventFilter(watched, event);
-    const auto entry = m_views.find(static_cast<QAbstractItemView *>(watched));
+    const auto entry = m_views.find(qobject_cast<QAbstractItemView *>(watched));
     if (entry == m_views.end())
         return false;
     const auto *key = static_cast<QKeyEvent *>(event);
