@@ -126,6 +126,7 @@ public:
 
     void setStack(analysis::StackResult result, analysis::StackBy by);
     const analysis::StackResult &result() const { return m_result; }
+    analysis::StackBy by() const { return m_by; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -206,6 +207,20 @@ eventstats::EventQuery EventsTab::filterQuery() const
     query.filter.minLevel = static_cast<Level>(m_minLevel->currentData().toInt());
     query.text = toStdString(m_text->text().trimmed());
     return query;
+}
+
+void EventsTab::setTextFilter(const QString &text)
+{
+    {
+        const QSignalBlocker typing(m_text);
+        m_text->setText(text);
+    }
+    reload();
+}
+
+QString EventsTab::textFilter() const
+{
+    return m_text->text();
 }
 
 void EventsTab::reload()

@@ -50,6 +50,10 @@ public:
     QTreeView *eventView() const { return m_eventView; }
     CaseQueryRunner *runner() const { return m_runner; }
 
+    // Puts `text` in the search box and lists the events that mention it (no typing delay).
+    void setTextFilter(const QString &text);
+    QString textFilter() const;
+
 public slots:
     void reload();                                   // time span, then chart, table and lists
     void showRange(qint64 fromUs, qint64 toUs);      // re-buckets the chart for that range

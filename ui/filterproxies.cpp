@@ -2,8 +2,24 @@
 
 #include "moduletablemodel.h"
 #include "processtreemodel.h"
+#include "qtstrings.h"
 
 namespace loadlens::ui {
+
+std::map<ProcessKey, QStringList> processModuleTerms(const ScanResult &scan)
+{
+    std::map<ProcessKey, QStringList> terms;
+    for (const auto &process : scan.processes) {
+        QStringList &list = terms[{process.pid, process.startTime}];
+        list.reserve(static_cast<qsizetype>(process.modules.size() * 2));
+        for (const auto &module : process.modules) {
+            list << toQString(module.path);
+            if (const auto facts = scan.files.find(module.file); facts != scan.files.end() && !facts->second.sha256.empty())
+                list << toQString(facts->second.sha256);
+        }
+    }
+    return terms;
+}
 
 ProcessFilterProxy::ProcessFilterProxy(QObject *parent)
     : QSortFilterProxyModel(parent)
@@ -31,6 +47,35 @@ void ProcessFilterProxy::setOnlyFlagged(bool onlyFlagged)
     invalidateRowsFilter();
 }
 
+void ProcessFilterProxy::setModuleTerms(std::map<ProcessKey, QStringList> terms)
+{
+    m_moduleTerms = std::move(terms);
+    if (!m_text.isEmpty() && !m_namesOnly)
+        invalidateRowsFilter();
+}
+
+void ProcessFilterProxy::setNamesOnly(bool namesOnly)
+{
+    if (namesOnly == m_namesOnly)
+        return;
+    m_namesOnly = namesOnly;
+    if (!m_text.isEmpty())
+        invalidateRowsFilter();
+}
+
+bool ProcessFilterProxy::modulesMatch(const QModelIndex &name) const
+{
+    const ProcessKey key{name.data(ProcessTreeModel::PidRole).toInt(),
+                         name.data(ProcessTreeModel::StartTimeRole).toULongLong()};
+    const auto it = m_moduleTerms.find(key);
+    if (it == m_moduleTerms.end())
+        return false;
+    for (const QString &term : it->second)
+        if (term.contains(m_text, Qt::CaseInsensitive))
+            return true;
+    return false;
+}
+
 bool ProcessFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QAbstractItemModel *source = sourceModel();
@@ -42,7 +87,8 @@ bool ProcessFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     const QString pid = QString::number(name.data(ProcessTreeModel::PidRole).toInt());
     const QString user = source->index(sourceRow, ProcessTreeModel::UserColumn, sourceParent).data().toString();
     return name.data().toString().contains(m_text, Qt::CaseInsensitive)
-        || user.contains(m_text, Qt::CaseInsensitive) || pid.startsWith(m_text);
+        || user.contains(m_text, Qt::CaseInsensitive) || pid.startsWith(m_text)
+        || (!m_namesOnly && modulesMatch(name));
 }
 
 ModuleFilterProxy::ModuleFilterProxy(QObject *parent)

@@ -1,9 +1,17 @@
 #pragma once
 // One proxy per filtering need: processes by name/pid/user and "only flagged"; modules by path
 // and "only flagged". Both sort on the source model's SortRole (raw numbers, levels).
+#include "processtreemodel.h"
+
 #include <QSortFilterProxyModel>
+#include <QStringList>
+
+#include <map>
 
 namespace loadlens::ui {
+
+// The module paths and SHA-256 digests of each process of a scan, for ProcessFilterProxy.
+std::map<ProcessKey, QStringList> processModuleTerms(const ScanResult &scan);
 
 class ProcessFilterProxy final : public QSortFilterProxyModel {
     Q_OBJECT
@@ -12,9 +20,14 @@ class ProcessFilterProxy final : public QSortFilterProxyModel {
 public:
     explicit ProcessFilterProxy(QObject *parent = nullptr);
 
-    // Case-insensitive substring of the name or user, or the start of the pid.
+    // Case-insensitive substring of the name or user, or the start of the pid; unless names
+    // only, also of any module path or SHA-256 of the process ("libevil" finds who loads it).
     void setTextFilter(const QString &text);
     QString textFilter() const { return m_text; }
+    // What the text is also matched against: each process's module paths and hashes.
+    void setModuleTerms(std::map<ProcessKey, QStringList> terms);
+    void setNamesOnly(bool namesOnly);
+    bool namesOnly() const { return m_namesOnly; }
     // Only processes whose worst verdict is above info; their ancestors stay for context.
     void setOnlyFlagged(bool onlyFlagged);
     bool onlyFlagged() const { return m_onlyFlagged; }
@@ -23,8 +36,12 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    bool modulesMatch(const QModelIndex &name) const;
+
     QString m_text;
     bool m_onlyFlagged = false;
+    bool m_namesOnly = false;
+    std::map<ProcessKey, QStringList> m_moduleTerms;
 };
 
 class ModuleFilterProxy final : public QSortFilterProxyModel {

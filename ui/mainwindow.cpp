@@ -77,6 +77,7 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     createStatusBar();
     followTabsInStatusLine();
     addHelpMenu(this);
+    createRowActions();
     resize(1280, 860);
     m_focusConnection =
         connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) { trackFocus(now); });
@@ -340,6 +341,7 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result, bool admi
     for (std::size_t i = 0; i < m_result->processes.size(); ++i)
         m_processIndex[{m_result->processes[i].pid, m_result->processes[i].startTime}] = i;
 
+    m_processProxy->setModuleTerms(processModuleTerms(*m_result));
     if (sameDataSet) {
         m_processModel->mergeProcesses(m_result->processes, m_result->findings);
     } else {

@@ -37,6 +37,7 @@ class ImportDialog;
 class LabTab;
 class ModuleFilterProxy;
 class PostureTab;
+class RowActions;
 class ModuleTableModel;
 class ProcessFilterProxy;
 class ScanController;
@@ -78,6 +79,12 @@ public:
     PostureTab *postureTab() const { return m_postureTab; }
     LabTab *labTab() const { return m_labTab; }
     ImportController *importController() const { return m_importController; }
+    // Copy, open folder, who loads, show in Events, details, suspend/resume/kill on every table.
+    RowActions *rowActions() const { return m_rowActions; }
+    ProcessFilterProxy *processProxy() const { return m_processProxy; }
+    QLineEdit *processFilter() const { return m_processFilter; }
+    // "Who loads this": the live view, filtered to the processes with a module matching `path`.
+    void showWhoLoads(const QString &path);
 
     // Opens (creating it when absent) the case file every case view reads. An Error names the
     // file and the cause; the previous case stays open then.
@@ -111,6 +118,7 @@ private:
     // Application-wide signal: cut before the QWidget part of this window is torn down.
     QMetaObject::Connection m_focusConnection;
     void createActions();
+    void createRowActions();  // mainwindow_actions.cpp
     void createFileMenu();
     QWidget *createProcessesTab();
     void addLabTab();
@@ -175,6 +183,8 @@ private:
     ImportController *m_importController = nullptr;
     QString m_casePath;
     QPointer<QAbstractItemView> m_lastTableView;
+    RowActions *m_rowActions = nullptr;
+    QAction *m_namesOnlyAction = nullptr;
 };
 
 } // namespace loadlens::ui

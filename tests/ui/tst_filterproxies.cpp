@@ -56,6 +56,9 @@ private slots:
     void processSortUsesRawNumbers();
     void moduleFilter_data();
     void moduleFilter();
+    void processFilterSearchesModules_data();
+    void processFilterSearchesModules();
+    void moduleTermsArriveAfterTheText();
 };
 
 void TestFilterProxies::processFilter_data()
@@ -144,6 +147,84 @@ void TestFilterProxies::moduleFilter()
     QCOMPARE(visiblePaths(proxy), expected);
     QCOMPARE(proxy.textFilter(), text.trimmed());
     QCOMPARE(proxy.onlyFlagged(), onlyFlagged);
+}
+
+namespace {
+
+const QString kHookHash = QStringLiteral("feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface");
+
+ScanResult scanWithFiles()
+{
+    ScanResult scan;
+    scan.processes = processes();
+    for (const auto &process : scan.processes)
+        for (const auto &module : process.modules)
+            scan.files[module.file] = makeFacts(module, 4096, "pkg");
+    scan.files[scan.processes[1].modules[1].file].sha256 = kHookHash.toStdString();
+    return scan;
+}
+
+} // namespace
+
+void TestFilterProxies::processFilterSearchesModules_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("namesOnly");
+    QTest::addColumn<QList<int>>("expected");
+
+    QTest::addRow("module name finds who loads it") << QStringLiteral("libhook") << false << QList<int>{1, 4100};
+    QTest::addRow("module path, any case") << QStringLiteral("/DEV/SHM/") << false << QList<int>{1, 4100};
+    QTest::addRow("full SHA-256") << kHookHash << false << QList<int>{1, 4100};
+    QTest::addRow("SHA-256 prefix") << QStringLiteral("FEEDFACE") << false << QList<int>{1, 4100};
+    QTest::addRow("a library of one process") << QStringLiteral("bin/bash") << false << QList<int>{1, 77};
+    QTest::addRow("names only ignores modules") << QStringLiteral("libhook") << true << QList<int>{};
+    QTest::addRow("names only still matches names") << QStringLiteral("nginx") << true << QList<int>{1, 4100};
+    QTest::addRow("no such module") << QStringLiteral("libevil") << false << QList<int>{};
+}
+
+void TestFilterProxies::processFilterSearchesModules()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, namesOnly);
+    QFETCH(QList<int>, expected);
+
+    const ScanResult scan = scanWithFiles();
+    ProcessTreeModel model;
+    ProcessFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.sort(ProcessTreeModel::PidColumn, Qt::AscendingOrder);
+    proxy.setModuleTerms(processModuleTerms(scan));
+    model.resetProcesses(scan.processes, {});
+    proxy.setNamesOnly(namesOnly);
+    proxy.setTextFilter(text);
+    QCOMPARE(visiblePids(proxy), expected);
+    QCOMPARE(proxy.namesOnly(), namesOnly);
+
+    // The toggle applies at once to the text already typed.
+    proxy.setNamesOnly(!namesOnly);
+    proxy.setNamesOnly(namesOnly);
+    QCOMPARE(visiblePids(proxy), expected);
+}
+
+// A rescan brings new module lists: the filter already typed is applied to them.
+void TestFilterProxies::moduleTermsArriveAfterTheText()
+{
+    ScanResult scan = scanWithFiles();
+    ProcessTreeModel model;
+    ProcessFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.sort(ProcessTreeModel::PidColumn, Qt::AscendingOrder);
+    model.resetProcesses(scan.processes, {});
+    proxy.setTextFilter(QStringLiteral("libevil"));
+    QCOMPARE(visiblePids(proxy), QList<int>{});
+    scan.processes[2].modules.push_back(makeModule("/tmp/libevil.so", 9, Level::High));
+    proxy.setModuleTerms(processModuleTerms(scan));
+    model.mergeProcesses(scan.processes, {});
+    QCOMPARE(visiblePids(proxy), (QList<int>{1, 77}));
+    proxy.setModuleTerms({});
+    QCOMPARE(visiblePids(proxy), QList<int>{});
 }
 
 QTEST_MAIN(TestFilterProxies)
