@@ -168,16 +168,6 @@ bool containsBytes(std::span<const std::uint8_t> haystack, std::span<const std::
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
 }
 
-// SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue,
-//                                       messageDigest DigestInfo }
-// DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
-struct IndirectData {
-    std::span<const std::uint8_t> signedContent; // the SEQUENCE's contents: what messageDigest covers
-    std::string digestOid;
-    std::vector<std::uint8_t> digest;
-    bool pageHashes = false;
-};
-
 std::optional<IndirectData> readIndirectData(std::span<const std::uint8_t> der)
 {
     DerReader outer(der);
@@ -191,6 +181,9 @@ std::optional<IndirectData> readIndirectData(std::span<const std::uint8_t> der)
     const auto digestInfo = fields.next(0x30);
     if (!attribute || !digestInfo)
         return std::nullopt;
+    DerReader attributeFields(attribute->content);
+    if (const auto type = attributeFields.next(0x06))
+        data.dataTypeOid = oidToText(type->whole);
     data.pageHashes = containsBytes(attribute->content, kPageHashOidV1) || containsBytes(attribute->content, kPageHashOidV2);
     DerReader info(digestInfo->content);
     const auto algorithm = info.next(0x30);
@@ -262,6 +255,59 @@ bool hasEku(X509 *cert, const char *oid)
 }
 
 void verifyOne(Context &ctx, PKCS7 *p7, std::span<const std::uint8_t> raw, std::size_t entry, std::size_t depth);
+
+// The signer of a SignedData: its certificate, the signature over `signedContent`, the code
+// signing EKU, forged curves, the timestamp and the chain. Problems go to `out` and set `failed`.
+void checkSigner(PKCS7 *p7, PKCS7_SIGNER_INFO *si, std::span<const std::uint8_t> raw,
+                 std::span<const std::uint8_t> signedContent, const VerifyOptions &options, SignatureReport &out,
+                 bool &failed)
+{
+    auto invalid = [&](const std::string &why) {
+        failed = true;
+        out.state = SignatureState::Invalid;
+        out.reasons.push_back(why);
+    };
+    STACK_OF(X509) *certs = p7->d.sign->cert;
+    X509 *signerCert = si->issuer_and_serial
+                           ? X509_find_by_issuer_and_serial(certs, si->issuer_and_serial->issuer,
+                                                            si->issuer_and_serial->serial)
+                           : nullptr;
+    if (!signerCert) {
+        invalid("the signer's certificate is not in the signature");
+    } else {
+        out.signer = summarize(signerCert);
+        std::string problem;
+        const auto rawSigner = rawFirstSignerInfo(raw);
+        if (!rawSigner)
+            problem = "the SignerInfo is unreadable";
+        else
+            out.signatureVerified = verifySignerInfo(si, *rawSigner, signerCert, signedContent, problem);
+        if (!out.signatureVerified)
+            invalid("signature: " + problem);
+        if (X509_get_extension_flags(signerCert) & EXFLAG_XKUSAGE &&
+            !(X509_get_extended_key_usage(signerCert) & XKU_CODE_SIGN))
+            invalid("the signer's certificate is not valid for code signing (no codeSigning EKU)");
+        if (hasExplicitCurveParameters(signerCert, certs))
+            invalid("a certificate uses explicit elliptic-curve parameters (CVE-2020-0601 style forgery)");
+    }
+
+    verifyTimestamps(p7, si, out);
+
+    if (signerCert && options.anchors) {
+        // A valid timestamp fixes the time the chain must have been valid at, unless the signer
+        // opted out of that with the lifetime-signing EKU.
+        std::time_t when = options.now.value_or(std::time(nullptr));
+        if (out.timestamp && out.timestamp->verified && out.timestamp->time && !hasEku(signerCert, kLifetimeSigningEku))
+            when = *out.timestamp->time;
+        std::string problem;
+        out.chainVerified = verifyChain(signerCert, certs, *options.anchors, when, out.chain, problem);
+        if (out.chainVerified.has_value() && !*out.chainVerified)
+            invalid(problem);
+        else if (!out.chainVerified.has_value())
+            out.reasons.push_back(problem + " (no anchor for this chain in the trust store)");
+    }
+
+}
 
 void verifyNested(Context &ctx, PKCS7_SIGNER_INFO *si, std::size_t entry, std::size_t depth)
 {
@@ -342,46 +388,7 @@ void verifyOne(Context &ctx, PKCS7 *p7, std::span<const std::uint8_t> raw, std::
     }
 
     PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(signers, 0);
-    STACK_OF(X509) *certs = p7->d.sign->cert;
-    X509 *signerCert = si->issuer_and_serial
-                           ? X509_find_by_issuer_and_serial(certs, si->issuer_and_serial->issuer,
-                                                            si->issuer_and_serial->serial)
-                           : nullptr;
-    if (!signerCert) {
-        invalid("the signer's certificate is not in the signature");
-    } else {
-        out.signer = summarize(signerCert);
-        std::string problem;
-        const auto rawSigner = rawFirstSignerInfo(raw);
-        if (!rawSigner)
-            problem = "the SignerInfo is unreadable";
-        else
-            out.signatureVerified = verifySignerInfo(si, *rawSigner, signerCert, indirect->signedContent, problem);
-        if (!out.signatureVerified)
-            invalid("signature: " + problem);
-        if (X509_get_extension_flags(signerCert) & EXFLAG_XKUSAGE &&
-            !(X509_get_extended_key_usage(signerCert) & XKU_CODE_SIGN))
-            invalid("the signer's certificate is not valid for code signing (no codeSigning EKU)");
-        if (hasExplicitCurveParameters(signerCert, certs))
-            invalid("a certificate uses explicit elliptic-curve parameters (CVE-2020-0601 style forgery)");
-    }
-
-    verifyTimestamps(p7, si, out);
-
-    if (signerCert && ctx.options.anchors) {
-        // A valid timestamp fixes the time the chain must have been valid at, unless the signer
-        // opted out of that with the lifetime-signing EKU.
-        std::time_t when = ctx.options.now.value_or(std::time(nullptr));
-        if (out.timestamp && out.timestamp->verified && out.timestamp->time && !hasEku(signerCert, kLifetimeSigningEku))
-            when = *out.timestamp->time;
-        std::string problem;
-        out.chainVerified = verifyChain(signerCert, certs, *ctx.options.anchors, when, out.chain, problem);
-        if (out.chainVerified.has_value() && !*out.chainVerified)
-            invalid(problem);
-        else if (!out.chainVerified.has_value())
-            out.reasons.push_back(problem + " (no anchor for this chain in the trust store)");
-    }
-
+    checkSigner(p7, si, raw, indirect->signedContent, ctx.options, out, failed);
     if (!failed && out.digestMatches && out.signatureVerified)
         out.state = out.chainVerified.value_or(false) ? SignatureState::Valid : SignatureState::SignatureValidChainUnknown;
     if (!ctx.options.anchors && out.state == SignatureState::SignatureValidChainUnknown)
@@ -438,6 +445,15 @@ void verifyTimestamps(PKCS7 *p7, PKCS7_SIGNER_INFO *si, SignatureReport &out)
 }
 
 } // namespace
+
+std::optional<IndirectData> detail::parseIndirectData(std::span<const std::uint8_t> der) { return readIndirectData(der); }
+
+void detail::checkSignerInfo(PKCS7 *p7, PKCS7_SIGNER_INFO *si, std::span<const std::uint8_t> raw,
+                             std::span<const std::uint8_t> signedContent, const VerifyOptions &options,
+                             SignatureReport &out, bool &failed)
+{
+    checkSigner(p7, si, raw, signedContent, options, out, failed);
+}
 
 ImageReport verifyImage(std::span<const std::uint8_t> image, const pe::PeInfo &info, const VerifyOptions &options)
 {

@@ -105,4 +105,59 @@ struct VerifyOptions {
 
 ImageReport verifyImage(std::span<const std::uint8_t> image, const pe::PeInfo &info, const VerifyOptions &options = {});
 
+// ---- Security catalogs (.cat): signed lists of file hashes -------------------------------------
+
+struct CatalogMember {
+    std::string tag;             // the member's subject identifier as text (usually its hash in hex)
+    std::string digestAlgorithm; // "SHA1", "SHA256"
+    std::string digest;          // hex: the Authenticode hash of a PE member, the plain hash otherwise
+    bool peImage = false;        // the member is a PE image (SpcPeImageData), not a flat file
+};
+
+struct CatalogReport {
+    std::string name;
+    SignatureState state = SignatureState::Unsigned;  // of the catalog's own signature
+    std::optional<SignatureReport> signature;
+    std::vector<CatalogMember> members;
+    std::vector<std::string> problems;                // damage stepped over (members left out, ...)
+};
+
+// Reads a catalog (PKCS#7 SignedData over a certificate trust list) and verifies its signature.
+// Errors only when it is not a catalog at all.
+Result<CatalogReport> readCatalog(std::span<const std::uint8_t> bytes, const std::string &name,
+                                  const VerifyOptions &options = {});
+
+// The catalogs of a collected CatRoot tree, indexed by member digest.
+class CatalogIndex {
+public:
+    void add(CatalogReport catalog);
+    // Reads every *.cat below `directory` (recursively). Unreadable files are listed in
+    // problems(); they never stop the rest.
+    Status addDirectory(const std::string &directory, const VerifyOptions &options = {});
+
+    // Catalogs that list this digest (hex, either case), signed ones first.
+    std::vector<const CatalogReport *> lookup(const std::string &hexDigest) const;
+    std::size_t size() const { return m_catalogs.size(); }
+    const std::vector<std::string> &problems() const { return m_problems; }
+
+private:
+    std::vector<CatalogReport> m_catalogs;
+    // (digest, catalog) pairs, sorted on first lookup after an add.
+    mutable std::vector<std::pair<std::string, std::size_t>> m_byDigest;
+    mutable bool m_sorted = true;
+    std::vector<std::string> m_problems;
+};
+
+// How a file is signed once catalogs are taken into account.
+struct FileSignature {
+    SignatureState state = SignatureState::Unsigned;
+    bool catalogSigned = false;            // the state comes from a catalog, not an embedded signature
+    const CatalogReport *catalog = nullptr;
+    std::string catalogDigest;             // the digest that matched (hex)
+};
+
+// For a PE image without a usable embedded signature, looks up its Authenticode SHA-1 and
+// SHA-256 in the index; for other files (info == nullptr), the plain file hashes.
+FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::PeInfo *info, const CatalogIndex &index);
+
 } // namespace loadlens::authenticode

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace loadlens::authenticode::detail {
 
@@ -74,5 +75,23 @@ std::optional<std::time_t> timeOf(const ASN1_TIME *time);
 bool hasExplicitCurveParameters(X509 *cert, STACK_OF(X509) *others);
 
 X509_STORE *storeOf(const TrustStore &anchors);
+
+// SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue,
+//                                       messageDigest DigestInfo }
+// DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
+struct IndirectData {
+    std::span<const std::uint8_t> signedContent; // the SEQUENCE's contents: what messageDigest covers
+    std::string dataTypeOid;                     // 1.3.6.1.4.1.311.2.1.15 for a PE image
+    std::string digestOid;
+    std::vector<std::uint8_t> digest;
+    bool pageHashes = false;
+};
+std::optional<IndirectData> parseIndirectData(std::span<const std::uint8_t> der);
+
+// The signer of a SignedData: its certificate, the signature over `signedContent`, the code
+// signing EKU, forged curves, the timestamp and the chain. Problems go to `out` and set `failed`.
+void checkSignerInfo(PKCS7 *p7, PKCS7_SIGNER_INFO *si, std::span<const std::uint8_t> raw,
+                     std::span<const std::uint8_t> signedContent, const VerifyOptions &options, SignatureReport &out,
+                     bool &failed);
 
 } // namespace loadlens::authenticode::detail
