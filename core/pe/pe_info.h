@@ -3,6 +3,7 @@
 // values, so the Authenticode verifier, the triage and the reports share one reading.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,18 @@ struct ClrInfo {
     std::string metadataVersion;   // "v4.0.30319"; empty when the metadata root is unreadable
 };
 
+// The version resource (VS_VERSIONINFO): the fixed file version and the first string table.
+struct VersionInfo {
+    std::string fileVersion;                    // "10.0.26100.4768" from VS_FIXEDFILEINFO
+    std::map<std::string, std::string> strings; // CompanyName, ProductName, FileDescription, ...
+
+    std::string value(const std::string &key) const
+    {
+        const auto it = strings.find(key);
+        return it == strings.end() ? std::string() : it->second;
+    }
+};
+
 // One WIN_CERTIFICATE entry of the certificate table.
 struct CertificateEntry {
     std::uint64_t fileOffset = 0;  // of the entry header
@@ -108,6 +121,7 @@ struct PeInfo {
     std::vector<ExportedSymbol> exports;
     std::optional<ClrInfo> clr;
     std::string manifest;                         // the embedded RT_MANIFEST (SxS), raw XML text
+    VersionInfo version;
     std::vector<CertificateEntry> certificates;
 
     // Damage the reader stepped over: the image parsed, but these parts are missing or suspect.

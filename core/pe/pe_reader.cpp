@@ -30,6 +30,7 @@ constexpr std::uint16_t kMagicPe32Plus = 0x20b;
 constexpr std::uint16_t kFileDll = 0x2000;
 constexpr std::uint16_t kSubsystemNative = 1;
 constexpr std::uint16_t kRtManifest = 24;
+constexpr std::uint16_t kRtVersion = 16;
 
 // Little-endian fields of a byte span, bounds-checked: an access outside the span yields
 // nothing and the caller decides whether that is an error or a warning.
@@ -85,6 +86,127 @@ private:
     std::span<const std::uint8_t> m_data;
 };
 
+// UTF-16LE to UTF-8; unpaired surrogates become U+FFFD.
+std::string utf8FromUtf16(std::span<const std::uint8_t> bytes)
+{
+    std::string out;
+    for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+        std::uint32_t c = bytes[i] | (bytes[i + 1] << 8);
+        if (c == 0)
+            break;
+        if (c >= 0xd800 && c < 0xdc00 && i + 3 < bytes.size()) {
+            const std::uint32_t low = bytes[i + 2] | (bytes[i + 3] << 8);
+            if (low >= 0xdc00 && low < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+                i += 2;
+            } else {
+                c = 0xfffd;
+            }
+        } else if (c >= 0xd800 && c < 0xe000) {
+            c = 0xfffd;
+        }
+        if (c < 0x80) {
+            out += char(c);
+        } else if (c < 0x800) {
+            out += char(0xc0 | (c >> 6));
+            out += char(0x80 | (c & 0x3f));
+        } else if (c < 0x10000) {
+            out += char(0xe0 | (c >> 12));
+            out += char(0x80 | ((c >> 6) & 0x3f));
+            out += char(0x80 | (c & 0x3f));
+        } else {
+            out += char(0xf0 | (c >> 18));
+            out += char(0x80 | ((c >> 12) & 0x3f));
+            out += char(0x80 | ((c >> 6) & 0x3f));
+            out += char(0x80 | (c & 0x3f));
+        }
+    }
+    return out;
+}
+
+// One node of a VS_VERSIONINFO tree: wLength, wValueLength, wType, a UTF-16 key, the value and
+// the children, each 32-bit aligned relative to the resource start.
+struct VersionNode {
+    std::string key;
+    std::span<const std::uint8_t> value;
+    std::span<const std::uint8_t> children;
+};
+
+std::optional<VersionNode> versionNode(std::span<const std::uint8_t> data, std::size_t at, std::size_t &next)
+{
+    if (at + 6 > data.size())
+        return std::nullopt;
+    const std::size_t length = data[at] | (data[at + 1] << 8);
+    const std::size_t valueLength = data[at + 2] | (data[at + 3] << 8);
+    const unsigned type = data[at + 4] | (data[at + 5] << 8);
+    if (length < 6 || at + length > data.size())
+        return std::nullopt;
+    const std::size_t end = at + length;
+    VersionNode node;
+    std::size_t p = at + 6;
+    const std::size_t keyStart = p;
+    while (p + 1 < end && (data[p] | data[p + 1]) != 0)
+        p += 2;
+    node.key = utf8FromUtf16(data.subspan(keyStart, p - keyStart));
+    p += 2;
+    p = (p + 3) & ~std::size_t(3);
+    const std::size_t valueBytes = type == 1 ? valueLength * 2 : valueLength;
+    if (p > end)
+        p = end;
+    node.value = data.subspan(p, std::min(valueBytes, end - p));
+    p = (p + node.value.size() + 3) & ~std::size_t(3);
+    node.children = p < end ? data.subspan(p, end - p) : std::span<const std::uint8_t>();
+    next = (end + 3) & ~std::size_t(3);
+    return node;
+}
+
+template<typename F>
+bool forEachVersionChild(std::span<const std::uint8_t> children, F &&f)
+{
+    std::size_t at = 0;
+    for (int guard = 0; at < children.size() && guard < 4096; ++guard) {
+        std::size_t next = 0;
+        const auto node = versionNode(children, at, next);
+        if (!node)
+            return false;
+        f(*node);
+        if (next <= at)
+            return false;
+        at = next;
+    }
+    return true;
+}
+
+bool parseVersionInfo(std::span<const std::uint8_t> data, VersionInfo &info)
+{
+    std::size_t next = 0;
+    const auto root = versionNode(data, 0, next);
+    if (!root || root->key != "VS_VERSION_INFO")
+        return false;
+    if (root->value.size() >= 52) {
+        auto u32 = [&](std::size_t o) {
+            return std::uint32_t(root->value[o]) | (std::uint32_t(root->value[o + 1]) << 8) |
+                   (std::uint32_t(root->value[o + 2]) << 16) | (std::uint32_t(root->value[o + 3]) << 24);
+        };
+        if (u32(0) == 0xfeef04bdu) {
+            const std::uint32_t ms = u32(8), ls = u32(12);
+            info.fileVersion = std::to_string(ms >> 16) + "." + std::to_string(ms & 0xffff) + "." +
+                               std::to_string(ls >> 16) + "." + std::to_string(ls & 0xffff);
+        }
+    }
+    bool ok = forEachVersionChild(root->children, [&](const VersionNode &block) {
+        if (block.key != "StringFileInfo")
+            return;
+        forEachVersionChild(block.children, [&](const VersionNode &table) {
+            forEachVersionChild(table.children, [&](const VersionNode &string) {
+                if (info.strings.size() < 64 && !string.key.empty() && !info.strings.count(string.key))
+                    info.strings[string.key] = utf8FromUtf16(string.value);
+            });
+        });
+    });
+    return ok;
+}
+
 class Parser {
 public:
     Parser(std::span<const std::uint8_t> image, std::string name) : m_bytes(image), m_name(std::move(name)) {}
@@ -98,6 +220,7 @@ public:
         readExports();
         readClr();
         readManifest();
+        readVersion();
         if (auto status = readCertificates(); !status)
             return status.error();
         return std::move(m_info);
@@ -472,21 +595,23 @@ private:
         return entries;
     }
 
-    void readManifest()
+    // The data of the first resource of `type` (first name, first language): the one the loader
+    // and the version APIs use. Nothing when absent; a warning when present but damaged.
+    std::optional<std::span<const std::uint8_t>> firstResource(std::uint32_t type, const char *what, std::size_t maxBytes)
     {
         const auto *dir = directory(kResourceDirectory);
         if (!dir)
-            return;
+            return std::nullopt;
         const auto root = offsetOf(dir->rva);
         if (!root) {
             warn("resource directory is outside the file");
-            return;
+            return std::nullopt;
         }
         constexpr std::uint32_t kSubdirectory = 0x80000000u;
-        for (const auto &type : resourceEntries(*root)) {
-            if (type.nameOrId != kRtManifest || !(type.target & kSubdirectory))
+        for (const auto &typeEntry : resourceEntries(*root)) {
+            if (typeEntry.nameOrId != type || !(typeEntry.target & kSubdirectory))
                 continue;
-            for (const auto &id : resourceEntries(*root + (type.target & ~kSubdirectory))) {
+            for (const auto &id : resourceEntries(*root + (typeEntry.target & ~kSubdirectory))) {
                 if (!(id.target & kSubdirectory))
                     continue;
                 for (const auto &language : resourceEntries(*root + (id.target & ~kSubdirectory))) {
@@ -496,16 +621,30 @@ private:
                     const auto dataRva = m_bytes.u32(entry);
                     const auto size = m_bytes.u32(entry + 4);
                     const auto data = dataRva ? offsetOf(*dataRva) : std::nullopt;
-                    if (!size || !data || *size > limits::kMaxManifestBytes || !m_bytes.contains(*data, *size)) {
-                        warn("the manifest resource is damaged");
-                        return;
+                    if (!size || !data || *size > maxBytes || !m_bytes.contains(*data, *size)) {
+                        warn(std::string("the ") + what + " resource is damaged");
+                        return std::nullopt;
                     }
-                    const auto bytes = m_bytes.slice(*data, *size);
-                    m_info.manifest.assign(bytes.begin(), bytes.end());
-                    return; // the first manifest (ID 1 for EXEs, 2 for DLLs) is the one the loader uses
+                    return m_bytes.slice(*data, *size);
                 }
             }
         }
+        return std::nullopt;
+    }
+
+    void readManifest()
+    {
+        if (const auto bytes = firstResource(kRtManifest, "manifest", limits::kMaxManifestBytes))
+            m_info.manifest.assign(bytes->begin(), bytes->end());
+    }
+
+    void readVersion()
+    {
+        const auto bytes = firstResource(kRtVersion, "version", limits::kMaxManifestBytes);
+        if (!bytes)
+            return;
+        if (!parseVersionInfo(*bytes, m_info.version))
+            warn("the version resource is damaged; what could be read is kept");
     }
 
     Status readCertificates()

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cstring>
 
 using namespace loadlens;
 using namespace loadlens::pe;
@@ -235,6 +236,65 @@ private slots:
         QVERIFY(!info.ok());
         QVERIFY2(QString::fromStdString(info.error().message).contains(message), info.error().message.c_str());
         QVERIFY(info.error().message.rfind("damaged.exe: ", 0) == 0);
+    }
+
+    void versionAndManifest()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(dxcore, "windows/pe/signify/DXCore.dll");
+        auto bytes = load(dxcore);
+        auto info = parsePe(bytes);
+        QVERIFY(info.ok());
+        QCOMPARE(QString::fromStdString(info->version.fileVersion), QStringLiteral("10.0.26100.4768"));
+        QCOMPARE(QString::fromStdString(info->version.value("CompanyName")), QStringLiteral("Microsoft Corporation"));
+        QCOMPARE(QString::fromStdString(info->version.value("OriginalFilename")), QStringLiteral("DXCore.DLL"));
+        QCOMPARE(QString::fromStdString(info->version.value("ProductName")),
+                 QString::fromUtf8("Microsoft\u00ae Windows\u00ae Operating System"));
+
+        LOADLENS_SHARED_DATA_OR_SKIP(node, "windows/pe/npm/msal-node-runtime.node");
+        bytes = load(node);
+        info = parsePe(bytes);
+        QVERIFY(info.ok());
+        QVERIFY(QString::fromStdString(info->manifest).contains(QLatin1String("<assembly")));
+    }
+
+    // A CLR header and metadata root written into a copy of a native image make it managed.
+    void managedAssembly()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(path, "windows/pe/osslsigncode/unsigned.exe");
+        auto bytes = load(path);
+        auto info = parsePe(bytes);
+        QVERIFY(info.ok());
+        QVERIFY(!info->isManaged());
+        const Section &text = info->sections.front();
+        auto put32 = [&](std::size_t at, std::uint32_t v) {
+            for (int i = 0; i < 4; ++i)
+                bytes[at + std::size_t(i)] = std::uint8_t(v >> (8 * i));
+        };
+        auto put16 = [&](std::size_t at, std::uint16_t v) {
+            bytes[at] = std::uint8_t(v);
+            bytes[at + 1] = std::uint8_t(v >> 8);
+        };
+        const std::size_t cor = text.rawOffset;          // IMAGE_COR20_HEADER at the section start
+        const std::uint32_t corRva = text.virtualAddress;
+        put32(cor, 72);
+        put16(cor + 4, 2);
+        put16(cor + 6, 5);
+        put32(cor + 8, corRva + 72);                      // MetaData RVA
+        put32(cor + 12, 32);
+        put32(cor + 16, 1);                               // COMIMAGE_FLAGS_ILONLY
+        const std::size_t meta = cor + 72;
+        put32(meta, 0x424a5342);                          // "BSJB"
+        put32(meta + 12, 12);
+        std::memcpy(&bytes[meta + 16], "v4.0.30319\0\0", 12);
+        const std::size_t directory = info->certificateDirectoryOffset + 8 * (kClrHeader - kCertificateTable);
+        put32(directory, corRva);
+        put32(directory + 4, 72);
+        info = parsePe(bytes);
+        QVERIFY(info.ok());
+        QVERIFY(info->isManaged());
+        QCOMPARE(info->clr->majorRuntimeVersion, std::uint16_t(2));
+        QCOMPARE(info->clr->flags, 1u);
+        QCOMPARE(QString::fromStdString(info->clr->metadataVersion), QStringLiteral("v4.0.30319"));
     }
 
     void notPe()
