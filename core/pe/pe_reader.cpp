@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -704,6 +705,21 @@ bool looksLikePe(std::span<const std::uint8_t> head)
         return false;
     const auto peOffset = bytes.u32(0x3c);
     return peOffset && bytes.u32(*peOffset) == kPeSignature;
+}
+
+bool fileLooksLikePe(const std::string &path)
+{
+    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    std::uint8_t dos[64];
+    if (::pread(fd.get(), dos, sizeof dos, 0) != ssize_t(sizeof dos) || dos[0] != 'M' || dos[1] != 'Z')
+        return false;
+    const std::uint32_t peOffset = dos[0x3c] | (dos[0x3d] << 8) | (dos[0x3e] << 16) | (std::uint32_t(dos[0x3f]) << 24);
+    std::uint8_t signature[4];
+    return ::pread(fd.get(), signature, sizeof signature, off_t(peOffset)) == ssize_t(sizeof signature) &&
+           std::memcmp(signature, "PE\0\0", 4) == 0;
 }
 
 Result<std::vector<std::uint8_t>> readImageFile(const std::string &path)

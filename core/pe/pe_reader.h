@@ -33,6 +33,10 @@ Result<PeInfo> parsePe(std::span<const std::uint8_t> image, const std::string &n
 // without parsing the rest: for --executables-only style filters.
 bool looksLikePe(std::span<const std::uint8_t> head);
 
+// looksLikePe for a file, reading only the two headers it needs; false for anything that is not
+// a readable regular file.
+bool fileLooksLikePe(const std::string &path);
+
 // Reads a regular file (no FIFOs or devices; a final symlink is not followed) into memory,
 // refusing files over limits::kMaxFileSize.
 Result<std::vector<std::uint8_t>> readImageFile(const std::string &path);
