@@ -1,4 +1,4 @@
-// loadlens-cli sigcheck end to end on the shared Windows samples: JSON and CSV parsed back,
+// loadlens-cli sigcheck and windows-triage end to end on the shared Windows samples: JSON and CSV parsed back,
 // catalog signing of a PE whose embedded signature was stripped by the test, the filters, and
 // the exit status on unreadable input and usage errors.
 #include "program_run.h"
@@ -159,6 +159,30 @@ private slots:
                 QCOMPARE(int(line.count(',')) + 1, columns);
         }
         QVERIFY(sawDxcore);
+    }
+
+    // windows-triage on the shared Wine prefix: JSON parsed back; usage and input errors.
+    void windowsTriage()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine");
+        auto run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), wine, QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const auto doc = nlohmann::json::parse(run.out.toStdString());
+        QCOMPARE(doc["layout"].get<std::string>(), std::string("wine-prefix"));
+        QCOMPARE(doc["settings"]["control_set"].get<std::string>(), std::string("CurrentControlSet"));
+        QCOMPARE(doc["settings"]["system_path"].size(), std::size_t(4));
+        bool knownDllsFail = false;
+        for (const auto &p : doc["posture"])
+            knownDllsFail |= p["id"] == "known-dlls" && p["status"] == "fail";
+        QVERIFY(knownDllsFail);
+        run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), wine});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("M1044 posture"));
+        run = cli({QStringLiteral("windows-triage")});
+        QCOMPARE(run.exitCode, 2);
+        run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), QStringLiteral("/nonexistent/C")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains("/nonexistent/C"));
     }
 
     void errors()
