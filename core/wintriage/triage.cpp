@@ -55,6 +55,7 @@ public:
         for (const auto &top : m_options.scanDirectories)
             if (const auto dir = m_volume.resolve(top))
                 walk(*dir);
+        services();
         posture();
     }
 
@@ -88,7 +89,7 @@ private:
                 return std::nullopt;
             windows = windows.substr(2);
         } else if (!windows.empty() && windows[0] != '\\') {
-            windows = "Windows\\System32\\" + windows; // relative ImagePath values are relative to System32
+            windows = "Windows\\" + windows; // relative ImagePath values ("System32\\drivers\\...") start at SystemRoot
         }
         return m_volume.resolve(windows);
     }
@@ -299,6 +300,62 @@ private:
             return true;
         }
         return false;
+    }
+
+    // --- services -------------------------------------------------------------------------------
+    // A service's ServiceDll (or its own image) runs as SYSTEM or a service account: outside
+    // System32 or unsigned, it is where a persistent hijack would sit.
+    void services()
+    {
+        std::size_t notCollected = 0;
+        for (const auto &service : m_result.settings.services) {
+            for (const bool dll : {true, false}) {
+                std::string target = dll ? service.serviceDll : service.imagePath;
+                if (target.empty())
+                    continue;
+                // ImagePath may carry arguments ("svchost.exe -k netsvcs") and quotes.
+                if (!target.empty() && target.front() == '"') {
+                    target = target.substr(1, target.find('"', 1) - 1);
+                } else if (const auto exe = foldCase(target).find(".exe"); exe != std::string::npos) {
+                    target = target.substr(0, exe + 4);
+                }
+                if (foldCase(target).rfind("\\systemroot\\", 0) == 0)
+                    target = "%SystemRoot%" + target.substr(11);
+                if (foldCase(target).rfind("\\??\\", 0) == 0)
+                    target = target.substr(4);
+                const auto host = hostDirectory(target);
+                if (!host) {
+                    ++notCollected;
+                    continue;
+                }
+                const std::string folded = foldCase(windowsPath(*host));
+                const bool inSystem = folded.rfind("c:\\windows\\system32\\", 0) == 0 ||
+                                      folded.rfind("c:\\windows\\syswow64\\", 0) == 0;
+                Image &img = signedImage(*host);
+                if (!img.parsed)
+                    continue;
+                if (inSystem && isSigned(img))
+                    continue;
+                Finding f;
+                f.code = dll ? "service-dll" : "service-binary";
+                f.level = !isSigned(img) ? "high" : "medium";
+                f.executable = windowsPath(*host);
+                f.title = std::string("service ") + service.name + (dll ? " loads " : " runs ") +
+                          windowsPath(*host).substr(windowsPath(*host).rfind('\\') + 1) +
+                          (inSystem ? "" : " from outside System32") + (isSigned(img) ? "" : ", unsigned");
+                f.evidence = std::string(dll ? "Parameters\\ServiceDll = " : "ImagePath = ") +
+                             (dll ? service.serviceDll : service.imagePath) + "; signature: " +
+                             authenticode::stateName(*img.state) + (img.signer.empty() ? "" : " by " + img.signer) +
+                             ". Services run with high privileges at every start.";
+                f.technique = dll ? "T1574.001" : "T1543.003";
+                f.measure = "M1044: allow only signed service binaries and DLLs (WDAC), and keep their directories "
+                            "writable by administrators only";
+                m_result.findings.push_back(std::move(f));
+            }
+        }
+        if (notCollected)
+            m_result.problems.push_back(std::to_string(notCollected) +
+                                        " service binaries or DLLs are not in the collection and were not checked");
     }
 
     // --- posture --------------------------------------------------------------------------------

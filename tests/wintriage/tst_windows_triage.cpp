@@ -71,6 +71,8 @@ private slots:
         QVERIFY(place(unsignedDll, app + QStringLiteral("/VERSION.dll")));
         // WS2_32.dll is a KnownDLL on this host: a copy beside the program is never loaded.
         QVERIFY(place(signedDll, app + QStringLiteral("/WS2_32.dll")));
+        // The DNS client service's ServiceDll replaced by an unsigned DLL.
+        QVERIFY(place(wine + QStringLiteral("/psapi.dll"), root + QStringLiteral("/WINDOWS/system32/dnsrslvr.dll")));
 
         TriageOptions options;
         options.root = root.toStdString();
@@ -106,6 +108,16 @@ private slots:
         QCOMPARE(QString::fromStdString(ws2->how), QStringLiteral("known-dll"));
         QVERIFY(!findingFor(r, "dll-side-loading", "WS2_32.dll"));
         QCOMPARE(QString::fromStdString(resolution(r, "USER32.dll")->how), QStringLiteral("known-dll"));
+
+        const Finding *service = nullptr;
+        for (const auto &f : r.findings)
+            if (f.code == "service-dll")
+                service = &f;
+        QVERIFY(service);
+        QCOMPARE(QString::fromStdString(service->level), QStringLiteral("high"));
+        QVERIFY(QString::fromStdString(service->title).startsWith(QLatin1String("service Dnscache loads dnsrslvr.dll, unsigned")));
+        QVERIFY(std::any_of(r.problems.begin(), r.problems.end(),
+                            [](const std::string &p) { return p.find("not in the collection") != std::string::npos; }));
 
         QCOMPARE(QString::fromStdString(check(r, "safe-dll-search-mode")->status), QStringLiteral("pass"));
         QCOMPARE(QString::fromStdString(check(r, "cwd-illegal-in-dll-search")->status), QStringLiteral("fail"));
