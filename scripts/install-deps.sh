@@ -8,7 +8,8 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6svg6
   libspdlog-dev libsqlite3-dev nlohmann-json3-dev libssl-dev libacl1-dev
   libauparse-dev libevtx-dev libbfio-dev zlib1g-dev libyaml-dev libexpat1-dev
-  xvfb xauth openssl libevtx-utils auditd
+  libregf-dev
+  xvfb xauth openssl libevtx-utils auditd osslsigncode binutils
   librsvg2-bin dpkg-dev file gzip
   lintian appstream desktop-file-utils man-db python3 python3-jsonschema
 )

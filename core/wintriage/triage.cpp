@@ -1,0 +1,503 @@
+#include "wintriage/triage.h"
+
+#include "authenticode/authenticode.h"
+#include "pe/pe_reader.h"
+#include "wintriage/image_layout.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace loadlens::wintriage {
+
+namespace {
+
+using winreg::foldCase;
+
+constexpr const char *kMeasureSearchOrder =
+    "M1044: keep application directories and PATH directories writable only by administrators, load DLLs by "
+    "full path or from System32 (LoadLibraryEx with LOAD_LIBRARY_SEARCH_SYSTEM32), and allow only signed DLLs "
+    "(WDAC/AppLocker DLL rules)";
+
+struct Image {
+    bool parsed = false;
+    pe::PeInfo info;
+    std::optional<authenticode::SignatureState> state; // computed on demand
+    std::string signer;
+};
+
+class Triage {
+public:
+    Triage(const TriageOptions &options, ImageLayout &layout, TriageResult &result)
+        : m_options(options), m_layout(layout), m_volume(*layout.volume), m_result(result)
+    {
+    }
+
+    void run()
+    {
+        const Settings &s = m_result.settings;
+        for (const auto &name : s.knownDlls)
+            m_knownDlls.insert(foldCase(name));
+        for (const auto &name : s.excludeFromKnownDlls)
+            m_knownDlls.erase(foldCase(name));
+        m_systemDirectory = m_volume.resolve("Windows/System32");
+        m_wowDirectory = m_volume.resolve("Windows/SysWOW64");
+        m_systemLooksComplete = m_systemDirectory && m_volume.listing(*m_systemDirectory).size() >= 200;
+        for (const auto &entry : s.systemPath)
+            m_pathDirectories.push_back(entry);
+        for (const auto &[hive, entry] : s.userPaths)
+            m_pathDirectories.push_back(entry);
+
+        for (const auto &top : m_options.scanDirectories)
+            if (const auto dir = m_volume.resolve(top))
+                walk(*dir);
+        services();
+        posture();
+    }
+
+private:
+    // --- paths ----------------------------------------------------------------------------------
+    std::string windowsPath(const std::string &host) const
+    {
+        std::string rel = host.substr(std::min(host.size(), m_volume.root().size()));
+        std::replace(rel.begin(), rel.end(), '/', '\\');
+        return "C:" + (rel.empty() ? std::string("\\") : rel);
+    }
+
+    // %SystemRoot% and friends, then C:\... to a host directory; nothing for other drives or
+    // variables that depend on the user.
+    std::optional<std::string> hostDirectory(std::string windows) const
+    {
+        static const std::pair<const char *, const char *> variables[] = {
+            {"%systemroot%", "C:\\Windows"},        {"%windir%", "C:\\Windows"},
+            {"%systemdrive%", "C:"},                {"%programfiles%", "C:\\Program Files"},
+            {"%programfiles(x86)%", "C:\\Program Files (x86)"}, {"%programdata%", "C:\\ProgramData"},
+        };
+        for (const auto &[variable, value] : variables) {
+            const std::string folded = foldCase(windows);
+            if (const auto at = folded.find(variable); at != std::string::npos)
+                windows.replace(at, std::strlen(variable), value);
+        }
+        if (windows.find('%') != std::string::npos)
+            return std::nullopt;
+        if (windows.size() >= 2 && windows[1] == ':') {
+            if ((windows[0] | 0x20) != 'c')
+                return std::nullopt;
+            windows = windows.substr(2);
+        } else if (!windows.empty() && windows[0] != '\\') {
+            windows = "Windows\\" + windows; // relative ImagePath values ("System32\\drivers\\...") start at SystemRoot
+        }
+        return m_volume.resolve(windows);
+    }
+
+    std::optional<std::string> fileIn(const std::string &hostDir, const std::string &name) const
+    {
+        const auto &entries = m_volume.listing(hostDir);
+        const auto it = entries.find(foldCase(name));
+        if (it == entries.end())
+            return std::nullopt;
+        return hostDir + "/" + it->second;
+    }
+
+    // --- images ---------------------------------------------------------------------------------
+    Image &image(const std::string &host)
+    {
+        auto [it, inserted] = m_images.try_emplace(host);
+        if (inserted) {
+            if (auto bytes = pe::readImageFile(host)) {
+                if (auto info = pe::parsePe(*bytes, host)) {
+                    it->second.parsed = true;
+                    it->second.info = std::move(*info);
+                }
+            }
+        }
+        return it->second;
+    }
+
+    Image &signedImage(const std::string &host)
+    {
+        Image &img = image(host);
+        if (!img.state) {
+            img.state = authenticode::SignatureState::Unsigned;
+            auto bytes = pe::readImageFile(host);
+            if (bytes && img.parsed) {
+                authenticode::VerifyOptions options;
+                options.anchors = m_options.anchors;
+                const auto report = authenticode::verifyImage(*bytes, img.info, options);
+                img.state = report.state;
+                if (!report.signatures.empty() && report.signatures.front().signer)
+                    img.signer = report.signatures.front().signer->commonName;
+            }
+        }
+        return img;
+    }
+
+    static bool isSigned(const Image &img)
+    {
+        return img.state == authenticode::SignatureState::Valid ||
+               img.state == authenticode::SignatureState::SignatureValidChainUnknown;
+    }
+
+    // --- walking --------------------------------------------------------------------------------
+    void walk(const std::string &top)
+    {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        for (fs::recursive_directory_iterator it(top, fs::directory_options::skip_permission_denied, ec), end;
+             !ec && it != end; it.increment(ec)) {
+            if (it->is_directory(ec) && !it->is_symlink(ec)) {
+                // The component store holds every version of every system file; it is not loaded from.
+                if (foldCase(it->path().filename().string()) == "winsxs")
+                    it.disable_recursion_pending();
+                continue;
+            }
+            if (!it->is_regular_file(ec) || it->is_symlink(ec))
+                continue;
+            const std::string path = it->path().string();
+            if (!pe::fileLooksLikePe(path))
+                continue;
+            Image &img = image(path);
+            if (!img.parsed || img.info.kind != pe::PeKind::Exe)
+                continue;
+            if (m_result.executables.size() >= m_options.maxExecutables) {
+                m_result.truncated = true;
+                m_result.problems.push_back("stopped after " + std::to_string(m_options.maxExecutables) +
+                                            " executables (--max-executables)");
+                return;
+            }
+            ++m_result.executablesSeen;
+            examine(path, img);
+        }
+        if (ec)
+            m_result.problems.push_back("listing " + top + " stopped early: " + ec.message());
+    }
+
+    void examine(const std::string &host, Image &exe)
+    {
+        Executable out;
+        out.path = windowsPath(host);
+        out.bits = exe.info.is64() ? 64 : 32;
+        const std::string appDir = host.substr(0, host.rfind('/'));
+        const std::optional<std::string> systemDir = (!exe.info.is64() && m_wowDirectory) ? m_wowDirectory : m_systemDirectory;
+        std::set<std::string> seen;
+        for (const auto &import : exe.info.imports) {
+            const std::string folded = foldCase(import.dll);
+            if (!seen.insert(folded).second)
+                continue;
+            out.dlls.push_back(resolve(import.dll, import.delayed, appDir, systemDir));
+        }
+        bool anyFinding = false;
+        for (const auto &r : out.dlls)
+            anyFinding |= judge(host, exe, out, r, systemDir);
+        if (anyFinding) {
+            const Image &signedExe = signedImage(host);
+            out.signature = authenticode::stateName(*signedExe.state);
+            out.signer = signedExe.signer;
+        }
+        m_result.executables.push_back(std::move(out));
+    }
+
+    DllResolution resolve(const std::string &dll, bool delayed, const std::string &appDir,
+                          const std::optional<std::string> &systemDir) const
+    {
+        DllResolution r;
+        r.dll = dll;
+        r.delayed = delayed;
+        const std::string folded = foldCase(dll);
+        if (folded.rfind("api-ms-", 0) == 0 || folded.rfind("ext-ms-", 0) == 0) {
+            r.how = "api-set";
+            return r;
+        }
+        if (m_knownDlls.count(folded)) {
+            r.how = "known-dll";
+            if (systemDir)
+                if (auto f = fileIn(*systemDir, dll))
+                    r.path = windowsPath(*f);
+            return r;
+        }
+        // The standard search order with SafeDllSearchMode on; off moves the current directory
+        // up to second place, which offline triage cannot see either way.
+        std::vector<std::pair<std::string, std::optional<std::string>>> order = {
+            {"application-directory", appDir},
+            {"system-directory", systemDir},
+            {"16-bit-system-directory", m_volume.resolve("Windows/System")},
+            {"windows-directory", m_volume.resolve("Windows")},
+        };
+        for (const auto &entry : m_pathDirectories)
+            order.emplace_back("path", hostDirectory(entry));
+        for (const auto &[how, dir] : order) {
+            if (!dir)
+                continue;
+            if (auto f = fileIn(*dir, dll)) {
+                if (r.how.empty()) {
+                    r.how = how;
+                    r.path = windowsPath(*f);
+                } else if (windowsPath(*f) != r.path &&
+                           std::find(r.alsoIn.begin(), r.alsoIn.end(), windowsPath(*f)) == r.alsoIn.end()) {
+                    r.alsoIn.push_back(windowsPath(*f));
+                }
+            }
+        }
+        if (r.how.empty())
+            r.how = "not-found";
+        return r;
+    }
+
+    bool judge(const std::string &exeHost, Image &exe, const Executable &out, const DllResolution &r,
+               const std::optional<std::string> &systemDir)
+    {
+        if (r.how == "application-directory" && systemDir) {
+            const auto systemCopy = fileIn(*systemDir, r.dll);
+            if (!systemCopy)
+                return false;
+            const std::string appCopy = exeHost.substr(0, exeHost.rfind('/')) + "/" +
+                                        m_volume.listing(exeHost.substr(0, exeHost.rfind('/'))).at(foldCase(r.dll));
+            Image &planted = signedImage(appCopy);
+            Image &system = signedImage(*systemCopy);
+            const Image &app = signedImage(exeHost);
+            (void)exe;
+            const bool plantedSigned = isSigned(planted);
+            const bool differentSigner = plantedSigned && isSigned(system) && planted.signer != system.signer;
+            Finding f;
+            f.code = "dll-side-loading";
+            f.executable = out.path;
+            f.dll = r.dll;
+            f.level = (isSigned(app) && (!plantedSigned || differentSigner)) ? "high" : "medium";
+            f.title = r.dll + " next to " + out.path.substr(out.path.rfind('\\') + 1) +
+                      " shadows the System32 copy";
+            f.evidence = "loaded from " + r.path + " (signature: " + authenticode::stateName(*planted.state) +
+                         (planted.signer.empty() ? "" : ", signer " + planted.signer) + ") instead of " +
+                         windowsPath(*systemCopy) + " (signature: " + authenticode::stateName(*system.state) +
+                         (system.signer.empty() ? "" : ", signer " + system.signer) + "); the executable is " +
+                         authenticode::stateName(*app.state) + (app.signer.empty() ? "" : " by " + app.signer) +
+                         ". The application directory comes first in the search order, so whoever can write "
+                         "it decides what this signed program runs.";
+            f.technique = "T1574.001";
+            f.measure = kMeasureSearchOrder;
+            m_result.findings.push_back(std::move(f));
+            return true;
+        }
+        if (r.how == "not-found") {
+            Finding f;
+            f.code = "phantom-dll";
+            f.executable = out.path;
+            f.dll = r.dll;
+            f.level = m_systemLooksComplete ? "medium" : "info";
+            f.title = r.dll + " is imported by " + out.path.substr(out.path.rfind('\\') + 1) + " but found nowhere";
+            f.evidence = std::string(r.delayed ? "delay-loaded; " : "") +
+                         "searched the application directory, System32, the 16-bit system directory, the Windows "
+                         "directory and " + std::to_string(m_pathDirectories.size()) +
+                         " PATH entries. A DLL of this name planted in any of them would be loaded." +
+                         (m_systemLooksComplete ? "" : " System32 looks incomplete in this collection, so the "
+                                                       "DLL may simply not have been collected.");
+            f.technique = "T1574.001";
+            f.measure = kMeasureSearchOrder;
+            m_result.findings.push_back(std::move(f));
+            return true;
+        }
+        return false;
+    }
+
+    // --- services -------------------------------------------------------------------------------
+    // A service's ServiceDll (or its own image) runs as SYSTEM or a service account: outside
+    // System32 or unsigned, it is where a persistent hijack would sit.
+    void services()
+    {
+        std::size_t notCollected = 0;
+        for (const auto &service : m_result.settings.services) {
+            for (const bool dll : {true, false}) {
+                std::string target = dll ? service.serviceDll : service.imagePath;
+                if (target.empty())
+                    continue;
+                // ImagePath may carry arguments ("svchost.exe -k netsvcs") and quotes.
+                if (!target.empty() && target.front() == '"') {
+                    target = target.substr(1, target.find('"', 1) - 1);
+                } else if (const auto exe = foldCase(target).find(".exe"); exe != std::string::npos) {
+                    target = target.substr(0, exe + 4);
+                }
+                if (foldCase(target).rfind("\\systemroot\\", 0) == 0)
+                    target = "%SystemRoot%" + target.substr(11);
+                if (foldCase(target).rfind("\\??\\", 0) == 0)
+                    target = target.substr(4);
+                const auto host = hostDirectory(target);
+                if (!host) {
+                    ++notCollected;
+                    continue;
+                }
+                const std::string folded = foldCase(windowsPath(*host));
+                const bool inSystem = folded.rfind("c:\\windows\\system32\\", 0) == 0 ||
+                                      folded.rfind("c:\\windows\\syswow64\\", 0) == 0;
+                Image &img = signedImage(*host);
+                if (!img.parsed)
+                    continue;
+                if (inSystem && isSigned(img))
+                    continue;
+                Finding f;
+                f.code = dll ? "service-dll" : "service-binary";
+                f.level = !isSigned(img) ? "high" : "medium";
+                f.executable = windowsPath(*host);
+                f.title = std::string("service ") + service.name + (dll ? " loads " : " runs ") +
+                          windowsPath(*host).substr(windowsPath(*host).rfind('\\') + 1) +
+                          (inSystem ? "" : " from outside System32") + (isSigned(img) ? "" : ", unsigned");
+                f.evidence = std::string(dll ? "Parameters\\ServiceDll = " : "ImagePath = ") +
+                             (dll ? service.serviceDll : service.imagePath) + "; signature: " +
+                             authenticode::stateName(*img.state) + (img.signer.empty() ? "" : " by " + img.signer) +
+                             ". Services run with high privileges at every start.";
+                f.technique = dll ? "T1574.001" : "T1543.003";
+                f.measure = "M1044: allow only signed service binaries and DLLs (WDAC), and keep their directories "
+                            "writable by administrators only";
+                m_result.findings.push_back(std::move(f));
+            }
+        }
+        if (notCollected)
+            m_result.problems.push_back(std::to_string(notCollected) +
+                                        " service binaries or DLLs are not in the collection and were not checked");
+    }
+
+    // --- posture --------------------------------------------------------------------------------
+    void posture()
+    {
+        const Settings &s = m_result.settings;
+        const bool haveSystem = !s.controlSet.empty();
+        auto add = [&](std::string id, std::string title, std::string status, std::string evidence, std::string fix) {
+            m_result.posture.push_back({std::move(id), std::move(title), std::move(status), std::move(evidence), std::move(fix)});
+        };
+        const std::string sm = s.controlSet + "\\Control\\Session Manager";
+        if (!haveSystem) {
+            add("safe-dll-search-mode", "Safe DLL search mode", "unknown", "no SYSTEM hive", "collect the SYSTEM hive");
+        } else {
+            add("safe-dll-search-mode", "Safe DLL search mode", s.safeDllSearchOn() ? "pass" : "fail",
+                s.safeDllSearchMode ? sm + "\\SafeDllSearchMode = " + std::to_string(*s.safeDllSearchMode)
+                                    : sm + "\\SafeDllSearchMode is absent (the default, on)",
+                "remove SafeDllSearchMode or set it to 1");
+            const bool cwdOff = s.cwdIllegalInDllSearch &&
+                                (*s.cwdIllegalInDllSearch == 0xffffffffu || *s.cwdIllegalInDllSearch == 1 ||
+                                 *s.cwdIllegalInDllSearch == 2);
+            add("cwd-illegal-in-dll-search", "The current directory is not searched for DLLs", cwdOff ? "pass" : "fail",
+                s.cwdIllegalInDllSearch ? sm + "\\CWDIllegalInDllSearch = " + std::to_string(*s.cwdIllegalInDllSearch)
+                                        : sm + "\\CWDIllegalInDllSearch is absent: every program searches its current "
+                                               "directory (a remote share or download folder) for DLLs",
+                "set CWDIllegalInDllSearch to 0xFFFFFFFF (or 2 to block WebDAV and remote shares only)");
+            add("known-dlls", "KnownDLLs are set up", s.knownDlls.empty() ? "fail" : "pass",
+                std::to_string(s.knownDlls.size()) + " KnownDLLs" +
+                    (s.excludeFromKnownDlls.empty() ? std::string()
+                                                    : ", " + std::to_string(s.excludeFromKnownDlls.size()) + " excluded"),
+                "restore the default KnownDLLs key; remove ExcludeFromKnownDlls entries");
+            add("app-cert-dlls", "No AppCertDlls", s.appCertDlls.empty() ? "pass" : "fail",
+                s.appCertDlls.empty() ? "no AppCertDlls key" : std::to_string(s.appCertDlls.size()) + " AppCertDlls entries",
+                "remove the AppCertDlls entries you do not know");
+        }
+        if (!s.appInitDlls && !m_layout.software) {
+            add("appinit-dlls", "AppInit_DLLs off or signed only", "unknown", "no SOFTWARE hive in the collection",
+                "collect Windows\\System32\\config\\SOFTWARE");
+        } else {
+            const bool none = !s.appInitDlls || s.appInitDlls->empty() || s.loadAppInitDlls.value_or(0) == 0;
+            const bool signedOnly = s.requireSignedAppInitDlls.value_or(1) != 0;
+            add("appinit-dlls", "AppInit_DLLs off or signed only", none || signedOnly ? "pass" : "fail",
+                "AppInit_DLLs = \"" + s.appInitDlls.value_or("") + "\", LoadAppInit_DLLs = " +
+                    (s.loadAppInitDlls ? std::to_string(*s.loadAppInitDlls) : std::string("absent")) +
+                    ", RequireSignedAppInit_DLLs = " +
+                    (s.requireSignedAppInitDlls ? std::to_string(*s.requireSignedAppInitDlls) : std::string("absent")),
+                "set LoadAppInit_DLLs to 0, or RequireSignedAppInit_DLLs to 1");
+        }
+        std::size_t unresolved = 0;
+        for (const auto &entry : m_pathDirectories)
+            unresolved += !hostDirectory(entry).has_value();
+        add("path-directories", "PATH directories can be checked",
+            unresolved ? "unknown" : "pass",
+            std::to_string(m_pathDirectories.size()) + " PATH entries, " + std::to_string(unresolved) +
+                " not in the collection; directory permissions need the ACLs, which a file copy does not keep",
+            "keep PATH directories writable by administrators only");
+    }
+
+    const TriageOptions &m_options;
+    ImageLayout &m_layout;
+    const CiTree &m_volume;
+    TriageResult &m_result;
+    std::set<std::string> m_knownDlls;
+    std::optional<std::string> m_systemDirectory, m_wowDirectory;
+    bool m_systemLooksComplete = false;
+    std::vector<std::string> m_pathDirectories;
+    std::map<std::string, Image> m_images;
+};
+
+nlohmann::json findingJson(const Finding &f)
+{
+    return {{"code", f.code},   {"level", f.level},         {"title", f.title},       {"executable", f.executable},
+            {"dll", f.dll},     {"evidence", f.evidence},   {"technique", f.technique}, {"measure", f.measure}};
+}
+
+} // namespace
+
+Result<TriageResult> triage(const TriageOptions &options)
+{
+    auto layout = openLayout(options.root);
+    if (!layout)
+        return layout.error();
+    TriageResult result;
+    result.root = options.root;
+    result.layout = layout->kind;
+    auto settings = readSettings(*layout);
+    if (!settings)
+        return settings.error();
+    result.settings = std::move(*settings);
+    for (const auto *hive : {layout->system.get(), layout->software.get()})
+        if (hive)
+            for (const auto &p : hive->problems())
+                result.problems.push_back(p);
+    Triage(options, *layout, result).run();
+    auto rank = [](const std::string &level) { return level == "high" ? 0 : level == "medium" ? 1 : level == "low" ? 2 : 3; };
+    std::stable_sort(result.findings.begin(), result.findings.end(),
+                     [&](const Finding &a, const Finding &b) { return rank(a.level) < rank(b.level); });
+    return result;
+}
+
+nlohmann::json toJson(const TriageResult &r)
+{
+    const Settings &s = r.settings;
+    nlohmann::json services = nlohmann::json::array();
+    for (const auto &svc : s.services)
+        services.push_back({{"name", svc.name}, {"image_path", svc.imagePath}, {"service_dll", svc.serviceDll}});
+    nlohmann::json userPaths = nlohmann::json::array();
+    for (const auto &[hive, entry] : s.userPaths)
+        userPaths.push_back({{"hive", hive}, {"entry", entry}});
+    auto optionalNumber = [](const std::optional<std::uint64_t> &v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    nlohmann::json settings = {{"computer_name", s.computerName},
+                               {"control_set", s.controlSet},
+                               {"known_dlls", s.knownDlls},
+                               {"known_dlls_directory", s.knownDllsDirectory},
+                               {"exclude_from_known_dlls", s.excludeFromKnownDlls},
+                               {"safe_dll_search_mode", optionalNumber(s.safeDllSearchMode)},
+                               {"cwd_illegal_in_dll_search", optionalNumber(s.cwdIllegalInDllSearch)},
+                               {"appinit_dlls", s.appInitDlls ? nlohmann::json(*s.appInitDlls) : nlohmann::json(nullptr)},
+                               {"load_appinit_dlls", optionalNumber(s.loadAppInitDlls)},
+                               {"require_signed_appinit_dlls", optionalNumber(s.requireSignedAppInitDlls)},
+                               {"app_cert_dlls", s.appCertDlls},
+                               {"system_path", s.systemPath},
+                               {"user_paths", userPaths},
+                               {"services", services},
+                               {"registry_sources", s.registrySources},
+                               {"missing", s.missing}};
+    nlohmann::json executables = nlohmann::json::array();
+    for (const auto &e : r.executables) {
+        nlohmann::json dlls = nlohmann::json::array();
+        for (const auto &d : e.dlls)
+            dlls.push_back({{"dll", d.dll}, {"delayed", d.delayed}, {"how", d.how}, {"path", d.path}, {"also_in", d.alsoIn}});
+        executables.push_back({{"path", e.path}, {"bits", e.bits}, {"signature", e.signature}, {"signer", e.signer}, {"dlls", dlls}});
+    }
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto &f : r.findings)
+        findings.push_back(findingJson(f));
+    nlohmann::json posture = nlohmann::json::array();
+    for (const auto &p : r.posture)
+        posture.push_back({{"id", p.id}, {"title", p.title}, {"status", p.status}, {"evidence", p.evidence}, {"remediation", p.remediation}});
+    return {{"root", r.root},          {"layout", r.layout},   {"settings", settings},
+            {"posture", posture},      {"findings", findings}, {"executables", executables},
+            {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems}};
+}
+
+} // namespace loadlens::wintriage

@@ -1,0 +1,105 @@
+#pragma once
+// Offline triage of a Windows image for DLL hijacking: a mounted volume, a triage collection or
+// a Wine prefix, read from the analyst's Linux workstation. The registry gives the loader's
+// settings (KnownDLLs, SafeDllSearchMode, CWDIllegalInDllSearch, PATH, AppInit_DLLs, services);
+// every executable's imports are resolved by the search order those settings imply; what an
+// attacker could plant or has planted becomes a finding with its evidence. Nothing is run.
+#include "authenticode/authenticode.h"
+#include "common/result.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadlens::wintriage {
+
+struct Service {
+    std::string name;
+    std::string imagePath;   // as written (unexpanded)
+    std::string serviceDll;  // Parameters\ServiceDll, if any
+};
+
+struct Settings {
+    std::string computerName;
+    std::string controlSet;                       // "ControlSet001"
+    std::vector<std::string> knownDlls;           // DLL file names, as the KnownDLLs values give them
+    std::string knownDllsDirectory;               // DllDirectory value
+    std::vector<std::string> excludeFromKnownDlls;
+    std::optional<std::uint64_t> safeDllSearchMode;     // absent: the documented default (on)
+    std::optional<std::uint64_t> cwdIllegalInDllSearch; // absent: the current directory is searched
+    std::optional<std::string> appInitDlls;             // SOFTWARE hive, 64-bit view
+    std::optional<std::uint64_t> loadAppInitDlls;
+    std::optional<std::uint64_t> requireSignedAppInitDlls;
+    std::vector<std::string> appCertDlls;
+    std::vector<std::string> systemPath;          // Session Manager\Environment\Path entries, unexpanded
+    std::vector<std::pair<std::string, std::string>> userPaths; // (hive file, entry)
+    std::vector<Service> services;
+    std::vector<std::string> registrySources;     // the hive files that were read
+    std::vector<std::string> missing;             // what could not be read, and so is unknown
+
+    bool safeDllSearchOn() const { return !safeDllSearchMode || *safeDllSearchMode != 0; }
+};
+
+// How one imported DLL name resolves for one executable.
+struct DllResolution {
+    std::string dll;                 // the name imported
+    bool delayed = false;
+    std::string how;                 // api-set, known-dll, application-directory, system-directory,
+                                     // 16-bit-system-directory, windows-directory, path, not-found
+    std::string path;                // Windows path of the file found (C:\...), empty if none
+    std::vector<std::string> alsoIn; // later directories that also hold a file of that name
+};
+
+struct Executable {
+    std::string path;                // Windows path
+    std::string signature;           // signature state of the executable
+    std::string signer;
+    int bits = 0;
+    std::vector<DllResolution> dlls;
+};
+
+struct Finding {
+    std::string code;       // dll-side-loading, phantom-dll, writable... (stable identifiers)
+    std::string level;      // info, low, medium, high
+    std::string title;
+    std::string executable; // Windows path, when the finding is about one executable
+    std::string dll;
+    std::string evidence;
+    std::string technique = "T1574.001";
+    std::string measure;    // the M1044 measure that prevents it
+};
+
+struct PostureCheck {
+    std::string id, title, status, evidence, remediation; // status: pass, fail, unknown
+};
+
+struct TriageOptions {
+    std::string root;                       // volume root, triage collection or Wine prefix
+    const authenticode::TrustStore *anchors = nullptr;
+    std::size_t maxExecutables = 20000;
+    std::vector<std::string> scanDirectories = {"Program Files", "Program Files (x86)", "ProgramData", "Users", "Windows"};
+};
+
+struct TriageResult {
+    std::string root;
+    std::string layout;                     // "windows-volume" or "wine-prefix"
+    Settings settings;
+    std::vector<Executable> executables;
+    std::vector<Finding> findings;
+    std::vector<PostureCheck> posture;
+    std::vector<std::string> problems;      // damage stepped over, limits reached
+    std::size_t executablesSeen = 0;
+    bool truncated = false;                 // maxExecutables reached
+};
+
+Result<TriageResult> triage(const TriageOptions &options);
+
+// Reads only the registry settings (no file walk).
+Result<Settings> readSettings(const std::string &root);
+
+nlohmann::json toJson(const TriageResult &result);
+
+} // namespace loadlens::wintriage

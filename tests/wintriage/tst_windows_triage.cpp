@@ -1,0 +1,201 @@
+// Windows triage end to end: a Windows 7 volume and a Wine prefix assembled in a temporary
+// directory from the shared samples (the real SYSTEM hive, Wine's DLLs and registry, a signed
+// Sysinternals executable), with DLLs planted next to the executable.
+#include "shared_data.h"
+#include "wintriage/triage.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+
+using namespace loadlens;
+using namespace loadlens::wintriage;
+
+namespace {
+
+bool place(const QString &from, const QString &to, bool link = false)
+{
+    QDir().mkpath(QFileInfo(to).path());
+    return link ? QFile::link(from, to) : QFile::copy(from, to);
+}
+
+const Finding *findingFor(const TriageResult &r, const char *code, const char *dll)
+{
+    for (const auto &f : r.findings)
+        if (f.code == code && QString::fromStdString(f.dll).compare(QLatin1String(dll), Qt::CaseInsensitive) == 0)
+            return &f;
+    return nullptr;
+}
+
+const DllResolution *resolution(const TriageResult &r, const char *dll)
+{
+    for (const auto &e : r.executables)
+        for (const auto &d : e.dlls)
+            if (QString::fromStdString(d.dll).compare(QLatin1String(dll), Qt::CaseInsensitive) == 0)
+                return &d;
+    return nullptr;
+}
+
+const PostureCheck *check(const TriageResult &r, const char *id)
+{
+    for (const auto &p : r.posture)
+        if (p.id == id)
+            return &p;
+    return nullptr;
+}
+
+} // namespace
+
+class TestWindowsTriage : public QObject {
+    Q_OBJECT
+private slots:
+    void windows7Volume()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(system, "windows/hives/regipy/SYSTEM");
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine/drive_c/windows/system32");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        LOADLENS_SHARED_DATA_OR_SKIP(unsignedDll, "windows/pe/npm/msal-node-runtime.node");
+        LOADLENS_SHARED_DATA_OR_SKIP(signedDll, "windows/pe/signify/DXCore.dll");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        // Names in mixed case on purpose: lookups must not depend on it.
+        QVERIFY(place(system, root + QStringLiteral("/WINDOWS/system32/Config/SYSTEM"), true));
+        for (const char *dll : {"version.dll", "kernel32.dll", "ws2_32.dll", "imm32.dll", "psapi.dll"})
+            QVERIFY(place(wine + QLatin1Char('/') + QLatin1String(dll), root + QStringLiteral("/WINDOWS/system32/") + QLatin1String(dll)));
+        const QString app = root + QStringLiteral("/Program Files/Sysinternals");
+        QVERIFY(place(whois, app + QStringLiteral("/whois.exe")));
+        // The classic side-load: an unsigned VERSION.dll next to a signed program.
+        QVERIFY(place(unsignedDll, app + QStringLiteral("/VERSION.dll")));
+        // WS2_32.dll is a KnownDLL on this host: a copy beside the program is never loaded.
+        QVERIFY(place(signedDll, app + QStringLiteral("/WS2_32.dll")));
+        // The DNS client service's ServiceDll replaced by an unsigned DLL.
+        QVERIFY(place(wine + QStringLiteral("/psapi.dll"), root + QStringLiteral("/WINDOWS/system32/dnsrslvr.dll")));
+
+        TriageOptions options;
+        options.root = root.toStdString();
+        const auto result = triage(options);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.error().message.c_str());
+        const auto &r = *result;
+        QCOMPARE(QString::fromStdString(r.layout), QStringLiteral("windows-volume"));
+        QCOMPARE(QString::fromStdString(r.settings.computerName), QStringLiteral("WKS-WIN732BITA"));
+        QCOMPARE(QString::fromStdString(r.settings.controlSet), QStringLiteral("ControlSet001"));
+        QCOMPARE(int(r.settings.knownDlls.size()), 28); // 29 values, one of them DllDirectory
+        QCOMPARE(QString::fromStdString(r.settings.knownDllsDirectory), QStringLiteral("%SystemRoot%\\system32"));
+        QVERIFY(!r.settings.safeDllSearchMode);
+        QCOMPARE(int(r.settings.systemPath.size()), 4);
+        QVERIFY(r.settings.services.size() >= 401);
+        QCOMPARE(r.executablesSeen, std::size_t(1));
+
+        const auto *version = resolution(r, "VERSION.dll");
+        QVERIFY(version);
+        QCOMPARE(QString::fromStdString(version->how), QStringLiteral("application-directory"));
+        QCOMPARE(QString::fromStdString(version->path), QStringLiteral("C:\\Program Files\\Sysinternals\\VERSION.dll"));
+        QCOMPARE(int(version->alsoIn.size()), 1);
+        QCOMPARE(QString::fromStdString(version->alsoIn.front()), QStringLiteral("C:\\WINDOWS\\system32\\version.dll"));
+        const auto *sideLoad = findingFor(r, "dll-side-loading", "VERSION.dll");
+        QVERIFY(sideLoad);
+        QCOMPARE(QString::fromStdString(sideLoad->level), QStringLiteral("high"));
+        QCOMPARE(QString::fromStdString(sideLoad->technique), QStringLiteral("T1574.001"));
+        QVERIFY(QString::fromStdString(sideLoad->evidence).contains(QLatin1String("the executable is signature-valid-chain-unknown by Microsoft Corporation")));
+        QVERIFY(!sideLoad->measure.empty());
+        QCOMPARE(QString::fromStdString(r.findings.front().level), QStringLiteral("high"));
+
+        const auto *ws2 = resolution(r, "WS2_32.dll");
+        QVERIFY(ws2);
+        QCOMPARE(QString::fromStdString(ws2->how), QStringLiteral("known-dll"));
+        QVERIFY(!findingFor(r, "dll-side-loading", "WS2_32.dll"));
+        QCOMPARE(QString::fromStdString(resolution(r, "USER32.dll")->how), QStringLiteral("known-dll"));
+
+        const Finding *service = nullptr;
+        for (const auto &f : r.findings)
+            if (f.code == "service-dll")
+                service = &f;
+        QVERIFY(service);
+        QCOMPARE(QString::fromStdString(service->level), QStringLiteral("high"));
+        QVERIFY(QString::fromStdString(service->title).startsWith(QLatin1String("service Dnscache loads dnsrslvr.dll, unsigned")));
+        QVERIFY(std::any_of(r.problems.begin(), r.problems.end(),
+                            [](const std::string &p) { return p.find("not in the collection") != std::string::npos; }));
+
+        QCOMPARE(QString::fromStdString(check(r, "safe-dll-search-mode")->status), QStringLiteral("pass"));
+        QCOMPARE(QString::fromStdString(check(r, "cwd-illegal-in-dll-search")->status), QStringLiteral("fail"));
+        QCOMPARE(QString::fromStdString(check(r, "known-dlls")->status), QStringLiteral("pass"));
+        QCOMPARE(QString::fromStdString(check(r, "appinit-dlls")->status), QStringLiteral("unknown"));
+        QVERIFY(std::any_of(r.settings.missing.begin(), r.settings.missing.end(),
+                            [](const std::string &m) { return m.find("SOFTWARE") != std::string::npos; }));
+
+        // The planted DLL signed by someone other than the System32 copy's signer (here: the
+        // System32 copy is unsigned) is medium, not high; a signed program and an unsigned DLL is high.
+        QFile::remove(app + QStringLiteral("/VERSION.dll"));
+        QVERIFY(place(signedDll, app + QStringLiteral("/VERSION.dll")));
+        const auto again = triage(options);
+        QVERIFY(again.ok());
+        const auto *signedSideLoad = findingFor(*again, "dll-side-loading", "VERSION.dll");
+        QVERIFY(signedSideLoad);
+        QCOMPARE(QString::fromStdString(signedSideLoad->level), QStringLiteral("medium"));
+    }
+
+    void winePrefix()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(wine + QStringLiteral("/system.reg"), root + QStringLiteral("/system.reg"), true));
+        QVERIFY(place(wine + QStringLiteral("/user.reg"), root + QStringLiteral("/user.reg"), true));
+        for (const char *dll : {"version.dll", "kernel32.dll", "ws2_32.dll", "imm32.dll", "psapi.dll"})
+            QVERIFY(place(wine + QStringLiteral("/drive_c/windows/system32/") + QLatin1String(dll),
+                          root + QStringLiteral("/drive_c/windows/system32/") + QLatin1String(dll)));
+        QVERIFY(place(whois, root + QStringLiteral("/drive_c/Program Files/Tools/whois.exe")));
+        TriageOptions options;
+        options.root = root.toStdString();
+        const auto result = triage(options);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.error().message.c_str());
+        const auto &r = *result;
+        QCOMPARE(QString::fromStdString(r.layout), QStringLiteral("wine-prefix"));
+        QCOMPARE(QString::fromStdString(r.settings.controlSet), QStringLiteral("CurrentControlSet"));
+        QVERIFY(r.settings.knownDlls.empty()); // Wine sets up no KnownDLLs
+        QCOMPARE(int(r.settings.systemPath.size()), 4);
+        QCOMPARE(QString::fromStdString(check(r, "known-dlls")->status), QStringLiteral("fail"));
+        // Without KnownDLLs, everything is searched: VERSION.dll from system32 through the search ...
+        QCOMPARE(QString::fromStdString(resolution(r, "VERSION.dll")->how), QStringLiteral("system-directory"));
+        // ... and USER32.dll, absent from this small tree, is a phantom, reported as info because
+        // system32 is visibly incomplete.
+        const auto *phantom = findingFor(r, "phantom-dll", "USER32.dll");
+        QVERIFY(phantom);
+        QCOMPARE(QString::fromStdString(phantom->level), QStringLiteral("info"));
+        QVERIFY(QString::fromStdString(phantom->evidence).contains(QLatin1String("incomplete")));
+        QVERIFY(!findingFor(r, "dll-side-loading", "VERSION.dll"));
+    }
+
+    void errors()
+    {
+        TriageOptions options;
+        options.root = "/nonexistent/volume";
+        const auto missing = triage(options);
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error().message.find("not a directory") != std::string::npos);
+        // An empty directory: no hives, everything unknown, said so; not an error.
+        QTemporaryDir dir;
+        options.root = dir.path().toStdString();
+        const auto empty = triage(options);
+        QVERIFY(empty.ok());
+        QVERIFY(!empty->settings.missing.empty());
+        QCOMPARE(QString::fromStdString(check(*empty, "safe-dll-search-mode")->status), QStringLiteral("unknown"));
+        // A damaged SYSTEM hive is reported, and the walk still runs.
+        QDir().mkpath(dir.filePath(QStringLiteral("Windows/System32/config")));
+        QFile bad(dir.filePath(QStringLiteral("Windows/System32/config/SYSTEM")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("regf\\0\\0\\0\\0 truncated");
+        bad.close();
+        const auto damaged = triage(options);
+        QVERIFY(damaged.ok());
+        QVERIFY(std::any_of(damaged->settings.missing.begin(), damaged->settings.missing.end(),
+                            [](const std::string &m) { return m.find("not a readable registry hive") != std::string::npos; }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWindowsTriage)
+#include "tst_windows_triage.moc"
