@@ -112,6 +112,16 @@ int runSigcheck(const std::vector<std::string> &args)
     else if (format == Format::Csv)
         out << csvHeader() << "\n";
 
+    auto emit = [&](const FileCheck &check) {
+        if (format == Format::Json) {
+            out << (firstJson ? "" : ",\n") << toJson(check).dump();
+            firstJson = false;
+        } else if (format == Format::Csv) {
+            out << toCsvRow(check) << "\n";
+        } else {
+            writeTableRow(out, check);
+        }
+    };
     auto handle = [&](const std::string &path) {
         if (parser.has("--executables-only") && !pe::fileLooksLikePe(path))
             return;
@@ -133,14 +143,7 @@ int runSigcheck(const std::vector<std::string> &args)
             std::cerr << "\rsigcheck: " << totals.files << " files" << std::flush;
         if (parser.has("--unsigned-only") && check.error.empty() && check.signedOk())
             return;
-        if (format == Format::Json) {
-            out << (firstJson ? "" : ",\n") << toJson(check).dump();
-            firstJson = false;
-        } else if (format == Format::Csv) {
-            out << toCsvRow(check) << "\n";
-        } else {
-            writeTableRow(out, check);
-        }
+        emit(check);
     };
 
     for (const auto &root : parser.positional()) {
@@ -152,14 +155,7 @@ int runSigcheck(const std::vector<std::string> &args)
             missing.error = "cannot read " + root + ": " + (ec ? ec.message() : std::string("No such file or directory"));
             ++totals.files;
             ++totals.errors;
-            if (format == Format::Json) {
-                out << (firstJson ? "" : ",\n") << toJson(missing).dump();
-                firstJson = false;
-            } else if (format == Format::Csv) {
-                out << toCsvRow(missing) << "\n";
-            } else {
-                writeTableRow(out, missing);
-            }
+            emit(missing);
             continue;
         }
         if (!fs::is_directory(status)) {

@@ -242,8 +242,13 @@ namespace {
 // Floor division of time_us by `widthUs`, so that times before 1970 land in the right bucket.
 std::string floorSql(const std::string &value, std::int64_t widthUs)
 {
+    // Appended in place: GCC 12 at -O3 reports -Wrestrict false positives (bug 105329) for
+    // chains of "literal" + std::string temporaries.
     const std::string width = std::to_string(widthUs);
-    return "(" + value + " - (((" + value + ") % " + width + ") + " + width + ") % " + width + ")";
+    std::string sql = "(";
+    sql.append(value).append(" - (((").append(value).append(") % ").append(width).append(") + ");
+    sql.append(width).append(") % ").append(width).append(")");
+    return sql;
 }
 
 // The start (microseconds) of the bucket holding time_us, in SQL.
@@ -251,17 +256,26 @@ std::string bucketSql(const BucketWidth &width)
 {
     constexpr std::int64_t kDayUs = 86'400'000'000;
     constexpr std::int64_t kMondayUs = 4 * kDayUs;  // 1970-01-05, the first Monday after the epoch
-    const std::string seconds = "(" + floorSql("time_us", 1'000'000) + " / 1000000)";
+    std::string seconds = "(";
+    seconds.append(floorSql("time_us", 1'000'000)).append(" / 1000000)");
+    auto startOf = [&](const char *unit) {
+        std::string sql = "(CAST(strftime('%s', ";
+        sql.append(seconds).append(", 'unixepoch', 'start of ").append(unit).append("') AS INTEGER) * 1000000)");
+        return sql;
+    };
     switch (width.unit) {
     case BucketUnit::Seconds: return floorSql("time_us", width.seconds * 1'000'000);
     case BucketUnit::Day: return floorSql("time_us", kDayUs);
     case BucketUnit::Week:
-        return "(" + floorSql("(time_us - " + std::to_string(kMondayUs) + ")", 7 * kDayUs) + " + " +
-               std::to_string(kMondayUs) + ")";
-    case BucketUnit::Month:
-        return "(CAST(strftime('%s', " + seconds + ", 'unixepoch', 'start of month') AS INTEGER) * 1000000)";
-    case BucketUnit::Year:
-        return "(CAST(strftime('%s', " + seconds + ", 'unixepoch', 'start of year') AS INTEGER) * 1000000)";
+    {
+        std::string shifted = "(time_us - ";
+        shifted.append(std::to_string(kMondayUs)).append(")");
+        std::string sql = "(";
+        sql.append(floorSql(shifted, 7 * kDayUs)).append(" + ").append(std::to_string(kMondayUs)).append(")");
+        return sql;
+    }
+    case BucketUnit::Month: return startOf("month");
+    case BucketUnit::Year: return startOf("year");
     }
     return floorSql("time_us", 60'000'000);
 }
