@@ -121,6 +121,12 @@ Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string
         if (!lib)
             return lib.error();
         request.env.push_back("LD_PRELOAD=" + *lib);
+    } else if (scenario.name == "preload-hook") {
+        if (auto s = makeDirectory(dir / "drop", 0777); !s)
+            return s.error();
+        if (auto s = copyFile(bin / "libll_lab_hook.so", dir / "drop/libll_lab_hook.so"); !s)
+            return s.error();
+        request.env.push_back("LD_PRELOAD=" + (dir / "drop/libll_lab_hook.so").string());
     } else if (scenario.name == "preload-file") {
         auto lib = plantPayload("drop", 0777);
         if (!lib)
@@ -158,7 +164,7 @@ Status applyMitigation(const Scenario &scenario, const std::string &scenarioDir)
             return Error::fromErrno(errno, "cannot chmod " + p.string());
         return Ok{};
     };
-    if (scenario.name == "preload-env")
+    if (scenario.name == "preload-env" || scenario.name == "preload-hook")
         return tighten(dir / "drop");
     if (scenario.name == "library-path")
         return tighten(dir / "shared");

@@ -1,11 +1,15 @@
 #include "scan/loader_paths.h"
 
+#include "elf/byte_source.h"
+#include "elf/dynamic_symbols.h"
+
 #include "elf/search_order.h"
 #include "elf/token_expansion.h"
 #include "pathsec/ld_config.h"
 #include "pathsec/location.h"
 
 #include <algorithm>
+#include <iterator>
 #include <climits>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -316,6 +320,51 @@ void LoaderPathAnalyzer::addSearchPathFacts(const ProcessInfo &process, std::vec
     }
 }
 
+const Result<std::vector<std::string>> &LoaderPathAnalyzer::exportedFunctions(const FileKey &key,
+                                                                              const SurveyedFile &file)
+{
+    if (auto it = m_exports.find(key); it != m_exports.end())
+        return it->second;
+    Result<std::vector<std::string>> result = Error{0, "not read"};
+    if (auto source = elf::FileByteSource::open(file.accessPath))
+        result = elf::readExportedFunctions(*source);
+    else
+        result = source.error();
+    return m_exports.emplace(key, std::move(result)).first->second;
+}
+
+// For each preloaded library: the functions it shares with the process's C library.
+void LoaderPathAnalyzer::addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
+{
+    const ModuleRecord *libc = nullptr;
+    for (const auto &m : process.modules) {
+        const auto slash = m.path.rfind('/');
+        if (m.path.compare(slash == std::string::npos ? 0 : slash + 1, 8, "libc.so.") == 0) {
+            libc = &m;
+            break;
+        }
+    }
+    for (std::size_t i = 0; i < process.modules.size(); ++i) {
+        auto &f = facts[i];
+        if (!f.inPreloadEnv && !f.inPreloadFile)
+            continue;
+        const SurveyedFile *own = surveyed(m_files, process.modules[i]);
+        const SurveyedFile *c = libc ? surveyed(m_files, *libc) : nullptr;
+        if (!own || !c) {
+            f.interposesUnknown = own ? "the process maps no C library that could be read" : "the library could not be read";
+            continue;
+        }
+        const auto &mine = exportedFunctions(process.modules[i].file, *own);
+        const auto &theirs = exportedFunctions(libc->file, *c);
+        if (!mine || !theirs) {
+            f.interposesUnknown = (!mine ? mine : theirs).error().message;
+            continue;
+        }
+        std::set_intersection(mine->begin(), mine->end(), theirs->begin(), theirs->end(),
+                              std::back_inserter(f.interposes));
+    }
+}
+
 std::vector<verdict::ModuleFacts> LoaderPathAnalyzer::analyse(const ProcessInfo &process)
 {
     std::vector<verdict::ModuleFacts> facts(process.modules.size());
@@ -336,6 +385,7 @@ std::vector<verdict::ModuleFacts> LoaderPathAnalyzer::analyse(const ProcessInfo 
         }
     }
     addPreloadFacts(process, facts);
+    addInterposition(process, facts);
     addSearchPathFacts(process, facts);
     return facts;
 }

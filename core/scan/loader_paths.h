@@ -36,6 +36,9 @@ private:
     void addSearchPathFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
     const std::vector<verdict::RpathFact> &rpathFacts(const FileKey &key, const SurveyedFile &file);
     const std::vector<std::string> &shadowCopies(const FileKey &key, const SurveyedFile &file);
+    void addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    // The exported functions of a surveyed file, read once per file; an error says why unknown.
+    const Result<std::vector<std::string>> &exportedFunctions(const FileKey &key, const SurveyedFile &file);
 
     const std::map<FileKey, SurveyedFile> &m_files;
     const elf::LdCache *m_cache;
@@ -46,6 +49,7 @@ private:
         std::string file;
     };
     std::unordered_map<std::string, NamespacePreload> m_namespacePreload;  // by namespaceHint
+    std::map<FileKey, Result<std::vector<std::string>>> m_exports;
     const NamespacePreload *namespacePreload(const ProcessInfo &process);
     std::unordered_map<std::string, std::string> m_plantable;
     std::map<FileKey, std::vector<verdict::RpathFact>> m_rpath;

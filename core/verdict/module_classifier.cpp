@@ -250,6 +250,26 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
                              "): the loader injects it into every dynamically linked program started there. "
                              "Rootkits install themselves this way.",
                          {{"file", f.preloadFile}, {"path", m.path}}));
+    if ((f.inPreloadEnv || f.inPreloadFile) && !f.interposes.empty()) {
+        // Name what the injected library replaces: the first question a responder asks.
+        std::string list;
+        const std::size_t shown = std::min<std::size_t>(f.interposes.size(), 24);
+        for (std::size_t i = 0; i < shown; ++i)
+            list += (i ? ", " : "") + f.interposes[i];
+        if (shown < f.interposes.size())
+            list += " and " + std::to_string(f.interposes.size() - shown) + " more";
+        for (auto &r : v.reasons)
+            if (r.code == code::PreloadEnv || r.code == code::PreloadFile) {
+                r.text += " It exports " + std::to_string(f.interposes.size()) +
+                          " function(s) that the C library also exports, so calls to them in this process reach it "
+                          "first: " + list + ".";
+                r.evidence.emplace_back("interposes", list);
+            }
+    } else if ((f.inPreloadEnv || f.inPreloadFile) && !f.interposesUnknown.empty()) {
+        for (auto &r : v.reasons)
+            if (r.code == code::PreloadEnv || r.code == code::PreloadFile)
+                r.evidence.emplace_back("interposes", "unknown: " + f.interposesUnknown);
+    }
     if (f.viaLibraryPathEnv) {
         auto it = proc.loaderEnv.find("LD_LIBRARY_PATH");
         v.add(makeReason(code::LibraryPathEnv, Level::Low,

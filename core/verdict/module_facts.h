@@ -88,6 +88,10 @@ struct ModuleFacts {
     std::string preloadVariable;           // which variable named it
     bool inPreloadFile = false;            // listed in /etc/ld.so.preload
     std::string preloadFile;               // which one, when not the host's (another mount namespace)
+    // For a preloaded library: the functions it exports that the process's C library also
+    // exports, so every call to them in this process reaches it first. Empty when none or unknown.
+    std::vector<std::string> interposes;
+    std::string interposesUnknown;         // why they could not be read, when they could not
     bool viaLibraryPathEnv = false;        // found through LD_LIBRARY_PATH
     std::string libraryPathDir;
     // Where the loader's search for a DT_NEEDED name found it: "DT_RUNPATH of /opt/x/bin/app",

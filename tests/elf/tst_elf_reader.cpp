@@ -1,5 +1,6 @@
 // readElf/parseElf against real files: the shared third-party samples (facts from readelf in
 // shared/data/README.md), this machine's libc and /bin/ls, and truncated copies of libc.
+#include "elf/dynamic_symbols.h"
 #include "elf/elf_reader.h"
 #include "shared_data.h"
 
@@ -268,6 +269,37 @@ private slots:
                  qPrintable(warningsText(*result)));
         if (numerator == 32)  // the dynamic section and PT_INTERP lie in the second half
             QVERIFY(result->soname.empty() && result->interp.empty());
+    }
+
+    // The dynamic symbol table: this host's C library exports readdir and open (what LD_PRELOAD
+    // rootkits replace); a stripped-of-sections or truncated copy says why it cannot tell.
+    void exportedFunctions()
+    {
+        const QString libc = QStringLiteral("/lib/x86_64-linux-gnu/libc.so.6");
+        if (!QFileInfo::exists(libc))
+            QSKIP("no /lib/x86_64-linux-gnu/libc.so.6 on this host");
+        auto source = FileByteSource::open(libc.toStdString());
+        QVERIFY(source.ok());
+        const auto names = readExportedFunctions(*source);
+        QVERIFY2(names.ok(), names.ok() ? "" : names.error().message.c_str());
+        for (const char *f : {"readdir", "open", "accept", "execve", "malloc"})
+            QVERIFY2(std::binary_search(names->begin(), names->end(), std::string(f)), f);
+        QVERIFY(!std::binary_search(names->begin(), names->end(), std::string("environ"))); // an object, not a function
+        QVERIFY(std::is_sorted(names->begin(), names->end()));
+
+        QFile file(libc);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray bytes = file.readAll();
+        // No section headers (e_shoff = 0), as sstrip leaves a library.
+        QByteArray noSections = bytes;
+        std::fill(noSections.begin() + 0x28, noSections.begin() + 0x30, char(0));
+        MemoryByteSource stripped({reinterpret_cast<const std::uint8_t *>(noSections.constData()), std::size_t(noSections.size())});
+        const auto unknown = readExportedFunctions(stripped);
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().message.find("unknown") != std::string::npos);
+        // Cut before the section headers.
+        MemoryByteSource cut({reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size() / 2)});
+        QVERIFY(!readExportedFunctions(cut).ok());
     }
 };
 

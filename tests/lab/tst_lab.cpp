@@ -226,6 +226,20 @@ private slots:
         }
         if (name == QLatin1String("preload-env"))
             QCOMPARE(module.at("file").at("sha256").get<std::string>().size(), size_t(64));
+        // What a preloaded library replaces is named: the hooking payload's three functions,
+        // and nothing for the payload that exports no C library function.
+        std::string interposes;
+        for (const auto &r : module.at("verdict").at("reasons"))
+            if (r.at("code") == "preload-env" || r.at("code") == "preload-file")
+                interposes = r.at("evidence").value("interposes", "");
+        if (name == QLatin1String("preload-hook")) {
+            const QStringList names = QString::fromStdString(interposes).split(QStringLiteral(", "));
+            for (const char *function : {"readdir", "opendir", "open"})
+                QVERIFY2(names.contains(QLatin1String(function)), interposes.c_str());
+            QCOMPARE(names.size(), 3);
+        } else if (name == QLatin1String("preload-env") || name == QLatin1String("preload-file")) {
+            QVERIFY2(interposes.empty(), interposes.c_str());
+        }
         if (name == QLatin1String("deleted-library")) {
             QVERIFY(module.at("deleted").get<bool>());
             QVERIFY(!modules.at(module.at("path").get<std::string>()).count("package-modified"));

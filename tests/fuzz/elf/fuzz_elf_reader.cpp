@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes to the ELF parser and, when something parses, its RPATH/RUNPATH to the
 // token expansion and search-order code, as a scan would.
+#include "elf/dynamic_symbols.h"
 #include "elf/elf_reader.h"
 #include "elf/search_order.h"
 #include "elf/token_expansion.h"
@@ -10,6 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     using namespace loadlens::elf;
+    MemoryByteSource source({data, size});
+    (void)readExportedFunctions(source);
     auto result = parseElf({data, size});
     if (!result.ok())
         return 0;

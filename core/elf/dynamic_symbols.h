@@ -1,0 +1,18 @@
+#pragma once
+// The functions a shared object exports through its dynamic symbol table (.dynsym): defined,
+// global or weak, default visibility. A preloaded library that exports a function the C library
+// also exports replaces it for the whole process: that is what LD_PRELOAD rootkits do to
+// readdir (hiding processes) or accept (a backdoor).
+#include "common/result.h"
+#include "elf/byte_source.h"
+
+#include <string>
+#include <vector>
+
+namespace loadlens::elf {
+
+// Sorted, without duplicates. An object without section headers (sstrip) gives an error that
+// says so: its exports are then unknown, not empty.
+Result<std::vector<std::string>> readExportedFunctions(const ByteSource &source);
+
+} // namespace loadlens::elf
