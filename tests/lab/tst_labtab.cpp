@@ -4,6 +4,7 @@
 // LOADLENS_LAB_SCREENSHOT=FILE saves the live view after the start (for slides and review).
 #include <QtTest>
 
+#include "lab/lab_catalog.h"
 #include "lab/lab_process.h"
 #include "lab/labscenariomodel.h"
 #include "lab/labtab.h"
@@ -39,7 +40,8 @@ private slots:
     {
         LabScenarioModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model.rowCount(), 7);
+        QCOMPARE(model.rowCount(), int(loadlens::lab::catalogue().size()));
+        QCOMPARE(model.rowCount(), 8);
         QCOMPARE(model.nameAt(0), QStringLiteral("preload-env"));
         QCOMPARE(model.index(0, LabScenarioModel::StatusColumn).data().toString(), QStringLiteral("stopped"));
         model.setRunning({{QStringLiteral("preload-env"), 4242}});
