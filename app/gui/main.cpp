@@ -92,6 +92,12 @@ void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, cons
             eventsTab->selectMostSevereEvent();
             saveScreenshot(app, window, file);
         });
+    } else if (tab == QStringLiteral("lab")) {
+        // The scenarios list needs no data: after the first scan, as a trainer would see it.
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file] {
+            window.selectTab(QStringLiteral("lab"));
+            saveScreenshot(app, window, file);
+        });
     } else {
         // With the live scan, as a user who looks at posture after the first scan would see it.
         auto *postureTab = window.postureTab();
@@ -143,7 +149,7 @@ struct GuiOptions {
                                     .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
                                 QStringLiteral("file")};
     QCommandLineOption tab{QStringLiteral("tab"),
-                           QStringLiteral("Start on tab <name>: processes, case, events or posture (default: processes)."),
+                           QStringLiteral("Start on tab <name>: processes, case, events, posture or lab (default: processes)."),
                            QStringLiteral("name"), QStringLiteral("processes")};
     QCommandLineOption elevated{QStringLiteral("elevated"),
                                 QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a "
@@ -232,7 +238,7 @@ int main(int argc, char **argv)
 
     const QString tab = parser.value(tabOption).toLower();
     if (!loadlens::ui::MainWindow::tabNames().contains(tab)) {
-        printError(QStringLiteral("unknown tab \"%1\" (processes, case, events or posture)").arg(parser.value(tabOption)));
+        printError(QStringLiteral("unknown tab \"%1\" (processes, case, events, posture or lab)").arg(parser.value(tabOption)));
         return 2;
     }
 

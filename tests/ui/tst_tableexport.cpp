@@ -17,7 +17,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDir>
 #include <QProcess>
+
+#include <csignal>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -95,6 +98,18 @@ void TestTableExport::initTestCase()
 void TestTableExport::cleanupTestCase()
 {
     m_window.reset();
+    // Killing the shell would leave its two sleeping children running for minutes: end them first.
+    const QByteArray shellPid = QByteArray::number(m_shell.processId());
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        QFile stat(QStringLiteral("/proc/") + entry + QStringLiteral("/stat"));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields[1] == shellPid)
+            ::kill(entry.toInt(), SIGKILL);
+    }
     m_shell.kill();
     m_shell.waitForFinished(5000);
 }
