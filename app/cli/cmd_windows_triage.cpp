@@ -4,6 +4,7 @@
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"
+#include "hijacklibs/hijacklibs.h"
 #include "wintriage/triage.h"
 
 #include <nlohmann/json.hpp>
@@ -52,7 +53,7 @@ void writeText(std::ostream &out, const wintriage::TriageResult &r)
 int runWindowsTriage(const std::vector<std::string> &args)
 {
     ArgParser parser;
-    parser.option("--root").option("--trust-store").option("--max-executables").flag("--json");
+    parser.option("--root").option("--trust-store").option("--max-executables").option("--hijacklibs").flag("--json");
     withOutputOption(parser);
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
@@ -77,6 +78,17 @@ int runWindowsTriage(const std::vector<std::string> &args)
         if (auto added = anchors->add(*path); !added)
             return failWith(added.error().message, 2);
         options.anchors = &*anchors;
+    }
+    std::optional<hijacklibs::Dataset> dataset;
+    if (auto dir = parser.value("--hijacklibs")) {
+        hijacklibs::LoadReport report;
+        auto loaded = hijacklibs::Dataset::loadDirectory(*dir, report);
+        if (!loaded)
+            return failWith("--hijacklibs " + *dir + ": " + loaded.error().message, 2);
+        for (const auto &p : report.problems)
+            std::cerr << "loadlens-cli: HijackLibs entry skipped: " << p.file << ": " << p.message << "\n";
+        dataset = std::move(*loaded);
+        options.hijackLibs = &*dataset;
     }
     ReportOutput output(outputPathFrom(parser));
     if (int status = output.prepare(); status != 0)
@@ -109,6 +121,8 @@ Options:
                          (with system.reg and drive_c)
   --trust-store PATH     PEM/DER certificates to anchor signature chains in
   --max-executables N    stop after N executables (default 20000)
+  --hijacklibs DIR       the HijackLibs YAML dataset: known hijackable DLLs resolved outside
+                         their expected folders are findings (high for a program it names)
   --json                 machine-readable output
 )" + std::string(kOutputOptionHelp),
                       &runWindowsTriage});

@@ -1,6 +1,7 @@
 #include "wintriage/triage.h"
 
 #include "authenticode/authenticode.h"
+#include "hijacklibs/windows_path.h"
 #include "pe/pe_reader.h"
 #include "wintriage/image_layout.h"
 
@@ -191,8 +192,10 @@ private:
             out.dlls.push_back(resolve(import.dll, import.delayed, appDir, systemDir));
         }
         bool anyFinding = false;
-        for (const auto &r : out.dlls)
+        for (const auto &r : out.dlls) {
             anyFinding |= judge(host, exe, out, r, systemDir);
+            anyFinding |= knownHijack(host, out, r);
+        }
         if (anyFinding) {
             const Image &signedExe = signedImage(host);
             out.signature = authenticode::stateName(*signedExe.state);
@@ -296,6 +299,51 @@ private:
                                                        "DLL may simply not have been collected.");
             f.technique = "T1574.001";
             f.measure = kMeasureSearchOrder;
+            m_result.findings.push_back(std::move(f));
+            return true;
+        }
+        return false;
+    }
+
+    // --- HijackLibs ------------------------------------------------------------------------------
+    // A DLL the HijackLibs dataset knows as hijackable, resolved outside the folders it is
+    // expected in: high when this executable is one the dataset names as vulnerable to it.
+    bool knownHijack(const std::string &exeHost, const Executable &out, const DllResolution &r)
+    {
+        if (!m_options.hijackLibs || r.path.empty() || r.how == "known-dll")
+            return false;
+        const std::string dllPath = winpath::normalize(r.path);
+        const std::string exePath = winpath::normalize(out.path);
+        const std::string directory(winpath::directoryOf(dllPath));
+        for (const auto *entry : m_options.hijackLibs->findAll(r.dll)) {
+            if (entry->isExpectedDirectory(directory))
+                continue;
+            const auto *vulnerable = entry->vulnerableExecutableFor(exePath);
+            // A known vulnerable program copied elsewhere keeps its file name.
+            const hijacklibs::VulnerableExecutable *byName = nullptr;
+            if (!vulnerable)
+                for (const auto &v : entry->vulnerableExecutables)
+                    if (winpath::equalsIgnoreCase(winpath::baseName(winpath::normalize(v.path)), winpath::baseName(exePath)))
+                        byName = &v;
+            const auto *match = vulnerable ? vulnerable : byName;
+            Finding f;
+            f.code = "hijacklibs-dll";
+            f.executable = out.path;
+            f.dll = r.dll;
+            f.level = match ? "high" : "medium";
+            f.title = r.dll + " (HijackLibs: " + entry->hijackTypes() + ") loaded from outside its expected folders" +
+                      (match ? " by " + out.path.substr(out.path.rfind('\\') + 1) + ", a program known to load it" : "");
+            std::string expected;
+            for (const auto &loc : entry->expectedLocations)
+                expected += (expected.empty() ? "" : ", ") + loc.text();
+            f.evidence = "resolved to " + r.path + " (" + r.how + "); HijackLibs " + entry->file + " expects it in " +
+                         (expected.empty() ? std::string("no folder (Windows does not ship it)") : expected) +
+                         (match ? "; it lists " + match->path + " as vulnerable (" + match->type + ")" +
+                                      (vulnerable ? "" : ", and this copy has that program's name")
+                                : std::string());
+            f.technique = "T1574.001";
+            f.measure = kMeasureSearchOrder;
+            (void)exeHost;
             m_result.findings.push_back(std::move(f));
             return true;
         }

@@ -5,6 +5,7 @@
 // every executable's imports are resolved by the search order those settings imply; what an
 // attacker could plant or has planted becomes a finding with its evidence. Nothing is run.
 #include "authenticode/authenticode.h"
+#include "hijacklibs/hijacklibs.h"
 #include "common/result.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -79,6 +80,7 @@ struct PostureCheck {
 struct TriageOptions {
     std::string root;                       // volume root, triage collection or Wine prefix
     const authenticode::TrustStore *anchors = nullptr;
+    const hijacklibs::Dataset *hijackLibs = nullptr; // known hijackable DLLs, when given
     std::size_t maxExecutables = 20000;
     std::vector<std::string> scanDirectories = {"Program Files", "Program Files (x86)", "ProgramData", "Users", "Windows"};
 };

@@ -137,6 +137,41 @@ private slots:
         QCOMPARE(QString::fromStdString(signedSideLoad->level), QStringLiteral("medium"));
     }
 
+    // HijackLibs: certutil.exe is listed as vulnerable to version.dll side-loading. A copy of a
+    // program with that name beside an unsigned VERSION.dll is a high HijackLibs finding.
+    void hijackLibsKnownSideLoad()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(yml, "hijacklibs/yml");
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine/drive_c/windows/system32");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        LOADLENS_SHARED_DATA_OR_SKIP(unsignedDll, "windows/pe/npm/msal-node-runtime.node");
+        hijacklibs::LoadReport report;
+        auto dataset = hijacklibs::Dataset::loadDirectory(yml.toStdString(), report);
+        QVERIFY2(dataset.ok(), dataset.ok() ? "" : dataset.error().message.c_str());
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(wine + QStringLiteral("/version.dll"), root + QStringLiteral("/Windows/System32/version.dll")));
+        const QString tools = root + QStringLiteral("/Users/alice/Downloads");
+        QVERIFY(place(whois, tools + QStringLiteral("/certutil.exe")));
+        QVERIFY(place(unsignedDll, tools + QStringLiteral("/version.dll")));
+        TriageOptions options;
+        options.root = root.toStdString();
+        options.hijackLibs = &*dataset;
+        const auto result = triage(options);
+        QVERIFY2(result.ok(), result.ok() ? "" : result.error().message.c_str());
+        const auto *known = findingFor(*result, "hijacklibs-dll", "VERSION.dll");
+        QVERIFY(known);
+        QCOMPARE(QString::fromStdString(known->level), QStringLiteral("high"));
+        QVERIFY2(QString::fromStdString(known->evidence).contains(QLatin1String("certutil.exe")), known->evidence.c_str());
+        QVERIFY2(QString::fromStdString(known->evidence).contains(QLatin1String("%SYSTEM32%")), known->evidence.c_str());
+        // Without the dataset there is no such finding; the side-load itself is still found.
+        options.hijackLibs = nullptr;
+        const auto plain = triage(options);
+        QVERIFY(plain.ok());
+        QVERIFY(!findingFor(*plain, "hijacklibs-dll", "VERSION.dll"));
+        QVERIFY(findingFor(*plain, "dll-side-loading", "VERSION.dll"));
+    }
+
     void winePrefix()
     {
         LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine");
