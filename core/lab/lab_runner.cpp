@@ -135,8 +135,8 @@ Result<std::string> labBinaryDirectory()
     tried.push_back(LOADLENS_LAB_LIBEXEC_DIR);
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-        tried.push_back((self.parent_path().parent_path() / "lab").string());
+    if (!ec) // a build tree: BUILD/app/cli/loadlens-cli or BUILD/app/gui/loadlens, the programs in BUILD/lab
+        tried.push_back((self.parent_path().parent_path().parent_path() / "lab").string());
     for (const auto &dir : tried)
         if (holdsLabPrograms(dir))
             return dir;
