@@ -82,7 +82,8 @@ int runCollect(const std::vector<std::string> &args)
     std::cerr << "wrote " << *output << ": " << scan.host.hostname << ", " << scan.processes.size() << " processes, "
               << modules << " modules, " << scan.findings.size() << " findings";
     if (withErrors > 0)
-        std::cerr << "; " << withErrors << " processes could not be read completely (their errors are recorded"
+        std::cerr << "; " << withErrors << (withErrors == 1 ? " process" : " processes")
+                  << " could not be read completely (their errors are recorded"
                   << (::geteuid() != 0 ? "; run as root for a full collection" : "") << ")";
     std::cerr << "\n";
     return 0;

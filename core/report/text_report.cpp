@@ -115,13 +115,14 @@ void writeScanSummary(std::ostream &out, const ScanResult &scan)
         out << " " << levelName(l) << " " << byLevel[l];
     out << "\n";
     if (s.processesInaccessible > 0 || !s.errorCounts.empty()) {
-        out << s.processesInaccessible << " processes could not be read completely:";
+        out << s.processesInaccessible << (s.processesInaccessible == 1 ? " process" : " processes")
+            << " could not be read completely; failed reads:";
         for (const auto &[cause, n] : s.errorCounts)
             out << " " << cause << " (" << n << ")";
         out << "\n";
     }
     if (s.processesVanished > 0)
-        out << s.processesVanished << " processes exited during the scan\n";
+        out << s.processesVanished << (s.processesVanished == 1 ? " process" : " processes") << " exited during the scan\n";
     for (const auto &f : scan.findings)
         out << "finding [" << levelName(f.level) << "] " << f.code << (f.pid ? " pid " + std::to_string(f.pid) : "")
             << ": " << f.text << "\n";
