@@ -193,8 +193,8 @@ private:
         }
         bool anyFinding = false;
         for (const auto &r : out.dlls) {
-            anyFinding |= judge(host, exe, out, r, systemDir);
-            anyFinding |= knownHijack(host, out, r);
+            anyFinding |= judge(host, out, r, systemDir);
+            anyFinding |= knownHijack(out, r);
         }
         if (anyFinding) {
             const Image &signedExe = signedImage(host);
@@ -250,7 +250,7 @@ private:
         return r;
     }
 
-    bool judge(const std::string &exeHost, Image &exe, const Executable &out, const DllResolution &r,
+    bool judge(const std::string &exeHost, const Executable &out, const DllResolution &r,
                const std::optional<std::string> &systemDir)
     {
         if (r.how == "application-directory" && systemDir) {
@@ -262,7 +262,6 @@ private:
             Image &planted = signedImage(appCopy);
             Image &system = signedImage(*systemCopy);
             const Image &app = signedImage(exeHost);
-            (void)exe;
             const bool plantedSigned = isSigned(planted);
             const bool differentSigner = plantedSigned && isSigned(system) && planted.signer != system.signer;
             Finding f;
@@ -308,7 +307,7 @@ private:
     // --- HijackLibs ------------------------------------------------------------------------------
     // A DLL the HijackLibs dataset knows as hijackable, resolved outside the folders it is
     // expected in: high when this executable is one the dataset names as vulnerable to it.
-    bool knownHijack(const std::string &exeHost, const Executable &out, const DllResolution &r)
+    bool knownHijack(const Executable &out, const DllResolution &r)
     {
         if (!m_options.hijackLibs || r.path.empty() || r.how == "known-dll")
             return false;
@@ -343,7 +342,6 @@ private:
                                 : std::string());
             f.technique = "T1574.001";
             f.measure = kMeasureSearchOrder;
-            (void)exeHost;
             m_result.findings.push_back(std::move(f));
             return true;
         }
