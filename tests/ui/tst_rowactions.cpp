@@ -25,6 +25,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDialog>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -41,6 +42,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <optional>
 #include <unistd.h>
 
 using namespace loadlens;
@@ -551,22 +553,78 @@ void TestRowActions::helperCommandAndExitCodes()
     QVERIFY2(err.contains(QStringLiteral("--start-time needs")), qPrintable(err));
 }
 
+namespace {
+
+// A process this user may not signal: its real and saved user ids are neither our real nor our effective
+// id, and it is in another session (kill(2) lets SIGCONT through within a session). Root's first such
+// process is preferred; in a container the low pids can be this user's own.
+struct ForeignProcess {
+    qint64 pid = 0;
+    std::uint64_t startTime = 0;
+    uint uid = 0;
+};
+
+std::optional<ForeignProcess> foreignProcess()
+{
+    const uid_t ourReal = ::getuid();
+    const uid_t ourEffective = ::geteuid();
+    const pid_t ourSession = ::getsid(0);
+    std::optional<ForeignProcess> best;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        if (!numeric || pid <= 1)
+            continue;
+        QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        std::optional<std::pair<uint, uint>> realAndSaved;
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (!line.startsWith("Uid:"))
+                continue;
+            const QList<QByteArray> ids = line.mid(4).simplified().split(' ');
+            if (ids.size() >= 3)
+                realAndSaved = std::pair{ids[0].toUInt(), ids[2].toUInt()};
+        }
+        if (!realAndSaved)
+            continue;
+        const auto [real, saved] = *realAndSaved;
+        if (real == ourReal || real == ourEffective || saved == ourReal || saved == ourEffective)
+            continue;
+        const pid_t session = ::getsid(static_cast<pid_t>(pid));
+        if (session < 0 || session == ourSession)
+            continue;
+        const auto [state, startTime] = procState(pid);
+        if (state == '?' || state == 'Z')
+            continue;
+        if (!best || (real == 0 && best->uid != 0))
+            best = ForeignProcess{pid, startTime, real};
+        if (best->uid == 0)
+            break;
+    }
+    return best;
+}
+
+} // namespace
+
 void TestRowActions::anotherUsersProcessIsNotPermitted()
 {
     if (::geteuid() == 0)
         QSKIP("root may signal every process; this checks the refusal a normal user gets");
-    // kthreadd (pid 2) belongs to root and is in no session of ours.
-    const auto [state, startTime] = procState(2);
-    if (state == '?')
-        QSKIP("no pid 2 visible here (a pid namespace)");
-    QVERIFY(!ProcessSignaller::canSignalDirectly({2, startTime, 0, QStringLiteral("kthreadd")}));
+    const auto target = foreignProcess();
+    if (!target)
+        QSKIP("no process of another user outside this session is visible here (a pid namespace of our own)");
+    const QString pid = QString::number(target->pid);
+    qInfo("signalling pid %lld of uid %u", static_cast<long long>(target->pid), target->uid);
+    QVERIFY(!ProcessSignaller::canSignalDirectly({static_cast<int>(target->pid), target->startTime, target->uid, QStringLiteral("other")}));
     QProcess cli;
-    cli.start(kCli, {QStringLiteral("signal"), QStringLiteral("--pid"), QStringLiteral("2"), QStringLiteral("--start-time"),
-                     QString::number(startTime), QStringLiteral("--signal"), QStringLiteral("cont")});
+    cli.start(kCli, {QStringLiteral("signal"), QStringLiteral("--pid"), pid, QStringLiteral("--start-time"),
+                     QString::number(target->startTime), QStringLiteral("--signal"), QStringLiteral("cont")});
     QVERIFY(cli.waitForFinished(30000));
     const QString err = QString::fromLocal8Bit(cli.readAllStandardError());
     QCOMPARE(cli.exitCode(), 1);
-    QVERIFY2(err.contains(QStringLiteral("not permitted to signal pid 2")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("not permitted to signal pid %1").arg(pid)), qPrintable(err));
 }
 
 void TestRowActions::stackRowDrillsDownToHostsAndProcesses()
