@@ -1,7 +1,8 @@
 #include "common/data_dir.h"
 
+#include "common/accounts.h"
+
 #include <cstdlib>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,8 +18,8 @@ std::string dataDirectoryFor(uid_t euid)
     } else {
         if (const char *home = std::getenv("HOME"); home && home[0] == '/')
             base = home;
-        else if (const passwd *pw = ::getpwuid(euid); pw && pw->pw_dir)
-            base = pw->pw_dir;
+        else if (auto home = accounts::Database::system().homeOf(euid); home && !home->empty())
+            base = *home;
         else
             base = "/tmp";
         base += "/.local/share";

@@ -1,6 +1,6 @@
 #pragma once
-// User and group names from the system databases (getpwuid_r/getgrgid_r), cached for the life of
-// the process: a scan asks for the same few owners thousands of times.
+// User and group names from /etc/passwd and /etc/group (common/accounts.h), read once for the life
+// of the process: a scan asks for the same few owners thousands of times.
 #include <cstdint>
 #include <string>
 

@@ -1,6 +1,6 @@
 #pragma once
-// uid -> user name, looked up once per uid: NSS lookups (files, sssd, LDAP) can be slow and a
-// scan sees the same few uids hundreds of times.
+// uid -> user name from /etc/passwd (common/accounts.h), kept per uid: a scan sees the same few
+// uids hundreds of times.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
