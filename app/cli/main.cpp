@@ -6,8 +6,10 @@
 #include "commands.h"
 #include "loadlens_version.h"
 #include "log_setup.h"
+#include "scan/collector.h"
 
 #include <iostream>
+#include <openssl/crypto.h>
 
 namespace {
 
@@ -45,6 +47,12 @@ void printHelp()
 int main(int argc, char **argv)
 {
     using namespace loadlens::cli;
+    // Before anything else: how this program was started (static or dynamic, under which preload).
+    if (const std::string warning = loadlens::scan::collectorWarning(loadlens::scan::collectorInfo()); !warning.empty())
+        std::cerr << "loadlens-cli: " << warning << "\n";
+    // OpenSSL reads no configuration: OPENSSL_CONF would otherwise let the environment load
+    // provider or engine modules into the collector.
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
     std::string logLevel = "warn";
     std::string logFile;
     std::vector<std::string> args = takeLoggingOptions({argv + 1, argv + argc}, logLevel, logFile);

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string_view>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 namespace {
 
@@ -182,6 +183,8 @@ bool asksOnlyForText(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    // OpenSSL reads no configuration: OPENSSL_CONF must not load modules into the workbench.
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
     QCoreApplication::setApplicationName(QStringLiteral("loadlens"));
     QCoreApplication::setOrganizationName(QStringLiteral("loadlens"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LOADLENS_VERSION_STRING));

@@ -148,8 +148,37 @@ struct ScanStats {
     std::map<std::string, int> errorCounts;  // cause -> count, e.g. "permission denied" -> 12
 };
 
+// The program that made a live scan, as it saw itself when it started. A dynamically linked
+// collector started with loader variables or under a non-empty /etc/ld.so.preload runs code the
+// scanned host chose, which may change what it reports: the result says so (tainted()).
+struct CollectorInfo {
+    bool known = false;         // false: not recorded (an older bundle or report)
+    bool staticBinary = false;  // no dynamic loader ran in the collector (no PT_INTERP)
+    std::vector<std::pair<std::string, std::string>> loaderVariables;  // LD_* of its environment
+    std::vector<std::string> preloadFile;       // entries of its /etc/ld.so.preload at start
+    std::vector<std::string> injectedModules;   // files mapped into it that those named
+
+    // LD_PRELOAD, LD_AUDIT and LD_LIBRARY_PATH choose code; other LD_* variables only tune the loader.
+    static bool choosesCode(std::string_view variable)
+    {
+        return variable == "LD_PRELOAD" || variable == "LD_AUDIT" || variable == "LD_LIBRARY_PATH";
+    }
+    bool tainted() const
+    {
+        if (!known || staticBinary)
+            return false;
+        if (!preloadFile.empty())
+            return true;
+        for (const auto &variable : loaderVariables)
+            if (choosesCode(variable.first) && !variable.second.empty())
+                return true;
+        return false;
+    }
+};
+
 struct ScanResult {
     HostInfo host;
+    CollectorInfo collector;
     std::int64_t scannedAt = 0;  // unix seconds
     std::vector<ProcessInfo> processes;
     std::map<FileKey, FileFacts> files;

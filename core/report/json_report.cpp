@@ -37,6 +37,24 @@ std::string utf8(const std::string &s)
     return out;
 }
 
+json collectorToJson(const CollectorInfo &c)
+{
+    json variables = json::object();
+    for (const auto &[name, value] : c.loaderVariables)
+        variables[utf8(name)] = utf8(value);
+    json preload = json::array();
+    for (const auto &entry : c.preloadFile)
+        preload.push_back(utf8(entry));
+    json injected = json::array();
+    for (const auto &path : c.injectedModules)
+        injected.push_back(utf8(path));
+    return {{"linkage", !c.known ? "unknown" : c.staticBinary ? "static" : "dynamic"},
+            {"tainted", c.tainted()},
+            {"loader_variables", variables},
+            {"ld_so_preload", preload},
+            {"injected_modules", injected}};
+}
+
 } // namespace
 
 json verdictToJson(const Verdict &verdict)
@@ -151,6 +169,7 @@ json scanToJson(const ScanResult &scan)
               {"os_release", utf8(scan.host.osRelease)},
               {"machine", scan.host.machine},
               {"boot_id", scan.host.bootId}}},
+            {"collector", collectorToJson(scan.collector)},
             {"scanned_at", scan.scannedAt},
             {"stats",
              {{"processes_listed", scan.stats.processesListed},

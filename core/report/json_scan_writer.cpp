@@ -122,7 +122,27 @@ void writeFinding(JsonStream &j, const Finding &f, const char *type)
     j.endObject();
 }
 
-// "host", "scanned_at" and "stats", inside an open object.
+// "collector": the program that scanned, as it saw itself at start.
+void writeCollector(JsonStream &j, const CollectorInfo &c)
+{
+    j.key("collector")
+        .beginObject()
+        .field("linkage", !c.known ? "unknown" : c.staticBinary ? "static" : "dynamic")
+        .field("tainted", c.tainted())
+        .key("loader_variables")
+        .beginObject();
+    for (const auto &[name, value] : c.loaderVariables)
+        j.field(name, value);
+    j.endObject().key("ld_so_preload").beginArray();
+    for (const auto &entry : c.preloadFile)
+        j.value(entry);
+    j.endArray().key("injected_modules").beginArray();
+    for (const auto &path : c.injectedModules)
+        j.value(path);
+    j.endArray().endObject();
+}
+
+// "host", "collector", "scanned_at" and "stats", inside an open object.
 void writeHostAndStats(JsonStream &j, const ScanResult &scan)
 {
     const auto &s = scan.stats;
@@ -133,8 +153,9 @@ void writeHostAndStats(JsonStream &j, const ScanResult &scan)
         .field("os_release", scan.host.osRelease)
         .field("machine", scan.host.machine)
         .field("boot_id", scan.host.bootId)
-        .endObject()
-        .field("scanned_at", scan.scannedAt)
+        .endObject();
+    writeCollector(j, scan.collector);
+    j.field("scanned_at", scan.scannedAt)
         .key("stats")
         .beginObject()
         .field("processes_listed", s.processesListed)

@@ -219,6 +219,24 @@ void summary(const Json &s, ScanResult &result)
     result.host = HostInfo{text(host, "hostname"), text(host, "kernel"), text(host, "os_release"),
                            text(host, "machine"), text(host, "boot_id")};
     result.scannedAt = signedNumber(s, "scanned_at");
+    // "collector" came with 0.1's static build; an older stream has none.
+    if (const auto it = s.find("collector"); it != s.end() && it->is_object()) {
+        const Json &c = *it;
+        const std::string linkage = text(c, "linkage");
+        result.collector.known = linkage == "static" || linkage == "dynamic";
+        result.collector.staticBinary = linkage == "static";
+        for (const auto &[name, value] : object(c, "loader_variables").items()) {
+            if (!value.is_string())
+                throw BadField("loader variable \"" + name + "\" is not text");
+            result.collector.loaderVariables.emplace_back(name, value.get<std::string>());
+        }
+        for (const Json &entry : array(c, "ld_so_preload"))
+            if (entry.is_string())
+                result.collector.preloadFile.push_back(entry.get<std::string>());
+        for (const Json &path : array(c, "injected_modules"))
+            if (path.is_string())
+                result.collector.injectedModules.push_back(path.get<std::string>());
+    }
     const Json &stats = object(s, "stats");
     ScanStats out;
     out.processesListed = smallNumber(stats, "processes_listed", 0);

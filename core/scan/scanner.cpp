@@ -1,6 +1,7 @@
 #include "scan/scanner.h"
 
 #include "common/log.h"
+#include "scan/collector.h"
 #include "elf/ld_cache.h"
 #include "pathsec/ld_config.h"
 #include "scan/package_lookup.h"
@@ -114,6 +115,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     ScanResult result;
     result.scannedAt = static_cast<std::int64_t>(std::time(nullptr));
     result.host = proc::readHostInfo(options.rootDir);
+    result.collector = collectorInfo();
 
     proc::InventoryOptions inventoryOptions;
     inventoryOptions.procRoot = options.procRoot;

@@ -26,6 +26,13 @@ ProgramRun cli(const QStringList &args, const QProcessEnvironment &env = QProces
     return loadlens::testing::runProgram(QStringLiteral(LOADLENS_CLI), args, 240000, env);
 }
 
+// The same program linked dynamically (loadlens-cli itself when the build links it dynamically):
+// what a preload does to a collector that has a dynamic loader.
+ProgramRun dynamicCli(const QStringList &args, const QProcessEnvironment &env)
+{
+    return loadlens::testing::runProgram(QStringLiteral(LOADLENS_CLI_DYNAMIC), args, 240000, env);
+}
+
 QByteArray readAll(const QString &path)
 {
     QFile f(path);
@@ -121,9 +128,9 @@ private slots:
         m_snapshotB = QString::number(snapshots[1]["id"].get<long long>());
     }
 
-    // The acceptance test: a library preloaded into loadlens-cli prints banners on
-    // stdout (printf and write(1) from its constructor, printf from its destructor); the -o file
-    // is still exactly the JSON report.
+    // A library preloaded into a dynamically linked loadlens-cli prints banners on stdout (printf
+    // and write(1) from its constructor, printf from its destructor); the -o file is still exactly
+    // the JSON report. The static loadlens-cli does not load the library at all.
     void preloadedBannerCannotCorruptTheReport()
     {
         auto env = QProcessEnvironment::systemEnvironment();
@@ -132,30 +139,43 @@ private slots:
         env.insert(QStringLiteral("ASAN_OPTIONS"),
                    env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":verify_asan_link_order=0"));
         const QString out = m_dir.filePath(QStringLiteral("hostile.json"));
-        const ProgramRun r = cli({QStringLiteral("scan"), QStringLiteral("--pid"), pid(), QStringLiteral("--json"),
-                                  QStringLiteral("--hash-cache"), m_hashCache, QStringLiteral("-o"), out},
-                                 env);
-        if (!r.out.contains("LL-BANNER printf"))
-            QSKIP(qPrintable(QStringLiteral("the preloaded library printed nothing, so it was not loaded (a statically "
-                                            "linked loadlens-cli ignores LD_PRELOAD); stdout: ") +
-                             QString::fromUtf8(r.out) + QStringLiteral(" stderr: ") + QString::fromUtf8(r.err)));
+        const QStringList scan{QStringLiteral("scan"), QStringLiteral("--pid"), pid(), QStringLiteral("--json"),
+                               QStringLiteral("--hash-cache"), m_hashCache};
+        const ProgramRun r = dynamicCli(scan + QStringList{QStringLiteral("-o"), out}, env);
         QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("LL-BANNER printf"), r.out.constData());
         QVERIFY(r.out.contains("LL-BANNER write(1)"));
         QVERIFY(r.out.contains("LL-BANNER at exit"));
+        QVERIFY2(r.err.contains("warning: this loadlens-cli is dynamically linked and started under LD_PRELOAD="),
+                 r.err.constData());
         const QByteArray report = readAll(out);
         QVERIFY2(!report.contains("LL-BANNER"), report.left(300).constData());
         QVERIFY2(parses(report), report.left(300).constData());
         const json doc = json::parse(report.toStdString());
         QCOMPARE(doc["processes"].size(), std::size_t(1));
         QCOMPARE(doc["processes"][0]["pid"].get<int>(), m_target.pid());
+        QCOMPARE(doc["collector"]["linkage"].get<std::string>(), std::string("dynamic"));
+        QVERIFY(doc["collector"]["tainted"].get<bool>());
+        QCOMPARE(doc["collector"]["injected_modules"], json::array({LOADLENS_BANNER_LIBRARY}));
 
         // Without -o the same banners land in the middle of the JSON: what -o is for.
-        const ProgramRun plain = cli({QStringLiteral("scan"), QStringLiteral("--pid"), pid(), QStringLiteral("--json"),
-                                      QStringLiteral("--hash-cache"), m_hashCache},
-                                     env);
+        const ProgramRun plain = dynamicCli(scan, env);
         QCOMPARE(plain.exitCode, 0);
         QVERIFY(plain.out.contains("LL-BANNER"));
         QVERIFY(!parses(plain.out));
+
+        if (!LOADLENS_CLI_IS_STATIC)
+            QSKIP("this build links loadlens-cli dynamically (sanitizers, or no static archives): the static "
+                  "program's immunity is checked in the dev and release builds");
+        const ProgramRun immune = cli(scan, env);
+        QVERIFY2(immune.exitCode == 0, immune.err.constData());
+        QVERIFY2(!immune.out.contains("LL-BANNER") && !immune.err.contains("warning:"), immune.out.left(300).constData());
+        const json clean = json::parse(immune.out.toStdString());
+        QCOMPARE(clean["collector"]["linkage"].get<std::string>(), std::string("static"));
+        QVERIFY(!clean["collector"]["tainted"].get<bool>());
+        QCOMPARE(clean["collector"]["loader_variables"]["LD_PRELOAD"].get<std::string>(),
+                 std::string(LOADLENS_BANNER_LIBRARY));
+        QCOMPARE(clean["collector"]["injected_modules"], json::array());
     }
 
     void everyReportCommandTakesOutput_data()

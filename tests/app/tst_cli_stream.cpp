@@ -94,7 +94,9 @@ private slots:
         QJsonObject summary = lines.last();
         summary.remove(QStringLiteral("type"));
         QCOMPARE(QStringList(summary.keys()),
-                 QStringList({QStringLiteral("host"), QStringLiteral("scanned_at"), QStringLiteral("stats")}));
+                 QStringList({QStringLiteral("collector"), QStringLiteral("host"), QStringLiteral("scanned_at"),
+                              QStringLiteral("stats")}));
+        QCOMPARE(summary[QStringLiteral("collector")].toObject(), doc[QStringLiteral("collector")].toObject());
         QCOMPARE(summary[QStringLiteral("host")].toObject().keys(), doc[QStringLiteral("host")].toObject().keys());
         QCOMPARE(summary[QStringLiteral("stats")].toObject().keys(), doc[QStringLiteral("stats")].toObject().keys());
     }
