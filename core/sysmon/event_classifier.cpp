@@ -3,6 +3,7 @@
 #include "hijacklibs/windows_path.h"
 #include "sysmon/load_event.h"
 #include "sysmon/load_location.h"
+#include "sysmon/ngen_image.h"
 #include "sysmon/sysmon_reasons.h"
 
 #include <array>
@@ -18,6 +19,56 @@ bool isExecutableFileName(std::string_view normalizedPath)
         if (normalizedPath.ends_with(ext))
             return true;
     return false;
+}
+
+std::string_view trimmed(std::string_view s)
+{
+    while (!s.empty() && s.front() == ' ')
+        s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ')
+        s.remove_suffix(1);
+    return s;
+}
+
+// One attribute of a distinguished name ("O" of "CN=Microsoft Windows, O=Microsoft Corporation").
+std::string_view attributeOf(std::string_view dn, std::string_view key)
+{
+    std::size_t start = 0;
+    while (start < dn.size()) {
+        std::size_t comma = dn.find(',', start);
+        if (comma == std::string_view::npos)
+            comma = dn.size();
+        const std::string_view part = trimmed(dn.substr(start, comma - start));
+        if (part.size() > key.size() && part[key.size()] == '=' && winpath::equalsIgnoreCase(part.substr(0, key.size()), key))
+            return trimmed(part.substr(key.size() + 1));
+        start = comma + 1;
+    }
+    return {};
+}
+
+// Sysmon's Signature field holds the signer's common name. It belongs to the entry's vendor when
+// it is the CN or the organization of a signature the entry expects, or starts with the vendor's
+// name as a word ("Microsoft Corporation" for vendor "Microsoft").
+bool signedByVendor(std::string_view signer, const hijacklibs::Entry &entry)
+{
+    if (signer.empty())
+        return false;
+    for (const auto &sig : entry.expectedSignatures) {
+        const std::string_view cn = attributeOf(sig.subject, "CN"), org = attributeOf(sig.subject, "O");
+        if ((!cn.empty() && winpath::equalsIgnoreCase(cn, signer)) || (!org.empty() && winpath::equalsIgnoreCase(org, signer)))
+            return true;
+    }
+    const std::string_view vendor = trimmed(entry.vendor);
+    if (vendor.empty() || signer.size() < vendor.size() || !winpath::equalsIgnoreCase(signer.substr(0, vendor.size()), vendor))
+        return false;
+    return signer.size() == vendor.size() || signer[vendor.size()] == ' ' || signer[vendor.size()] == ',';
+}
+
+// The folder of a path, spelled as the event spells it.
+std::string_view folderOf(std::string_view originalPath)
+{
+    const std::size_t slash = originalPath.find_last_of("\\/");
+    return slash == std::string_view::npos ? std::string_view() : originalPath.substr(0, slash);
 }
 
 std::string commonNameOf(std::string_view dn)
@@ -62,7 +113,7 @@ Verdict EventClassifier::classify(const LoadEvent &event) const
     Verdict verdict;
     const std::string path = winpath::normalize(event.imageLoaded);
     if (event.kind == "image-load" || event.kind == "driver-load") {
-        judgeSignature(event, verdict);
+        judgeSignature(event, path, verdict);
         if (!path.empty())
             judgeLocation(event, path, verdict);
         if (event.kind == "image-load" && !path.empty())
@@ -79,7 +130,7 @@ Verdict EventClassifier::classify(const LoadEvent &event) const
     return verdict;
 }
 
-void EventClassifier::judgeSignature(const LoadEvent &event, Verdict &verdict) const
+void EventClassifier::judgeSignature(const LoadEvent &event, const std::string &path, Verdict &verdict) const
 {
     const bool driver = event.kind == "driver-load";
     Evidence evidence{{"image-loaded", event.imageLoaded}, {"signed", event.signedField},
@@ -88,11 +139,14 @@ void EventClassifier::judgeSignature(const LoadEvent &event, Verdict &verdict) c
         evidence.emplace_back("signature", event.signature);
     const std::string what(whatIsLoaded(event));
     switch (event.signatureState) {
-    case SignatureState::Unsigned:
-        verdict.add(makeSysmonReason(code::UnsignedImageLoad, driver ? Level::High : Level::Medium,
-                                     "An unsigned " + what + " was loaded: nothing vouches for who wrote it.",
+    case SignatureState::Unsigned: {
+        std::string text = "An unsigned " + what + " was loaded: nothing vouches for who wrote it.";
+        if (!driver && judgeNgenImage(event, path, evidence, text, verdict))
+            break;
+        verdict.add(makeSysmonReason(code::UnsignedImageLoad, driver ? Level::High : Level::Medium, std::move(text),
                                      std::move(evidence)));
         break;
+    }
     case SignatureState::Invalid:
     case SignatureState::Revoked:
     case SignatureState::Expired: {
@@ -114,21 +168,81 @@ void EventClassifier::judgeSignature(const LoadEvent &event, Verdict &verdict) c
     }
 }
 
+// An unsigned image where NGEN keeps its native images is one of them unless its path or name
+// says otherwise. Returns true when the image was judged a native image; otherwise it may add
+// to the text and evidence of the unsigned-image reason why it was not.
+bool EventClassifier::judgeNgenImage(const LoadEvent &event, const std::string &path, Evidence &evidence,
+                                     std::string &text, Verdict &verdict) const
+{
+    const NgenLayout ngen = ngenLayoutOf(path);
+    if (!ngen.underNativeImages)
+        return false;
+    const std::string folder = leadingFolder(event.imageLoaded, 4);  // C:\Windows\assembly\NativeImages_...
+    if (!ngen.valid) {
+        text += " It lies in " + folder + ", where NGEN keeps .NET native images, but is not one: " + ngen.problem + ".";
+        evidence.emplace_back("ngen-layout", ngen.problem);
+        return false;
+    }
+    if (m_dataset) {
+        if (const hijacklibs::Entry *entry = m_dataset->find(ngen.assemblyName)) {
+            text += " It is laid out as the NGEN image of " + ngen.assemblyName +
+                    ", but HijackLibs lists that name as hijackable, so it is not set aside as a native image.";
+            evidence.emplace_back("ngen-assembly", ngen.assemblyName);
+            evidence.emplace_back("hijacklibs-entry", entry->file);
+            return false;
+        }
+    }
+    // The assembly's name as the event spells it: the file name without ".ni".
+    std::string assembly(winpath::baseName(event.imageLoaded));
+    if (assembly.size() == ngen.assemblyName.size() + 3)
+        assembly.erase(assembly.size() - 7, 3);
+    else
+        assembly = ngen.assemblyName;
+    evidence.emplace_back("assembly", assembly);
+    evidence.emplace_back("native-images-folder", folder);
+    verdict.add(makeSysmonReason(
+        code::NgenNativeImage, Level::Low,
+        "An unsigned .NET native image (NGEN) of " + assembly +
+            " was loaded. ngen.exe (or the .NET Runtime Optimization Service) generates native images on this machine "
+            "from signed assemblies, and native images are never Authenticode-signed, so Sysmon reports every one as "
+            "unsigned. Their folder, " + folder + ", is writable only by administrators and TrustedInstaller.",
+        std::move(evidence)));
+    return true;
+}
+
 void EventClassifier::judgeLocation(const LoadEvent &event, const std::string &path, Verdict &verdict) const
 {
-    const LoadLocation location = classifyLoadLocation(path);
+    const DefaultAcl acl = defaultAclOf(path);
+    const LoadLocation location = acl.location;
     if (!isUserWritable(location))
         return;
     const bool written = event.kind == "file-create";
+    const std::string_view directory = folderOf(event.imageLoaded);
     std::string text = written ? "An executable file was written to a " : "Loaded from a ";
     text += std::string(loadLocationName(location));
-    text += location == LoadLocation::NetworkShare
-                ? ": code from another machine, outside local control."
-                : ": a folder that ordinary users can write to, where a planted DLL wins the search order.";
+    if (!directory.empty())
+        text += " (" + std::string(directory) + ")";
+    text += ". " + std::string(acl.text);
+    // The folder whose ACL decides (C:\ProgramData\Intel), as far as the event can tell.
+    const std::string aclFolder = aclFolderOf(event.imageLoaded, acl);
+    if (acl.aclUnknown)
+        text += "; whether ordinary users can write here depends on the ACL of " + aclFolder +
+                " and the folders below it, which the event does not carry. Where they can, a planted DLL wins the "
+                "search order.";
+    else if (location == LoadLocation::NetworkShare)
+        text += ": code from another machine, outside local control.";
+    else
+        text += ": a DLL planted there wins the search order.";
+    Evidence evidence{{"path", event.imageLoaded},
+                      {"location", std::string(loadLocationName(location))},
+                      {"default-acl", std::string(acl.text)}};
+    if (!aclFolder.empty())
+        evidence.emplace_back("acl-folder", aclFolder);
+    if (acl.aclUnknown)
+        evidence.emplace_back("acl-known", "no: the event does not carry the folder's ACL");
+    evidence.emplace_back("process", event.image);
     verdict.add(makeSysmonReason(code::UserWritableLoadPath, locationLevel(location), std::move(text),
-                                 {{"path", event.imageLoaded},
-                                  {"location", std::string(loadLocationName(location))},
-                                  {"process", event.image}}));
+                                 std::move(evidence)));
 }
 
 void EventClassifier::judgeHijackLibs(const LoadEvent &event, const std::string &path, Verdict &verdict) const
@@ -153,9 +267,59 @@ void EventClassifier::judgeHijackLibs(const LoadEvent &event, const std::string 
             best = entry;
             break;
         }
+    if (judgeVendorCopy(event, path, entries, verdict))
+        return;
     judgeMisplacedDll(event, *best, verdict);
     if (event.kind == "image-load" && entries.size() == 1)
         judgeSigner(event, *best, verdict);
+}
+
+// A HijackLibs entry names programs that load the DLL from their own folder and where Windows or
+// the vendor keeps it. A copy outside those folders that the entry's vendor validly signed, in a
+// folder only administrators may write (Office's VCRUNTIME140.dll in Program Files), is a
+// private copy the vendor ships beside its program: nobody without administrator rights could
+// have put it there, and its signer is the one the name promises. Info, instead of a match.
+bool EventClassifier::judgeVendorCopy(const LoadEvent &event, const std::string &path,
+                                      const std::vector<const hijacklibs::Entry *> &entries, Verdict &verdict) const
+{
+    if (event.kind != "image-load" || event.signatureState != SignatureState::Valid || isPlaceholder(event.signature))
+        return false;
+    const DefaultAcl acl = defaultAclOf(path);
+    // Only a folder the table knows as admin-only; "nothing known" is not enough.
+    if (isUserWritable(acl.location) || acl.folder.empty())
+        return false;
+    const hijacklibs::Entry *entry = nullptr;
+    for (const auto *candidate : entries)
+        if (signedByVendor(event.signature, *candidate)) {
+            entry = candidate;
+            break;
+        }
+    if (!entry)
+        return false;
+    const std::string image = winpath::normalize(event.image);
+    const hijacklibs::VulnerableExecutable *exe = image.empty() ? nullptr : entry->vulnerableExecutableFor(image);
+    const std::string hijackType = exe ? exe->type : entry->hijackTypes();
+    Evidence evidence{{"dll", entry->name},
+                      {"path", event.imageLoaded},
+                      {"signer", event.signature},
+                      {"signature-status", event.signatureStatus},
+                      {"vendor", entry->vendor},
+                      {"default-acl", std::string(acl.folder) + ": " + std::string(acl.text)},
+                      {"hijack-type", hijackType},
+                      {"expected-locations", expectedLocationsText(*entry)},
+                      {"hijacklibs-entry", entry->file}};
+    if (exe)
+        evidence.emplace_back("vulnerable-executable", exe->path);
+    verdict.add(makeSysmonReason(
+        code::HijackLibsVendorCopy, Level::Info,
+        "A copy of " + entry->name + " signed by " + event.signature + ", a signer of its vendor " + entry->vendor +
+            ", was loaded from " + std::string(folderOf(event.imageLoaded)) + ", inside " + std::string(acl.folder) +
+            ". " + std::string(acl.text) +
+            ". So it is a private copy the vendor ships beside its program, not a planted one. HijackLibs lists " +
+            entry->name + " (" + hijackType + ") because a program copied elsewhere loads it from its own folder; "
+            "an unsigned copy, another signer or a user-writable folder would still be flagged.",
+        std::move(evidence)));
+    return true;
 }
 
 void EventClassifier::judgeMisplacedDll(const LoadEvent &event, const hijacklibs::Entry &entry, Verdict &verdict) const

@@ -1,14 +1,18 @@
 #pragma once
 // One verdict per Sysmon event, computed once at import. Pure: reads no files. Judges
 //  - the signature (EID 7 image loads and EID 6 driver loads): unsigned, invalid, unverified;
-//  - the folder a DLL/driver was loaded from, or an executable file was written to (EID 11);
+//    an unsigned .NET native image where NGEN keeps them is low, being unsigned by design;
+//  - the folder a DLL/driver was loaded from, or an executable file was written to (EID 11),
+//    by the default ACL Windows gives it (load_location.h);
 //  - HijackLibs: a DLL of a listed name outside its ExpectedLocations, the loading program when
-//    it is one of the entry's VulnerableExecutables, a signer other than the expected one, and
+//    it is one of the entry's VulnerableExecutables, a signer other than the expected one (a copy
+//    the entry's vendor signed, in a folder only administrators may write, is info), and
 //    (EID 1) a known-vulnerable program started from a folder the dataset does not list.
 #include "common/events.h"
 #include "hijacklibs/hijacklibs.h"
 
 #include <string>
+#include <vector>
 
 namespace loadlens::sysmon {
 
@@ -20,9 +24,13 @@ public:
     Verdict classify(const LoadEvent &event) const;
 
 private:
-    void judgeSignature(const LoadEvent &event, Verdict &verdict) const;
+    void judgeSignature(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
+    bool judgeNgenImage(const LoadEvent &event, const std::string &path, Evidence &evidence, std::string &text,
+                        Verdict &verdict) const;
     void judgeLocation(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
     void judgeHijackLibs(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
+    bool judgeVendorCopy(const LoadEvent &event, const std::string &path,
+                         const std::vector<const hijacklibs::Entry *> &entries, Verdict &verdict) const;
     void judgeMisplacedDll(const LoadEvent &event, const hijacklibs::Entry &entry, Verdict &verdict) const;
     void judgeSigner(const LoadEvent &event, const hijacklibs::Entry &entry, Verdict &verdict) const;
     void judgeRelocatedProgram(const LoadEvent &event, Verdict &verdict) const;

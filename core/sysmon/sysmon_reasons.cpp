@@ -22,8 +22,11 @@ constexpr std::array kAssignments{
     Assignment{code::UnsignedImageLoad, technique::HijackExecutionFlow, measure::RequireSignatures},
     Assignment{code::InvalidSignature, technique::HijackExecutionFlow, measure::RequireSignatures},
     Assignment{code::SignatureUnverified, "", measure::RequireSignatures},
+    // Not a technique: what keeps the image safe is its folder's ACL.
+    Assignment{code::NgenNativeImage, "", measure::SecurePaths},
     Assignment{code::UserWritableLoadPath, technique::DllSearchOrderHijacking, measure::SecurePaths},
     Assignment{code::HijackLibsMatch, technique::DllSearchOrderHijacking, measure::SecurePaths},
+    Assignment{code::HijackLibsVendorCopy, "", measure::SecurePaths},
     Assignment{code::HijackLibsVulnerableExecutable, technique::DllSearchOrderHijacking, measure::SecurePaths},
     Assignment{code::HijackLibsRelocatedExecutable, technique::DllSearchOrderHijacking, measure::SecurePaths},
     Assignment{code::SignerMismatch, technique::DllSearchOrderHijacking, measure::RequireSignatures},

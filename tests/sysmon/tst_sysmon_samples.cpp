@@ -105,6 +105,85 @@ private slots:
         QCOMPARE(xml.events[1].signatureStatus, std::string("Unavailable"));
     }
 
+    // Loads an analyst dismisses at once: .NET native images (unsigned by design, in an
+    // admin-only folder) are low, Windows Defender's platform DLLs (signed, in a ProgramData
+    // subtree with its own admin-only ACL) are not flagged at all.
+    void falseAlarmKinds_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("ngenImages");
+        QTest::addColumn<int>("defenderLoads");
+        QTest::addRow("covenant") << "otrf_covenant_wmi_wbemcomn_dll_hijack.sysmon_1_7_11.jsonl" << 41 << 3;
+        QTest::addRow("mavinject") << "otrf_psh_mavinject_dll_notepad.json" << 1 << 0;
+        QTest::addRow("log4shell") << "otrf_sysmon_log4shell_java_serialized_object.azure_la.json" << 16 << 2;
+    }
+    void falseAlarmKinds()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, ngenImages);
+        QFETCH(int, defenderLoads);
+        LOADLENS_SHARED_DATA_OR_SKIP(dir, "sysmon-xml-json");
+        const SourceSummary summary = summarize(sysmon::readSysmonJson, dir + QLatin1Char('/') + file, sharedHijackLibs());
+        int ngen = 0, defender = 0;
+        for (const auto &e : summary.events) {
+            if (e.kind != "image-load")
+                continue;
+            if (e.imageLoaded.find("\\assembly\\NativeImages_v") != std::string::npos && e.signedField == "false") {
+                ++ngen;
+                QVERIFY2(e.verdict.has("ngen-native-image"), e.imageLoaded.c_str());
+                QVERIFY2(!e.verdict.has("unsigned-image-load"), e.imageLoaded.c_str());
+                QCOMPARE(e.verdict.level, Level::Low);
+            }
+            if (e.imageLoaded.find("\\Windows Defender\\Platform\\") != std::string::npos) {
+                ++defender;
+                QVERIFY2(e.verdict.reasons.empty(), e.imageLoaded.c_str());
+            }
+        }
+        QCOMPARE(ngen, ngenImages);
+        QCOMPARE(defender, defenderLoads);
+    }
+
+    // What must stay flagged in the same samples keeps its level.
+    void realFindingsKeepTheirLevels()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(dir, "sysmon-xml-json");
+        const hijacklibs::Dataset *dataset = sharedHijackLibs();
+        auto levelOf = [&](const QString &file, const std::string &loaded, const std::string &kind) {
+            const SourceSummary s = summarize(sysmon::readSysmonJson, dir + QLatin1Char('/') + file, dataset);
+            Level worst = Level::Ok;
+            int found = 0;
+            for (const auto &e : s.events)
+                if (e.kind == kind && e.imageLoaded == loaded) {
+                    ++found;
+                    worst = std::max(worst, e.verdict.level);
+                }
+            return found ? worst : Level(-1);
+        };
+        // mavinject's DLL, directly in the ProgramData root where Users may create files.
+        const QString mavinject = QStringLiteral("otrf_psh_mavinject_dll_notepad.json");
+        QCOMPARE(levelOf(mavinject, "C:\\ProgramData\\T1055.dll", "image-load"), Level::Medium);
+        QCOMPARE(levelOf(mavinject, "C:\\ProgramData\\T1055.dll", "file-create"), Level::Medium);
+        const QString covenant = QStringLiteral("otrf_covenant_wmi_wbemcomn_dll_hijack.sysmon_1_7_11.jsonl");
+        QCOMPARE(levelOf(covenant, "C:\\ProgramData\\test.dll", "file-create"), Level::Medium);
+        const QString cpl = QStringLiteral("sigma_image_load_side_load_cpl_from_non_system_location.json");
+        QCOMPARE(levelOf(cpl, "C:\\Users\\SwachchhandaP\\Downloads\\bthprops.cpl", "image-load"), dataset ? Level::High : Level::Medium);
+        if (!dataset)
+            return;
+        QCOMPARE(levelOf(covenant, "C:\\Windows\\System32\\wbem\\wbemcomn.dll", "image-load"), Level::High);
+        const QString empire = QStringLiteral("otrf_empire_scm_dll_hijack_ikeext.winlogbeat.sysmon_1_7_11.jsonl");
+        QCOMPARE(levelOf(empire, "C:\\Windows\\System32\\wlbsctrl.dll", "image-load"), Level::High);
+        // Microsoft-signed copies of HijackLibs names in WinSxS and a System32 subfolder: info.
+        const SourceSummary s = summarize(sysmon::readSysmonJson, dir + QLatin1Char('/') + empire, dataset);
+        int vendorCopies = 0;
+        for (const auto &e : s.events)
+            if (e.verdict.has("hijacklibs-vendor-copy")) {
+                ++vendorCopies;
+                QCOMPARE(e.verdict.level, Level::Info);
+                QCOMPARE(e.signature, std::string("Microsoft Windows"));
+            }
+        QCOMPARE(vendorCopies, 5);
+    }
+
     void evtxRenderings_data()
     {
         QTest::addColumn<QString>("file");
