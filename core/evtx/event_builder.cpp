@@ -207,11 +207,10 @@ void EventBuilder::storeData(const std::string &key)
 {
     if (overLimit() || !charge(key.size() + kEntryOverhead))
         return;
-    auto found = m_record->data.find(key);
-    if (found != m_record->data.end() && !fieldFits(found->second.size() + 1 + m_text.size(), "a repeated field"))
-        return;
     auto [it, inserted] = m_record->data.try_emplace(key, m_text);
     if (!inserted) {
+        if (!fieldFits(it->second.size() + 1 + m_text.size(), "a repeated field"))
+            return;
         it->second += ',';
         it->second += m_text;
     }
