@@ -88,6 +88,12 @@ LineKind parseRecordLine(std::string_view line, RecordHeader &header, std::strin
         why = "malformed audit(SECONDS.MILLIS:SERIAL) stamp";
         return LineKind::Malformed;
     }
+    // Times are kept in microseconds and events keyed by milliseconds in 64 bits; a stamp past
+    // the year 9999 is no real clock and would overflow them.
+    if (seconds > kMaxAuditSeconds) {
+        why = "audit(SECONDS...) stamp after the year 9999; the record is skipped";
+        return LineKind::Malformed;
+    }
     ++pos;
     // The fields start after the next space, as in auparse, which drops the whole
     // "msg=audit(...):" token even when something is glued to it.

@@ -11,6 +11,8 @@
 namespace loadlens::audit {
 
 inline constexpr char kEnrichedSeparator = '\x1d';
+// 9999-12-31T23:59:59Z: a later audit(SECONDS...) stamp makes the line Malformed.
+inline constexpr std::uint64_t kMaxAuditSeconds = 253402300799;
 
 struct RecordHeader {
     std::string_view node;  // empty without a node= prefix

@@ -14,6 +14,33 @@ void EventBuilder::begin(EventRecord &record)
     m_text.clear();
     m_unnamedData = 0;
     m_sawSystem = false;
+    m_bytes = 0;
+    m_limitProblem.clear();
+}
+
+bool EventBuilder::charge(std::size_t added)
+{
+    m_bytes += added;
+    if (m_bytes > kMaxRecordTextBytes) {
+        m_limitProblem = "record expands to more than " + std::to_string(kMaxRecordTextBytes >> 20) + " MiB of text";
+        return false;
+    }
+    if (m_chunkBytes + m_bytes > kMaxChunkTextBytes) {
+        m_limitProblem = "the records of this chunk expand to more than " + std::to_string(kMaxChunkTextBytes >> 20) +
+                         " MiB of text; this record is left out";
+        return false;
+    }
+    return true;
+}
+
+bool EventBuilder::fieldFits(std::size_t size, const char *what)
+{
+    if (size <= kMaxFieldBytes)
+        return true;
+    m_limitProblem = std::string(what) + " longer than " + std::to_string(kMaxFieldBytes >> 20) + " MiB";
+    if (!m_stack.empty() && m_stack.back().name)
+        m_limitProblem += " in element " + m_stack.back().name->utf8.substr(0, 64);
+    return false;
 }
 
 EventBuilder::Role EventBuilder::roleFor(const XmlName &name) const
@@ -116,32 +143,53 @@ void EventBuilder::closeStart() { finishAttribute(); }
 
 void EventBuilder::text(std::string_view utf8)
 {
+    if (overLimit())
+        return;
     if (m_attr != AttrTarget::None) {
+        if (!fieldFits(m_attrText.size() + utf8.size(), "an attribute value") || !charge(utf8.size()))
+            return;
         m_attrText += utf8;
         ++m_attrPieces;
     } else if (!m_inAttribute && collectingText()) {
+        if (!fieldFits(m_text.size() + utf8.size(), "a field value") || !charge(utf8.size()))
+            return;
         m_text += utf8;
     }
 }
 
+// One value's text is at most a few times its bytes (a 64 KiB value at most), so a field is
+// checked against its limit after each value is appended.
 void EventBuilder::value(const ValueRef &v, const std::uint8_t *chunk)
 {
+    if (overLimit())
+        return;
     if (m_attr != AttrTarget::None) {
         ++m_attrPieces;
         if (v.type == vt::FileTime && v.size >= 8) {
             m_attrIsFileTime = true;
             m_attrFileTime = le64(chunk + v.pos);
         }
+        const std::size_t before = m_attrText.size();
         appendValueText(m_attrText, v.type, chunk + v.pos, v.size);
+        if (!fieldFits(m_attrText.size(), "an attribute value") || !charge(m_attrText.size() - before))
+            m_attrText.clear();
     } else if (!m_inAttribute && collectingText()) {
         const Role role = m_stack.back().role;
         if ((v.type & vt::ArrayFlag) && (role == Role::DataItem || role == Role::UserDataItem)) {
             m_hasArray = true;
             m_arrayItems.clear();
-            forEachArrayItem(v.type, chunk + v.pos, v.size, [&](std::string_view item) { m_arrayItems.emplace_back(item); });
+            forEachArrayItem(v.type, chunk + v.pos, v.size, [&](std::string_view item) {
+                if (charge(item.size() + kEntryOverhead))
+                    m_arrayItems.emplace_back(item);
+            });
+            if (overLimit())
+                m_arrayItems.clear();
             return;
         }
+        const std::size_t before = m_text.size();
         appendValueText(m_text, v.type, chunk + v.pos, v.size);
+        if (!fieldFits(m_text.size(), "a field value") || !charge(m_text.size() - before))
+            m_text.clear();
     }
 }
 
@@ -157,8 +205,12 @@ void EventBuilder::omitCurrent()
 
 void EventBuilder::storeData(const std::string &key)
 {
+    if (overLimit() || !charge(key.size() + kEntryOverhead))
+        return;
     auto [it, inserted] = m_record->data.try_emplace(key, m_text);
     if (!inserted) {
+        if (!fieldFits(it->second.size() + 1 + m_text.size(), "a repeated field"))
+            return;
         it->second += ',';
         it->second += m_text;
     }

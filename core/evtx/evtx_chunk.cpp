@@ -111,6 +111,8 @@ void parseChunk(const std::uint8_t *chunk, std::size_t available, std::uint64_t 
 
     ChunkContext ctx(chunk, kChunkSize);
     EventBuilder builder;
+    builder.beginChunk();
+    expander.setLimits({limits.deadline, limits.cancel});
     std::size_t p = kChunkHeaderSize;
     unsigned sinceCheck = 0;
     while (p + kMinRecord <= limit) {
@@ -143,10 +145,16 @@ void parseChunk(const std::uint8_t *chunk, std::size_t available, std::uint64_t 
         record.timeUs = fileTimeToUnixUs(le64(chunk + p + 16));
         builder.begin(record);
         ParseError err;
-        if (expander.expandRecord(ctx, p + kRecordHeader, p + size - 4, builder, err))
+        if (expander.expandRecord(ctx, p + kRecordHeader, p + size - 4, builder, err)) {
+            builder.commit();
             out.records.push_back(std::move(record));
-        else
+        } else if (expander.interrupted()) {
+            skip(p, err.what);
+            out.interrupted = true;
+            return;
+        } else {
             skip(p, "binary XML: " + err.what + " (chunk offset " + std::to_string(err.pos) + ")");
+        }
         p += size;
     }
 }

@@ -71,34 +71,56 @@ Statement::~Statement()
     }
 }
 
+void Statement::noteBind(int rc, int index, const std::string &value)
+{
+    if (rc == SQLITE_OK || !m_bindProblem.empty())
+        return;
+    m_bindProblem = "parameter " + std::to_string(index);
+    if (const char *name = sqlite3_bind_parameter_name(m_stmt, index))
+        m_bindProblem += std::string(" (") + name + ")";
+    m_bindProblem += ", " + value + ": " + sqlite3_errstr(rc);
+    if (rc == SQLITE_RANGE)
+        m_bindProblem += " (the query has " + std::to_string(sqlite3_bind_parameter_count(m_stmt)) + " parameters)";
+}
+
 Statement &Statement::bind(int index, std::int64_t value)
 {
-    m_bindFailed |= sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK;
+    if (const int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK)
+        noteBind(rc, index, "the integer " + std::to_string(value));
     return *this;
 }
 
 Statement &Statement::bind(int index, std::string_view text)
 {
-    m_bindFailed |= sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK;
+    const int rc = sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (rc != SQLITE_OK)
+        noteBind(rc, index, "a text of " + std::to_string(text.size()) + " bytes");
     return *this;
 }
 
 Statement &Statement::bindNull(int index)
 {
-    m_bindFailed |= sqlite3_bind_null(m_stmt, index) != SQLITE_OK;
+    if (const int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK)
+        noteBind(rc, index, "NULL");
     return *this;
 }
 
 Result<bool> Statement::step()
 {
-    if (m_bindFailed)
-        return m_db->error("cannot bind values for a query on");
+    if (!m_bindProblem.empty()) {
+        const char *sql = sqlite3_sql(m_stmt);
+        std::string query = sql ? std::string(sql).substr(0, 80) : std::string();
+        for (char &c : query)
+            if (c == '\n' || c == '\t')
+                c = ' ';
+        return Error{0, "cannot bind " + m_bindProblem + ", in the query \"" + query + "\" on " + m_db->path()};
+    }
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    return m_db->error("query failed on");
+    return m_db->error("query failed on", rc);
 }
 
 Result<std::int64_t> Statement::run()
@@ -181,9 +203,18 @@ bool CaseDatabase::readOnly() const { return m_impl->readOnly; }
 int CaseDatabase::schemaVersion() const { return m_impl->version; }
 sqlite3 *CaseDatabase::handle() const { return m_impl->db; }
 
-Error CaseDatabase::error(const std::string &what) const
+Error CaseDatabase::error(const std::string &what, int rc) const
 {
-    return Error{0, what + " " + m_impl->path + ": " + (m_impl->db ? sqlite3_errmsg(m_impl->db) : "out of memory")};
+    std::string cause;
+    if (!m_impl->db)
+        cause = "out of memory";
+    else if (sqlite3_errcode(m_impl->db) != SQLITE_OK)
+        cause = sqlite3_errmsg(m_impl->db);
+    else if (rc != SQLITE_OK)
+        cause = sqlite3_errstr(rc);
+    else
+        cause = "SQLite reported no cause";
+    return Error{0, what + " " + m_impl->path + ": " + cause};
 }
 
 Result<Statement> CaseDatabase::statement(const std::string &sql) const

@@ -56,7 +56,10 @@ public:
 private:
     sqlite3_stmt *m_stmt = nullptr;
     const CaseDatabase *m_db = nullptr;
-    bool m_bindFailed = false;
+    // Keeps the first bind that failed, with its parameter and cause: SQLite's own message is
+    // reset by the next bind that succeeds, so it cannot be asked for later.
+    void noteBind(int rc, int index, const std::string &value);
+    std::string m_bindProblem;
 };
 
 class CaseDatabase {
@@ -88,8 +91,9 @@ public:
     Status exec(const std::string &sql) const;
     Result<std::int64_t> queryInt(const std::string &sql) const;
     std::int64_t lastInsertId() const;
-    // "what PATH: sqlite's message".
-    Error error(const std::string &what) const;
+    // "what PATH: sqlite's message". `rc` is the result code that failed; it names the cause
+    // when the connection holds no error of its own (SQLite would say "not an error").
+    Error error(const std::string &what, int rc = 0) const;
 
     // Creates the event indexes a bulk load left out (a no-op when they exist or read-only).
     Status ensureEventIndexes() const;

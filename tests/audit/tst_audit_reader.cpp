@@ -138,6 +138,32 @@ private slots:
         QCOMPARE(c.report.countsByKind.at("auditd audit-config-change"), std::uint64_t(2));
     }
 
+    // Up to 18 digits of seconds were accepted: the event key (seconds x 1000) and the event
+    // time (seconds x 10^6) overflowed, and UBSan stopped the reader. Such lines are now
+    // skipped records with a reason.
+    void absurdTimestampIsSkippedWithAReason()
+    {
+        const std::string fields = "arch=c000003e syscall=59 success=yes exit=0 pid=1 comm=\"x\" exe=\"/usr/bin/x\"";
+        const std::string bad16 = line("SYSCALL", "1234567890123456.123:41", fields);
+        const std::string bad18 = line("SYSCALL", "999999999999999999.999:42", fields);
+        const std::string good = syscallEvent("1700000000.123:43", 59, "/usr/bin/ls", "0",
+                                              {{"\"/usr/bin/ls\"", "NORMAL"}, {"\"/lib64/ld-linux-x86-64.so.2\"", "NORMAL"}});
+        const Collected c = readBuffer(bad16 + bad18 + good);
+        QVERIFY2(c.ok, qPrintable(c.error));
+        QCOMPARE(c.report.skipped, std::uint64_t(2));
+        QCOMPARE(c.report.skippedRecords.size(), std::size_t(2));
+        QCOMPARE(c.report.skippedRecords[0].offset, std::uint64_t(0));
+        QCOMPARE(c.report.skippedRecords[1].offset, std::uint64_t(bad16.size()));
+        for (const auto &skipped : c.report.skippedRecords)
+            QVERIFY2(skipped.reason.find("year 9999") != std::string::npos, skipped.reason.c_str());
+        QCOMPARE(c.events.size(), std::size_t(1));
+        QCOMPARE(c.events[0].timeUs, std::int64_t(1700000000123000));
+        // The last second of 9999 is still a time.
+        const Collected last = readBuffer(syscallEvent("253402300799.999:44", 59, "/usr/bin/ls", "0",
+                                                       {{"\"/usr/bin/ls\"", "NORMAL"}}));
+        QCOMPARE(last.report.skipped, std::uint64_t(0));
+    }
+
     void loaderPathsInRealLogs()
     {
         LOADLENS_SHARED_DATA_OR_SKIP(path, "auditd/golibaudit_normal.log");

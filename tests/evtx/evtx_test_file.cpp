@@ -40,6 +40,7 @@ SubstValue sidValue(std::uint8_t authority, const std::vector<std::uint32_t> &su
     }
     return v;
 }
+SubstValue binaryValue(std::size_t size, std::uint8_t fill) { return {0x0e, Bytes(size, fill), {}}; }
 SubstValue binXmlValue(std::function<void(BinXmlWriter &)> body) { return {0x21, {}, std::move(body)}; }
 
 void BinXmlWriter::raw(const Bytes &b)
@@ -270,5 +271,97 @@ void sysmonLikeTemplate(BinXmlWriter &w, const std::vector<std::string> &dataNam
     w.end();
     w.end();
 }
+
+void nestedBombRecord(BinXmlWriter &w, int substitutions, std::size_t binaryBytes)
+{
+    auto body = [substitutions](BinXmlWriter &t) {
+        t.open("Event", false);
+        t.closeStart();
+        t.open("UserData", false);
+        t.closeStart();
+        for (int i = 0; i < substitutions; ++i) {
+            t.open("Item", false);
+            t.closeStart();
+            t.substitution(0, 0x21);
+            t.end();
+        }
+        t.end();
+        t.end();
+    };
+    w.fragmentHeader();
+    // The definition follows the instance token (1), its version (1), the template id (4) and
+    // the definition offset itself (4).
+    const std::uint32_t def = std::uint32_t(w.pos() + 10);
+    w.templateInstance(0, body, {binXmlValue([def, binaryBytes](BinXmlWriter &n) {
+                           n.fragmentHeader();
+                           n.templateInstance(def, {}, {binaryValue(binaryBytes)});
+                           n.endOfStream();
+                       })});
+    w.endOfStream();
+}
+
+void flatBombRecord(BinXmlWriter &w, int substitutions, std::size_t binaryBytes)
+{
+    w.fragmentHeader();
+    w.templateInstance(0, [substitutions](BinXmlWriter &t) {
+        t.open("Event", false);
+        t.closeStart();
+        t.open("EventData", false);
+        t.closeStart();
+        t.open("Data", false);
+        t.closeStart();
+        for (int i = 0; i < substitutions; ++i)
+            t.substitution(0, 0x0e);
+        t.end();
+        t.end();
+        t.end();
+    }, {binaryValue(binaryBytes)});
+    w.endOfStream();
+}
+
+namespace {
+
+constexpr std::uint64_t kBombFileTime = 132474256146795829ULL;
+
+std::vector<SubstValue> normalValues(std::uint64_t recordId)
+{
+    return {utf16Value(u"Microsoft-Windows-Sysmon"), u16Value(7), fileTimeValue(kBombFileTime), u64Value(recordId),
+            utf16Value(u"Microsoft-Windows-Sysmon/Operational"), utf16Value(u"host1"),
+            utf16Value(u"C:\\Windows\\System32\\svchost.exe"), utf16Value(u"C:\\Windows\\System32\\ntdll.dll"),
+            utf16Value(u"true"), guidValue(Bytes(16, 0x11)), sidValue(5, {18})};
+}
+
+void normalRecord(ChunkWriter &chunk, std::uint64_t id, std::uint32_t &def)
+{
+    chunk.addRecord(id, kBombFileTime, [&](BinXmlWriter &w) {
+        w.fragmentHeader();
+        def = w.templateInstance(def, [](BinXmlWriter &t) {
+            sysmonLikeTemplate(t, {"Image", "ImageLoaded", "Signed", "ProcessGuid", "User"});
+        }, normalValues(id));
+        w.endOfStream();
+    });
+}
+
+} // namespace
+
+Bytes fileWithBomb(const std::function<void(BinXmlWriter &)> &bomb, int normalAfter, int secondChunk)
+{
+    ChunkWriter first;
+    std::uint32_t def = 0;
+    std::uint64_t id = 1;
+    normalRecord(first, id++, def);
+    first.addRecord(id++, kBombFileTime, bomb);
+    for (int i = 0; i < normalAfter; ++i)
+        normalRecord(first, id++, def);
+    if (secondChunk == 0)
+        return evtxFile({first.finish()});
+    ChunkWriter second;
+    std::uint32_t def2 = 0;
+    for (int i = 0; i < secondChunk; ++i)
+        normalRecord(second, id++, def2);
+    return evtxFile({first.finish(), second.finish()});
+}
+
+int normalRecordsOf(int normalAfter, int secondChunk) { return 1 + normalAfter + secondChunk; }
 
 } // namespace loadlens::testing

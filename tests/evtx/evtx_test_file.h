@@ -27,6 +27,7 @@ SubstValue fileTimeValue(std::uint64_t fileTime);
 SubstValue guidValue(const Bytes &sixteen);
 SubstValue sidValue(std::uint8_t authority, const std::vector<std::uint32_t> &subAuthorities);
 SubstValue hex32Value(std::uint32_t v);
+SubstValue binaryValue(std::size_t size, std::uint8_t fill = 0x41);
 SubstValue binXmlValue(std::function<void(BinXmlWriter &)> body);
 SubstValue nullValue();
 
@@ -91,5 +92,20 @@ std::uint32_t le32At(const Bytes &b, std::size_t at);
 // The Sysmon-like template used by most tests: System fields plus five named Data items, each
 // filled by a substitution, in the order given by `dataNames`.
 void sysmonLikeTemplate(BinXmlWriter &w, const std::vector<std::string> &dataNames);
+
+// Record bodies that expand far beyond their size (what a hostile file does to exhaust memory).
+// Nested: a template of `substitutions` UserData leaves, each filled by value 0, a BinXml value
+// that instantiates the same template again, whose value 0 is a Binary of `binaryBytes`:
+// substitutions^2 copies of its hex text.
+void nestedBombRecord(BinXmlWriter &w, int substitutions, std::size_t binaryBytes);
+// Flat: one Data element filled by `substitutions` substitutions of one Binary value.
+void flatBombRecord(BinXmlWriter &w, int substitutions, std::size_t binaryBytes);
+
+// A file of two chunks: the first holds a normal Sysmon-like record, then `bomb`, then
+// `normalAfter` more normal records; the second holds `secondChunk` normal records (no second
+// chunk when 0). Record ids run from 1; the bomb is record 2.
+Bytes fileWithBomb(const std::function<void(BinXmlWriter &)> &bomb, int normalAfter = 5, int secondChunk = 10);
+// Normal records of the file above (all but the bomb).
+int normalRecordsOf(int normalAfter = 5, int secondChunk = 10);
 
 } // namespace loadlens::testing

@@ -114,6 +114,40 @@ private slots:
         QCOMPARE(*db->queryInt("SELECT count(*) FROM hosts"), std::int64_t(3));
     }
 
+    // A failed bind is reported with its parameter and cause, not with whatever SQLite's
+    // connection says by the time the statement runs (after a later bind that succeeded, that
+    // is "not an error").
+    void bindErrorsNameTheParameterAndCause()
+    {
+        QTemporaryDir dir;
+        auto db = CaseDatabase::open(dir.filePath(QStringLiteral("c.sqlite")).toStdString());
+        QVERIFY(db.ok());
+        {
+            auto insert = db->statement("INSERT INTO hosts(name) VALUES(:name)");
+            QVERIFY(insert.ok());
+            auto ran = insert->bind(2, "x").bind(1, "h").run();
+            QVERIFY(!ran.ok());
+            const QString message = QString::fromStdString(ran.error().message);
+            QVERIFY2(message.contains(QLatin1String("parameter 2")), qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("out of range")), qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("has 1 parameters")), qPrintable(message));
+            QVERIFY2(!message.contains(QLatin1String("not an error")), qPrintable(message));
+        }
+        sqlite3_limit(db->handle(), SQLITE_LIMIT_LENGTH, 1000);
+        {
+            auto insert = db->statement("INSERT INTO hosts(name) VALUES(:name)");
+            QVERIFY(insert.ok());
+            auto ran = insert->bind(1, std::string(2000, 'a')).run();
+            QVERIFY(!ran.ok());
+            const QString message = QString::fromStdString(ran.error().message);
+            QVERIFY2(message.contains(QLatin1String("parameter 1 (:name)")), qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("2000 bytes")), qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("too big")), qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("INSERT INTO hosts")), qPrintable(message));
+        }
+        QCOMPARE(*db->queryInt("SELECT count(*) FROM hosts"), std::int64_t(0));
+    }
+
     void missingFileReadOnly()
     {
         QTemporaryDir dir;
