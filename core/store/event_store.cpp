@@ -27,7 +27,9 @@ std::string eventKey(const LoadEvent &e)
 {
     if (!e.contentKey.empty())
         return e.contentKey;
-    return "r:" + std::to_string(e.recordId) + ":" + std::to_string(e.timeUs);
+    // As the record_id column holds it (signed), so keys made by the version-2 migration in
+    // SQL and keys made here agree.
+    return "r:" + std::to_string(static_cast<std::int64_t>(e.recordId)) + ":" + std::to_string(e.timeUs);
 }
 
 Result<bool> EventWriter::claimLegacyRow(const LoadEvent &e, const std::string &key)

@@ -84,7 +84,10 @@ Imported importOne(const QString &casePath, const QString &file)
 std::uint64_t sumCounts(const nlohmann::json &report)
 {
     std::uint64_t n = 0;
-    for (const auto &[kind, count] : report.value("counts_by_kind", nlohmann::json::object()).items())
+    const auto counts = report.find("counts_by_kind");
+    if (counts == report.end() || !counts->is_object())
+        return 0;
+    for (const auto &count : *counts)
         n += count.get<std::uint64_t>();
     return n;
 }
