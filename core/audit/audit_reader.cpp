@@ -81,7 +81,8 @@ public:
     Status feedReader(io::TextFileReader &reader)
     {
         std::string buffer(std::max(kChunkBytes, m_options.maxLineBytes + 1), '\0');
-        std::string got;
+        std::string got;        // text from the reader not yet in the buffer, from gotAt on
+        std::size_t gotAt = 0;
         std::size_t have = 0;
         std::uint64_t base = 0;  // file offset of buffer[0]
         bool discarding = false;
@@ -93,17 +94,18 @@ public:
                 base += have;
                 have = 0;
             }
-            if (got.empty()) {
+            if (gotAt == got.size()) {
+                gotAt = 0;
                 if (auto s = reader.read(got, buffer.size() - have); !s) {
-                    stop("read error at offset " + std::to_string(base + have) + " of " + m_path);
+                    stop("reading stopped at offset " + std::to_string(base + have) + " of " + m_path);
                     return s;
                 }
                 if (got.empty())
                     break;
             }
-            const std::size_t n = std::min(got.size(), buffer.size() - have);
-            std::memcpy(buffer.data() + have, got.data(), n);
-            got.erase(0, n);
+            const std::size_t n = std::min(got.size() - gotAt, buffer.size() - have);
+            std::memcpy(buffer.data() + have, got.data() + gotAt, n);
+            gotAt += n;
             have += n;
             std::size_t start = 0;
             while (const void *nl = std::memchr(buffer.data() + start, '\n', have - start)) {
