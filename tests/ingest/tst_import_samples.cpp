@@ -316,7 +316,7 @@ private slots:
         QTest::addColumn<QByteArray>("second");
         QTest::addColumn<int>("events");
         const QByteArray flat = R"({"EventID":7,"SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"WS1","TimeCreated":"2020-10-21T09:40:40.709Z","@timestamp":"%1","EventReceivedTime":"%1","UtcTime":"2020-10-21 09:40:40.709","ProcessGuid":"{a}","ProcessId":"42","Image":"C:/a.exe","ImageLoaded":"%2","Signed":"true","SignatureStatus":"Valid"})";
-        const auto line = [](QByteArray text, const char *ingested, const char *dll) {
+        const auto line = [](QByteArray text, const char *ingested, const char *dll) -> QByteArray {
             return text.replace("%1", ingested).replace("%2", dll) + '\n';
         };
         QTest::addRow("flat, one field differs") << line(flat, "2020-10-21T09:41:00.000Z", "C:/x/one.dll")
@@ -327,7 +327,7 @@ private slots:
         // EventData is a JSON object serialised into a string.
         const QByteArray eventData = QByteArray(R"({"UtcTime":"2022-05-13T08:54:05.1230000Z","ProcessId":"3936","Image":"C:/a.exe","ImageLoaded":"%2"})")
                                          .replace('"', "\\\"");
-        const auto row = [eventData](QByteArray text, const char *ingested, const char *dll, const char *tenant) {
+        const auto row = [eventData](QByteArray text, const char *ingested, const char *dll, const char *tenant) -> QByteArray {
             return text.replace("%4", eventData).replace("%1", ingested).replace("%2", dll).replace("%3", tenant) + '\n';
         };
         QTest::addRow("azure, one field differs") << row(azure, "2022-05-13T08:54:06.347Z", "C:/x/one.dll", "t1")
