@@ -87,7 +87,9 @@ LOADLENS_CLI_COMMAND({"import", "import bundles, Sysmon logs and audit logs into
 
 Imports each FILE into the case. The format is detected from the file's first bytes:
 snapshot bundles (loadlens-cli collect), Sysmon logs (EVTX, Event Viewer / wevtutil XML,
-Sysmon for Linux syslog XML, the common JSON layouts) and raw auditd logs. Every event gets
+Sysmon for Linux syslog XML, the common JSON layouts) and raw auditd logs. The text formats
+may be gzip-compressed (audit.log.1.gz): recognised by the gzip magic bytes, not the name; a
+truncated .gz keeps the events read before the damage and is reported. Every event gets
 its verdict on the way in. Importing a file again adds nothing (natural keys). An interrupted
 import keeps what it committed; run it again to finish. Damaged records are skipped and
 reported with their offsets; the rest is imported.

@@ -2,7 +2,7 @@
 
 #include "audit/audit_classify.h"
 #include "audit/audit_codes.h"
-#include "common/io.h"
+#include "common/compressed_input.h"
 
 #include <algorithm>
 #include <array>
@@ -46,6 +46,7 @@ public:
     }
 
     bool stopped() const { return m_stopped; }
+    void note(std::string text) { m_report.notes.push_back(std::move(text)); }
     bool cancelled() const { return m_cancelled; }
 
     bool line(std::string_view text, std::uint64_t offset)
@@ -74,9 +75,14 @@ public:
         }
     }
 
-    Status feedFd(int fd)
+    // Plain or gzip-compressed text (offsets then count decompressed bytes). A read error or
+    // damaged gzip data stops the file there: the lines before it are kept, an incomplete last
+    // line is dropped rather than parsed with its tail missing.
+    Status feedReader(io::TextFileReader &reader)
     {
         std::string buffer(std::max(kChunkBytes, m_options.maxLineBytes + 1), '\0');
+        std::string got;        // text from the reader not yet in the buffer, from gotAt on
+        std::size_t gotAt = 0;
         std::size_t have = 0;
         std::uint64_t base = 0;  // file offset of buffer[0]
         bool discarding = false;
@@ -88,17 +94,19 @@ public:
                 base += have;
                 have = 0;
             }
-            const ssize_t n = ::read(fd, buffer.data() + have, buffer.size() - have);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                const int err = errno;
-                stop("read error at offset " + std::to_string(base + have) + " of " + m_path);
-                return Error::fromErrno(err, "cannot read " + m_path);
+            if (gotAt == got.size()) {
+                gotAt = 0;
+                if (auto s = reader.read(got, buffer.size() - have); !s) {
+                    stop("reading stopped at offset " + std::to_string(base + have) + " of " + m_path);
+                    return s;
+                }
+                if (got.empty())
+                    break;
             }
-            if (n == 0)
-                break;
-            have += std::size_t(n);
+            const std::size_t n = std::min(got.size() - gotAt, buffer.size() - have);
+            std::memcpy(buffer.data() + have, got.data() + gotAt, n);
+            gotAt += n;
+            have += n;
             std::size_t start = 0;
             while (const void *nl = std::memchr(buffer.data() + start, '\n', have - start)) {
                 const std::size_t end = std::size_t(static_cast<const char *>(nl) - buffer.data());
@@ -225,16 +233,14 @@ private:
 
 Status feedFile(LineFeeder &feeder, const std::string &path)
 {
-    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return Error::fromErrno(errno, "cannot open audit log " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
-        return Error::fromErrno(errno, "cannot stat audit log " + path);
-    if (S_ISDIR(st.st_mode))
-        return Error{EISDIR, "cannot read audit log " + path + ": it is a directory"};
-    feeder.beginFile(path, std::uint64_t(st.st_size));
-    return feeder.feedFd(fd.get());
+    auto reader = io::TextFileReader::open(path);
+    if (!reader)
+        return Error{reader.error().code, "audit log: " + reader.error().message};
+    // The size of a compressed file says nothing about how much text it holds.
+    feeder.beginFile(path, reader->gzip() ? 0 : reader->fileSize());
+    if (reader->gzip())
+        feeder.note("decompressed from gzip; record offsets count bytes of the decompressed text");
+    return feeder.feedReader(*reader);
 }
 
 } // namespace

@@ -34,6 +34,10 @@ struct LoadEvent {
     std::string host;            // Sysmon Computer, audit node (or the importing host's name)
     std::string channel;         // "Microsoft-Windows-Sysmon/Operational", "auditd"
     std::uint64_t recordId = 0;  // EventRecordID, or the audit serial
+    // The event's identity when it has no record id (0): "h:" and 32 hex digits of a hash of its
+    // content (see sysmon/event_key.h). Empty when recordId identifies it (with host, channel
+    // and time). The case's natural key is made from one or the other.
+    std::string contentKey;
     std::string processGuid;
     std::int64_t pid = 0;
     std::string image;           // the process's executable
@@ -65,6 +69,12 @@ struct EventRecord {
     std::string channel;         // System/Channel
     std::uint64_t recordId = 0;  // System/EventRecordID
     std::map<std::string, std::string> data;  // EventData/Data by Name (UserData flattened likewise)
+    // Further System fields some exports carry (Task, Level, Keywords, Execution ProcessID,
+    // ...): part of the content key of a record without a record id, not shown.
+    std::map<std::string, std::string> system;
+    // timeUs is when the record reached a collector (Azure TimeGenerated, Logstash
+    // @timestamp), not when the event happened: the content key leaves it out.
+    bool ingestionTime = false;
     std::uint64_t offset = 0;    // byte offset of the record in its file
 };
 using EventRecordSink = std::function<bool(EventRecord &&record)>;

@@ -7,6 +7,7 @@
 #include "store/event_store.h"
 #include "store/format_detect.h"
 #include "sysmon/event_classifier.h"
+#include "sysmon/event_key.h"
 #include "sysmon/sysmon_readers.h"
 
 #include <chrono>
@@ -62,8 +63,13 @@ ImportReport Importer::importEvents(const store::CaseDatabase &db, const std::st
         return more;
     };
     const sysmon::EventClassifier classifier(m_dataset.get());
+    sysmon::OccurrenceKeys occurrences;
     auto judged = [&](EventRecord &&record) {
-        return counted(sysmon::judgeRecord(record, path, classifier));
+        LoadEvent event = sysmon::judgeRecord(record, path, classifier);
+        // Identical records without record ids are distinct events: number their repeats.
+        if (!event.contentKey.empty())
+            event.contentKey = occurrences.next(event.contentKey);
+        return counted(std::move(event));
     };
 
     Status status = Ok{};
@@ -89,7 +95,9 @@ ImportReport Importer::importEvents(const store::CaseDatabase &db, const std::st
         status = audit::readAuditLog(path, counted, report, options, m_options.cancel);
     }
     if (!status) {
-        report.errors.push_back(status.error().message);
+        // Readers often list their own failure already; say it once.
+        if (report.errors.empty() || report.errors.back() != status.error().message)
+            report.errors.push_back(status.error().message);
         report.complete = false;
     }
     if (auto finished = writer.finish(); !finished) {
@@ -116,6 +124,18 @@ ImportReport Importer::importFile(const store::CaseDatabase &db, const std::stri
         report.file = path;
         report.complete = false;
         report.errors.push_back(format.error().message);
+        return report;
+    }
+    if ((*format == store::FileFormat::Bundle || *format == store::FileFormat::Evtx ||
+         *format == store::FileFormat::OtherSqlite) &&
+        store::isGzipFile(path)) {
+        // Those readers need random access to the file itself; only text formats are read
+        // through the decompressor.
+        report.file = path;
+        report.format = std::string(store::formatName(*format));
+        report.complete = false;
+        report.errors.push_back("cannot import " + path + ": a gzip-compressed " + report.format +
+                                " file; decompress it first (gunzip -k)");
         return report;
     }
     switch (*format) {

@@ -16,6 +16,38 @@ EventWriter::EventWriter(const CaseDatabase &db, EventWriterOptions options) : m
         if (m_db.exec(kDropEventIndexesSql))
             m_indexesDeferred = true;
     }
+    // Rows stored before content keys, from sources without record ids (schema version 1).
+    if (auto legacy = m_db.queryInt("SELECT count(*) FROM (SELECT 1 FROM events WHERE record_id = 0 AND"
+                                    " event_key GLOB 'r:0:*' AND source <> 'auditd' LIMIT 1)");
+        legacy && *legacy > 0)
+        m_legacyRows = true;
+}
+
+std::string eventKey(const LoadEvent &e)
+{
+    if (!e.contentKey.empty())
+        return e.contentKey;
+    // As the record_id column holds it (signed), so keys made by the version-2 migration in
+    // SQL and keys made here agree.
+    return "r:" + std::to_string(static_cast<std::int64_t>(e.recordId)) + ":" + std::to_string(e.timeUs);
+}
+
+Result<bool> EventWriter::claimLegacyRow(const LoadEvent &e, const std::string &key)
+{
+    // A version-1 row with the same host, channel, time, event id and fields is this event
+    // stored under the old key (the first of the events that collided there): give it the new
+    // key, so that importing the file again adds only the events that were lost.
+    auto claim = m_db.statement(
+        "UPDATE OR IGNORE events SET event_key = ?1 WHERE id = (SELECT id FROM events WHERE host = ?2 AND"
+        " channel = ?3 AND event_key = ?4 AND event_id = ?5 AND fields = ?6 LIMIT 1)");
+    if (!claim)
+        return claim.error();
+    claim->bind(1, key).bind(2, e.host).bind(3, e.channel).bind(4, "r:0:" + std::to_string(e.timeUs));
+    claim->bind(5, std::int64_t(e.eventId)).bind(6, mapToJson(e.fields));
+    auto changed = claim->run();
+    if (!changed)
+        return changed.error();
+    return *changed > 0;
 }
 
 EventWriter::~EventWriter() = default;
@@ -32,13 +64,23 @@ Status EventWriter::add(const LoadEvent &e)
         }
         m_tx.emplace(std::move(*tx));
     }
+    const std::string key = eventKey(e);
+    bool claimed = false;
+    if (m_legacyRows && !e.contentKey.empty()) {
+        auto c = claimLegacyRow(e, key);
+        if (!c)
+            return fail(c.error());
+        claimed = *c;
+    }
     auto insert = m_db.statement(
         "INSERT OR IGNORE INTO events(host, channel, record_id, time_us, source, event_id, kind, level, reasons,"
         " process_guid, pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state,"
-        " command_line, parent_image, fields, source_file, source_offset) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-        " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
+        " command_line, parent_image, fields, source_file, source_offset, event_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
     Result<std::int64_t> done = insert ? Result<std::int64_t>(0) : Result<std::int64_t>(insert.error());
-    if (insert) {
+    if (claimed) {
+        done = 0;  // already present, now under its new key
+    } else if (insert) {
         auto &s = *insert;
         s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
         s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind).bind(8, std::int64_t(e.verdict.level));
@@ -46,21 +88,25 @@ Status EventWriter::add(const LoadEvent &e)
         s.bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes).bind(16, e.signedField).bind(17, e.signature);
         s.bind(18, e.signatureStatus).bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine);
         s.bind(21, e.parentImage).bind(22, mapToJson(e.fields)).bind(23, e.sourceFile);
-        s.bind(24, static_cast<std::int64_t>(e.sourceOffset));
+        s.bind(24, static_cast<std::int64_t>(e.sourceOffset)).bind(25, key);
         done = s.run();
     }
-    if (!done) {
-        // The batch is lost as a whole; what was committed before stays.
-        m_tx.reset();
-        m_inBatch = 0;
-        m_batchImported = m_batchDuplicates = 0;
-        m_error = done.error();
-        return done.error();
-    }
+    if (!done)
+        return fail(done.error());
     (*done > 0 ? m_batchImported : m_batchDuplicates) += 1;
     if (++m_inBatch >= m_options.batchSize)
         return commitBatch();
     return Ok{};
+}
+
+Status EventWriter::fail(const Error &error)
+{
+    // The batch is lost as a whole; what was committed before stays.
+    m_tx.reset();
+    m_inBatch = 0;
+    m_batchImported = m_batchDuplicates = 0;
+    m_error = error;
+    return error;
 }
 
 Status EventWriter::commitBatch()

@@ -1,7 +1,8 @@
 #pragma once
 // Events (Sysmon, auditd) in the case: a batched writer for streaming parsers and the queries
-// the views need. Natural key: host + channel + record id + time, so re-reading a log adds
-// nothing.
+// the views need. Natural key: host + channel + event key, where the event key is the record
+// id and time when the source has a record id, and a hash of the event's content when it has
+// none (LoadEvent::contentKey), so re-reading a log adds nothing and no two events merge.
 #include "common/events.h"
 #include "common/result.h"
 #include "store/case_database.h"
@@ -43,6 +44,8 @@ public:
 
 private:
     Status commitBatch();
+    Status fail(const Error &error);
+    Result<bool> claimLegacyRow(const LoadEvent &event, const std::string &key);
     const CaseDatabase &m_db;
     EventWriterOptions m_options;
     std::optional<Transaction> m_tx;
@@ -52,8 +55,12 @@ private:
     std::uint64_t m_imported = 0;
     std::uint64_t m_duplicates = 0;
     bool m_indexesDeferred = false;
+    bool m_legacyRows = false;  // version-1 rows of sources without record ids are present
     std::optional<Error> m_error;
 };
+
+// The event_key column of an event: its content key, or "r:<record id>:<time us>".
+std::string eventKey(const LoadEvent &event);
 
 struct EventFilter {
     std::string source;                 // "sysmon", "auditd"; empty = any

@@ -12,9 +12,9 @@ enum class FileFormat {
     Bundle,        // SQLite with the LoadLens application_id: a snapshot bundle or a case
     OtherSqlite,   // SQLite of another application
     Evtx,          // "ElfFile\0": Windows event log
-    Xml,           // '<': Event Viewer / Sysmon XML export
+    Xml,           // '<': Event Viewer / Sysmon XML export; or syslog lines carrying <Event> (Sysmon for Linux)
     Json,          // '{' or '[': Sysmon JSON (one object per line or an array)
-    Auditd,        // lines starting "type=" or "node=": Linux audit log
+    Auditd,        // lines starting "type=" or "node=" (after '#' comments): Linux audit log
     Unknown,
 };
 
@@ -23,7 +23,10 @@ std::string_view formatName(FileFormat format);  // "bundle", "sqlite", "evtx", 
 // From the first bytes of a file (a UTF-8 byte order mark and leading whitespace are skipped
 // for the text formats).
 FileFormat detectFormat(std::string_view head);
-// Reads the first bytes of `path`; an unreadable file is an Error naming it.
+// Reads the first bytes of `path`, decompressed when it is gzip (by its magic bytes, not its
+// name); an unreadable file is an Error naming it.
 Result<FileFormat> detectFileFormat(const std::string &path);
+// Whether `path` starts with the gzip magic bytes.
+bool isGzipFile(const std::string &path);
 
 } // namespace loadlens::store

@@ -149,8 +149,54 @@ CREATE TABLE events(
   UNIQUE(host, channel, record_id, time_us));
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Version 2: events get one natural key column. (host, channel, record id, time) merged every
+// event without a record id that shared a time with another (flat JSON exports without
+// RecordNumber, Azure rows): event_key is "r:<record id>:<time us>" where the source has a
+// record id and "h:<content hash>[#n]" (sysmon/event_key.h) where it has none. Rows of
+// version 1 keep what identified them then; a record id of 0 there marks a row that a content
+// key may claim later (EventWriter).
+constexpr const char *kSchemaV2 = R"sql(
+CREATE TABLE events_v2(
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  record_id INTEGER NOT NULL,
+  time_us INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  reasons TEXT NOT NULL,
+  process_guid TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  image TEXT NOT NULL,
+  image_loaded TEXT NOT NULL,
+  user TEXT NOT NULL,
+  hashes TEXT NOT NULL,
+  signed TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  signature_status TEXT NOT NULL,
+  signature_state INTEGER NOT NULL,
+  command_line TEXT NOT NULL,
+  parent_image TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  source_file TEXT NOT NULL,
+  source_offset INTEGER NOT NULL,
+  event_key TEXT NOT NULL,
+  UNIQUE(host, channel, event_key));
+INSERT INTO events_v2(id, host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid,
+  pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,
+  parent_image, fields, source_file, source_offset, event_key)
+SELECT id, host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid,
+  pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,
+  parent_image, fields, source_file, source_offset, 'r:' || record_id || ':' || time_us FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kSchemaV1},
+    {2, kSchemaV2},
 }};
 
 } // namespace

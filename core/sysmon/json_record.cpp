@@ -93,13 +93,18 @@ std::optional<std::int64_t> timeOf(const json *v)
     return std::nullopt;
 }
 
-void setTime(EventRecord &record, std::initializer_list<const json *> candidates)
+// The first candidate that holds a time; returns its index (or -1).
+int setTime(EventRecord &record, std::initializer_list<const json *> candidates)
 {
-    for (const json *candidate : candidates)
+    int index = 0;
+    for (const json *candidate : candidates) {
         if (auto t = timeOf(candidate)) {
             record.timeUs = *t;
-            return;
+            return index;
         }
+        ++index;
+    }
+    return -1;
 }
 
 void putField(std::map<std::string, std::string> &data, std::string key, std::string value)
@@ -203,7 +208,11 @@ Result<EventRecord> fromAzure(const json &root)
     r.channel = textOf(member(root, "Channel"));
     r.computer = textOf(member(root, "Computer"));
     numberOf(member(root, "EventRecordId"), r.recordId);
-    setTime(r, {member(root, "TimeGenerated"), member(root, "TimeCreated")});
+    // System-like columns of the Event table; TimeGenerated, TenantId, _ResourceId,
+    // SourceSystem, ManagementGroupName, EventOriginId and Type describe the ingestion.
+    for (auto key : {"Task", "EventLevel", "EventCategory", "UserName", "ParameterXml", "TimeCreated"})
+        if (const json *v = member(root, key); v && !v->is_null())
+            putField(r.system, key, valueText(*v));
     const json &data = *member(root, "EventData");
     if (data.is_object()) {
         addDataObject(data, r.data);
@@ -220,18 +229,50 @@ Result<EventRecord> fromAzure(const json &root)
                 return Error{0, "EventData string: " + s.error().message};
         }
     }
+    // TimeGenerated is when Log Analytics received the row: the event's own time comes first.
+    const auto utcTime = r.data.find("UtcTime");
+    const json utc = utcTime == r.data.end() ? json() : json(utcTime->second);
+    if (setTime(r, {member(root, "TimeCreated"), utcTime == r.data.end() ? nullptr : &utc,
+                    member(root, "TimeGenerated")}) == 2)
+        r.ingestionTime = true;
     return r;
 }
 
 // Keys of flat exports that describe the record or its transport, not the event's data.
 bool isFlatEnvelopeKey(std::string_view key)
 {
-    static constexpr std::array<std::string_view, 34> keys{
+    static constexpr std::array<std::string_view, 36> keys{
         "EventID", "EventId", "SourceName", "ProviderName", "Provider", "Channel", "Hostname", "Computer",
         "ComputerName", "RecordNumber", "EventRecordID", "TimeCreated", "@timestamp", "@version", "Message",
         "Task", "Level", "Keywords", "ProviderGuid", "ExecutionProcessID", "ThreadID", "SourceModuleName",
         "SourceModuleType", "EventTime", "EventReceivedTime", "Severity", "SeverityValue", "Category",
-        "Opcode", "OpcodeValue", "Version", "AccountType", "ERROR_EVT_UNRESOLVED", "tags"};
+        "Opcode", "OpcodeValue", "Version", "AccountType", "ERROR_EVT_UNRESOLVED", "tags", "host", "port"};
+    for (auto k : keys)
+        if (k == key)
+            return true;
+    return false;
+}
+
+// Envelope keys that say how or when the record was collected and shipped (Logstash, nxlog),
+// or render it (Message): not part of the event's identity. "host" and "port" are the
+// shipper's address in Logstash's TCP input.
+bool isFlatIngestionKey(std::string_view key)
+{
+    static constexpr std::array<std::string_view, 10> keys{
+        "@timestamp", "@version", "EventReceivedTime", "SourceModuleName", "SourceModuleType", "tags", "host",
+        "port", "Message", "ERROR_EVT_UNRESOLVED"};
+    for (auto k : keys)
+        if (k == key)
+            return true;
+    return false;
+}
+
+// Envelope keys already held in the record's own fields.
+bool isFlatNamedKey(std::string_view key)
+{
+    static constexpr std::array<std::string_view, 11> keys{
+        "EventID", "EventId", "SourceName", "ProviderName", "Provider", "Channel", "Hostname", "Computer",
+        "ComputerName", "RecordNumber", "EventRecordID"};
     for (auto k : keys)
         if (k == key)
             return true;
@@ -253,11 +294,17 @@ Result<EventRecord> fromFlat(const json &root)
             r.computer = textOf(member(root, key));
     if (!numberOf(member(root, "RecordNumber"), r.recordId))
         numberOf(member(root, "EventRecordID"), r.recordId);
-    setTime(r, {member(root, "TimeCreated"), member(root, "UtcTime"), member(root, "@timestamp"),
-                member(root, "EventTime")});
-    for (const auto &[key, value] : root.items())
-        if (!isFlatEnvelopeKey(key) && !value.is_object() && !value.is_array())
+    if (setTime(r, {member(root, "TimeCreated"), member(root, "UtcTime"), member(root, "@timestamp"),
+                    member(root, "EventTime")}) == 2)
+        r.ingestionTime = true;
+    for (const auto &[key, value] : root.items()) {
+        if (value.is_object() || value.is_array())
+            continue;
+        if (!isFlatEnvelopeKey(key))
             putField(r.data, key, valueText(value));
+        else if (!isFlatIngestionKey(key) && !isFlatNamedKey(key))
+            putField(r.system, key, valueText(value));
+    }
     return r;
 }
 

@@ -1,6 +1,7 @@
 #include "sysmon/load_event.h"
 
 #include "hijacklibs/windows_path.h"
+#include "sysmon/event_key.h"
 #include "sysmon/sysmon_names.h"
 #include "sysmon/timestamps.h"
 
@@ -81,6 +82,9 @@ LoadEvent toLoadEvent(const EventRecord &record, const std::string &sourceFile)
     e.host = record.computer;
     e.channel = record.channel;
     e.recordId = record.recordId;
+    // A record id of 0 means the export gave none: such records are told apart by content.
+    if (record.recordId == 0)
+        e.contentKey = contentKey(record);
     e.fields = record.data;
     e.sourceFile = sourceFile;
     e.sourceOffset = record.offset;

@@ -1,12 +1,8 @@
 #include "sysmon/text_input.h"
 
-#include "common/io.h"
+#include "common/compressed_input.h"
 
-#include <cerrno>
-#include <fcntl.h>
 #include <optional>
-#include <unistd.h>
-#include <vector>
 
 namespace loadlens::sysmon {
 
@@ -76,11 +72,13 @@ void Utf16Decoder::finish(std::string &out)
 Status forEachTextChunk(const std::string &path, ImportReport &report, const CancelToken &cancel,
                         const TextChunkFn &fn)
 {
-    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return Error::fromErrno(errno, "cannot open " + path);
+    auto file = io::TextFileReader::open(path);
+    if (!file)
+        return file.error();
+    if (file->gzip())
+        report.notes.push_back("decompressed from gzip; record offsets count bytes of the decompressed text");
 
-    std::vector<char> buffer(kChunkBytes);
+    std::string buffer;
     std::string decoded;
     bool first = true;
     std::optional<Utf16Decoder> utf16;
@@ -90,15 +88,15 @@ Status forEachTextChunk(const std::string &path, ImportReport &report, const Can
             report.errors.push_back("cancelled while reading " + path);
             return Ok{};
         }
-        const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
+        if (auto s = file->read(buffer, kChunkBytes); !s) {
+            // What was read before the failure has been handed on; the caller reports the rest
+            // as missing.
             report.complete = false;
-            return Error::fromErrno(errno, "cannot read " + path);
+            return s;
         }
-        std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
-        if (first) {
+        std::string_view chunk(buffer);
+        const bool end = chunk.empty();
+        if (first && !end) {
             first = false;
             if (chunk.size() >= 2 && (chunk.starts_with("\xFF\xFE") || chunk.starts_with("\xFE\xFF"))) {
                 const bool bigEndian = chunk[0] == '\xFE';
@@ -108,7 +106,7 @@ Status forEachTextChunk(const std::string &path, ImportReport &report, const Can
                                        "; record offsets count bytes of the UTF-8 text");
             }
         }
-        if (got == 0) {
+        if (end) {
             if (utf16) {
                 decoded.clear();
                 utf16->finish(decoded);

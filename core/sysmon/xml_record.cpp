@@ -100,6 +100,9 @@ void XMLCALL onStart(void *user, const XML_Char *name, const XML_Char **atts)
         } else if (local == "TimeCreated") {
             if (const auto *v = attribute(atts, "SystemTime"))
                 c.timeText = v;
+        } else if (local == "Execution" || local == "Security" || local == "Correlation") {
+            for (const XML_Char **a = atts; a && a[0] && a[1]; a += 2)
+                c.record.system[std::string(local) + "." + std::string(localName(a[0]))] = a[1];
         }
     }
     if (local == "Data" && c.inside("EventData")) {
@@ -127,6 +130,9 @@ void XMLCALL onEnd(void *user, const XML_Char *name)
             c.record.channel = c.text;
         } else if (local == "Computer") {
             c.record.computer = c.text;
+        } else if (local == "Version" || local == "Level" || local == "Task" || local == "Opcode" ||
+                   local == "Keywords") {
+            c.record.system[std::string(local)] = c.text;
         }
     } else if (local == "Data" && parent == "EventData") {
         c.putData(std::move(c.dataName), c.text);
@@ -200,6 +206,8 @@ Result<EventRecord> parseEventXml(std::string_view xml)
         return Error{0, "System/EventRecordID is not a number: \"" + c.recordIdText.substr(0, 40) + "\""};
     if (auto t = parseTimestampUs(c.timeText))
         c.record.timeUs = *t;
+    if (!c.timeText.empty())
+        c.record.system["TimeCreated"] = c.timeText;  // to the 100 ns the export gives
     return std::move(c.record);
 }
 

@@ -59,13 +59,13 @@ private slots:
             QCOMPARE(*db->queryInt("PRAGMA application_id"), std::int64_t(CaseDatabase::kApplicationId));
             QCOMPARE(*db->queryInt("PRAGMA foreign_keys"), std::int64_t(1));
             QCOMPARE(*db->queryInt("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), std::int64_t(1));
-            QCOMPARE(*db->queryInt("SELECT count(*) FROM schema_version"), std::int64_t(1));
+            QCOMPARE(*db->queryInt("SELECT count(*) FROM schema_version"), std::int64_t(CaseDatabase::kSchemaVersion));
             QVERIFY(db->exec("INSERT INTO hosts(name) VALUES('h1')").ok());
         }
         auto again = CaseDatabase::open(path.toStdString(), OpenMode::ReadOnly);
         QVERIFY2(again.ok(), again.ok() ? "" : again.error().message.c_str());
         QCOMPARE(*again->queryInt("SELECT count(*) FROM hosts"), std::int64_t(1));
-        QCOMPARE(*again->queryInt("SELECT count(*) FROM schema_version"), std::int64_t(1));
+        QCOMPARE(*again->queryInt("SELECT count(*) FROM schema_version"), std::int64_t(CaseDatabase::kSchemaVersion));
         QVERIFY(!again->exec("INSERT INTO hosts(name) VALUES('h2')").ok());
     }
 

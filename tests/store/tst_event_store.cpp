@@ -54,6 +54,33 @@ class TestEventStore : public QObject {
     Q_OBJECT
 
 private slots:
+    // Events without a record id at the same time are told apart by their content keys; the
+    // key column holds the record id and time otherwise.
+    void contentKeysKeepEventsApart()
+    {
+        QTemporaryDir dir;
+        auto db = CaseDatabase::open(dir.filePath(QStringLiteral("keys.sqlite")).toStdString());
+        QVERIFY(db.ok());
+        LoadEvent a = imageLoad(0, kBase, Level::Ok);
+        LoadEvent b = a;
+        a.contentKey = "h:00000000000000000000000000000001";
+        b.contentKey = "h:00000000000000000000000000000002";
+        LoadEvent again = a;
+        {
+            store::EventWriter writer(*db);
+            QVERIFY(writer.add(a).ok());
+            QVERIFY(writer.add(b).ok());
+            QVERIFY(writer.add(again).ok());
+            QVERIFY(writer.add(imageLoad(5, kBase, Level::Ok)).ok());
+            QVERIFY(writer.finish().ok());
+            QCOMPARE(writer.imported(), std::uint64_t(3));
+            QCOMPARE(writer.duplicates(), std::uint64_t(1));
+        }
+        QCOMPARE(*db->queryInt("SELECT count(*) FROM events WHERE event_key = 'r:5:" + std::to_string(kBase) + "'"),
+                 std::int64_t(1));
+        QCOMPARE(store::eventKey(a), a.contentKey);
+    }
+
     void duplicatesWithinAndAcrossBatches()
     {
         QTemporaryDir dir;

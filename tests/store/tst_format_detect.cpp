@@ -6,9 +6,23 @@
 
 #include <QTemporaryDir>
 #include <sqlite3.h>
+#include <zlib.h>
 
 using namespace loadlens;
 using store::FileFormat;
+
+namespace {
+
+bool writeGzip(const QString &path, const QByteArray &bytes)
+{
+    gzFile out = gzopen(path.toUtf8().constData(), "wb");
+    if (!out)
+        return false;
+    const bool ok = gzwrite(out, bytes.constData(), unsigned(bytes.size())) == int(bytes.size());
+    return gzclose(out) == Z_OK && ok;
+}
+
+} // namespace
 
 class TestFormatDetect : public QObject {
     Q_OBJECT
@@ -29,6 +43,15 @@ private slots:
         QTest::addRow("text") << QByteArray("hello") << int(FileFormat::Unknown);
         QTest::addRow("empty") << QByteArray() << int(FileFormat::Unknown);
         QTest::addRow("short sqlite magic") << QByteArray("SQLite format 3\0", 16) << int(FileFormat::Unknown);
+        QTest::addRow("auditd after comments and blank lines")
+            << QByteArray("# annotated by hand\n#\n\n  \n# more\ntype=SYSCALL msg=audit(1.2:3): arch=c000003e") << int(FileFormat::Auditd);
+        QTest::addRow("comments only") << QByteArray("# a\n# b\n") << int(FileFormat::Unknown);
+        QTest::addRow("comment then text") << QByteArray("# a\nhello\n") << int(FileFormat::Unknown);
+        QTest::addRow("sysmon for linux syslog")
+            << QByteArray("Oct 10 12:00:00 host sysmon: <Event><System><Provider Name=\"Linux-Sysmon\"/>") << int(FileFormat::Xml);
+        QTest::addRow("rfc 5424 syslog") << QByteArray("<14>1 2024-01-01T00:00:00Z host sysmon - - - <Event>") << int(FileFormat::Xml);
+        QTest::addRow("syslog without event") << QByteArray("Oct 10 12:00:00 host sshd[1]: Accepted key") << int(FileFormat::Unknown);
+        QTest::addRow("markup before event") << QByteArray("Oct 10 <b>: <Event>") << int(FileFormat::Unknown);
     }
 
     void detectsFromBytes()
@@ -51,6 +74,16 @@ private slots:
         QCOMPARE(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
         QCOMPARE(*store::detectFileFormat(other.toStdString()), FileFormat::OtherSqlite);
+
+        // Compressed copies are looked at inside, whatever their name.
+        const QString gz = dir.filePath(QStringLiteral("audit.log.1"));
+        QVERIFY(writeGzip(gz, QByteArray("# rotated\n\ntype=SYSCALL msg=audit(1.2:3): arch=c000003e\n")));
+        QCOMPARE(*store::detectFileFormat(gz.toStdString()), FileFormat::Auditd);
+        QVERIFY(store::isGzipFile(gz.toStdString()));
+        const QString syslogGz = dir.filePath(QStringLiteral("syslog.2.gz"));
+        QVERIFY(writeGzip(syslogGz, QByteArray("Oct 10 12:00:00 host sysmon: <Event><System></System></Event>\n")));
+        QCOMPARE(*store::detectFileFormat(syslogGz.toStdString()), FileFormat::Xml);
+        QVERIFY(!store::isGzipFile(other.toStdString()));
 
         auto missing = store::detectFileFormat(dir.filePath(QStringLiteral("nope")).toStdString());
         QVERIFY(!missing.ok());
