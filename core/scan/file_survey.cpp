@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <thread>
+#include <vector>
 
 namespace loadlens::scan {
 
@@ -48,13 +49,39 @@ std::string principalText(const pathsec::Writer &w)
     return w.name;
 }
 
-bool hasImaSignature(const std::string &path)
+} // namespace
+
+bool isImaSignature(const unsigned char *value, std::size_t size)
 {
-    unsigned char buf[8];
-    ssize_t n = ::lgetxattr(path.c_str(), "security.ima", buf, sizeof buf);
-    // EVM_IMA_XATTR_DIGSIG (3) marks a signature; a plain hash (4) proves nothing by itself.
-    return n > 0 && buf[0] == 3;
+    // EVM_IMA_XATTR_DIGSIG (3) followed by a signature_v2_hdr: version 2, hash algorithm, key id
+    // (4 bytes), signature size (16-bit big endian), then the signature itself. A plain hash
+    // (IMA_XATTR_DIGEST_NG, 4) proves nothing by itself, and neither does a truncated header.
+    constexpr std::size_t kHeader = 1 + 1 + 1 + 4 + 2;
+    if (size < kHeader || value[0] != 3 || value[1] != 2)
+        return false;
+    const std::size_t signatureSize = (std::size_t(value[7]) << 8) | value[8];
+    return signatureSize > 0 && kHeader + signatureSize == size;
 }
+
+bool hasImaSignature(int fd)
+{
+    // A real signature is hundreds of bytes: ask for the size first, and again if the value grew
+    // between the two calls (ERANGE).
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const ssize_t size = ::fgetxattr(fd, "security.ima", nullptr, 0);
+        if (size <= 0)
+            return false;
+        std::vector<unsigned char> value(static_cast<std::size_t>(size));
+        const ssize_t n = ::fgetxattr(fd, "security.ima", value.data(), value.size());
+        if (n >= 0)
+            return isImaSignature(value.data(), static_cast<std::size_t>(n));
+        if (errno != ERANGE)
+            return false;
+    }
+    return false;
+}
+
+namespace {
 
 struct PendingFile {
     FileKey key;
@@ -203,6 +230,8 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
             s.accessPath = file.mapFiles;
             fd = io::UniqueFd(::open(file.mapFiles.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
         }
+        // Read from what was opened, so the signature belongs to the file that is hashed.
+        const bool imaSigned = fd.valid() && hasImaSignature(fd.get());
         if (!fd.valid()) {
             s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(errno));
         } else {
@@ -247,7 +276,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
             s.writable.summary = w.summary;
             s.writable.errors = w.errors;
             judgeLocation(s, locationContext, w);
-            s.package.imaSigned = hasImaSignature(file.path);
+            s.package.imaSigned = imaSigned;
             if (pathIsMappedFile) {
                 auto elf = elf::readElf(file.path);
                 if (elf)

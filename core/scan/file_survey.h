@@ -59,4 +59,9 @@ struct WritabilitySummary {
 };
 WritabilitySummary summariseWritability(const std::string &path);
 
+// Whether a security.ima value is an IMA signature (EVM_IMA_XATTR_DIGSIG with a v2 header whose
+// signature size matches the value), and whether the file open at `fd` carries one.
+bool isImaSignature(const unsigned char *value, std::size_t size);
+bool hasImaSignature(int fd);
+
 } // namespace loadlens::scan
