@@ -1,6 +1,7 @@
 #include "scan/scanner.h"
 
 #include "common/log.h"
+#include "common/trusted_path.h"
 #include "elf/ld_cache.h"
 #include "pathsec/ld_config.h"
 #include "scan/package_lookup.h"
@@ -148,12 +149,20 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         return result;
     }
 
-    PackageLookup packages(options.dpkgAdminDir,
-                           options.hashCachePath.empty() ? std::string() : options.hashCachePath + ".dpkg-lookup");
+    // Both caches feed verdicts. As root, one that another user could have written is refused
+    // (said once, for both), and the scan reads every file and the package database instead.
+    std::string cachePath = options.hashCachePath;
+    if (!cachePath.empty()) {
+        if (auto trusted = checkCacheTrusted(cachePath); !trusted) {
+            logger->warn("caches not used: {}", trusted.error().message);
+            cachePath.clear();
+        }
+    }
+    PackageLookup packages(options.dpkgAdminDir, cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup");
 
     std::optional<pkg::HashCache> hashCache;
-    if (!options.hashCachePath.empty()) {
-        auto opened = pkg::HashCache::open(options.hashCachePath);
+    if (!cachePath.empty()) {
+        auto opened = pkg::HashCache::open(cachePath);
         if (opened)
             hashCache.emplace(std::move(*opened));
         else
