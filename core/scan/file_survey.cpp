@@ -32,6 +32,15 @@ std::string mapFilesPath(const std::string &procRoot, int pid, const MappedRange
     return procRoot + buf;
 }
 
+// The root group's non-root members, who are the ones that can write.
+std::string memberList(const pathsec::Writer &w)
+{
+    std::string out;
+    for (const auto &m : w.members)
+        out += (out.empty() ? " with members " : ", ") + m;
+    return out;
+}
+
 std::string principalText(const pathsec::Writer &w)
 {
     switch (w.kind) {
@@ -40,11 +49,11 @@ std::string principalText(const pathsec::Writer &w)
     case pathsec::PrincipalKind::User:
         return "user " + w.name + " (" + std::to_string(w.id) + ")";
     case pathsec::PrincipalKind::Group:
-        return "group " + w.name + " (" + std::to_string(w.id) + ")";
+        return "group " + w.name + " (" + std::to_string(w.id) + ")" + memberList(w);
     case pathsec::PrincipalKind::AclUser:
         return "ACL user " + w.name + " (" + std::to_string(w.id) + ")";
     case pathsec::PrincipalKind::AclGroup:
-        return "ACL group " + w.name + " (" + std::to_string(w.id) + ")";
+        return "ACL group " + w.name + " (" + std::to_string(w.id) + ")" + memberList(w);
     }
     return w.name;
 }
