@@ -5,6 +5,7 @@
 #include "elf/elf_reader.h"
 #include "pathsec/file_facts.h"
 #include "pathsec/location.h"
+#include "pathsec/principals.h"
 #include "pathsec/writability.h"
 #include "scan/package_lookup.h"
 #include "pkg/hash.h"
@@ -249,10 +250,15 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                 s.facts.errors.push_back(s.accessPath + " is not a regular file");
             } else {
                 if (!pathIsMappedFile) {
+                    // Deleted or replaced: the path says nothing, the mapping itself all there is.
                     s.facts.size = static_cast<std::uint64_t>(fst.st_size);
+                    s.facts.mtimeNs = fst.st_mtim.tv_sec * 1000000000LL + fst.st_mtim.tv_nsec;
+                    s.facts.ctimeNs = fst.st_ctim.tv_sec * 1000000000LL + fst.st_ctim.tv_nsec;
                     s.facts.uid = fst.st_uid;
                     s.facts.gid = fst.st_gid;
                     s.facts.mode = fst.st_mode;
+                    s.facts.ownerName = pathsec::userName(fst.st_uid);
+                    s.facts.groupName = pathsec::groupName(fst.st_gid);
                 }
                 pkg::FileStamp stamp{static_cast<std::uint64_t>(fst.st_dev), static_cast<std::uint64_t>(fst.st_ino),
                                      static_cast<std::uint64_t>(fst.st_size),
