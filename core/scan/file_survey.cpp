@@ -93,6 +93,19 @@ bool hasImaSignature(int fd)
 
 namespace {
 
+// The same version of the same file: what the hash cache keys on, less the ctime (which a
+// rename alone changes).
+bool sameFileVersion(const pkg::FileStamp &a, const pkg::FileStamp &b)
+{
+    return a.dev == b.dev && a.inode == b.inode && a.size == b.size && a.mtimeNs == b.mtimeNs;
+}
+
+std::string describeStamp(const pkg::FileStamp &s)
+{
+    return "inode " + std::to_string(s.inode) + ", " + std::to_string(s.size) + " bytes, mtime " +
+           std::to_string(s.mtimeNs) + " ns";
+}
+
 struct PendingFile {
     FileKey key;
     std::string path;
@@ -105,6 +118,12 @@ void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
     auto &p = s.package;
     if (s.deleted)
         return;  // the old content cannot be compared with the current manifest: deletion rules decide
+    if (s.changedDuringScan) {
+        p.state = verdict::PackageFacts::State::Unverifiable;
+        p.detail = "file changed during scan: the file at the path was replaced or rewritten between being "
+                   "identified as the mapped one and being hashed";
+        return;
+    }
     if (s.pathMismatch) {
         // Another mount namespace, or replaced since it was mapped: the manifest describes the file
         // at this path here, not the one the process runs.
@@ -193,13 +212,14 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
     std::map<FileKey, PendingFile> pending;
     for (const auto &p : processes) {
         for (const auto &m : p.modules) {
-            if (m.anonymousExec || m.pseudo || m.memfd || m.path.empty() || m.path[0] != '/')
+            if (m.anonymousExec || m.pseudo || m.path.empty() || m.path[0] != '/')
                 continue;
             auto [it, inserted] = pending.try_emplace(m.file);
             if (inserted) {
                 it->second.key = m.file;
                 it->second.path = m.path;
-                it->second.deleted = m.deleted;
+                // A memfd never had a link: like a deleted file, it is read through the mapping.
+                it->second.deleted = m.deleted || m.memfd;
             }
             if (it->second.mapFiles.empty() && !m.ranges.empty())
                 it->second.mapFiles = mapFilesPath(in.procRoot, p.pid, m.ranges.front());
@@ -211,6 +231,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
     std::vector<pkg::HashJob> jobs;
     std::vector<FileKey> jobKeys;
     std::vector<io::UniqueFd> fds;
+    std::map<std::size_t, pkg::FileStamp> expected;  // job index -> the file identified as mapped
     const std::size_t total = pending.size();
     std::size_t done = 0;
 
@@ -225,25 +246,37 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         s.facts.path = file.path;
 
         struct stat st {};
-        const bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
-                                      static_cast<std::uint64_t>(st.st_ino) == key.inode;
+        bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
+                                static_cast<std::uint64_t>(st.st_ino) == key.inode;
+        io::UniqueFd fd;
+        int openError = ENOENT;
+        if (pathIsMappedFile) {
+            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+            openError = errno;
+            struct stat opened {};
+            if (fd.valid() && (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_ino) != key.inode)) {
+                // Replaced between the stat and the open: what was opened is not what is mapped.
+                fd = io::UniqueFd();
+                pathIsMappedFile = false;
+            }
+        }
         if (!pathIsMappedFile && !file.deleted)
             s.facts.errors.push_back("the path now names another file than the one mapped (inode " +
                                      std::to_string(key.inode) + "); facts were read through " + file.mapFiles);
 
         // Open what the process really mapped: the path when it still names that file, else the
         // mapping itself through /proc/PID/map_files (needs ptrace-read access to the process).
-        io::UniqueFd fd;
         if (pathIsMappedFile) {
-            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+            // opened above
         } else if (!file.mapFiles.empty()) {
             s.accessPath = file.mapFiles;
             fd = io::UniqueFd(::open(file.mapFiles.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+            openError = errno;
         }
         // Read from what was opened, so the signature belongs to the file that is hashed.
         const bool imaSigned = fd.valid() && hasImaSignature(fd.get());
         if (!fd.valid()) {
-            s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(errno));
+            s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(openError));
         } else {
             struct stat fst {};
             if (::fstat(fd.get(), &fst) != 0 || !S_ISREG(fst.st_mode)) {
@@ -272,9 +305,11 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                     s.facts.md5 = cached->md5;
                     ++stats.fromCache;
                 } else if (pathIsMappedFile) {
-                    // Reopened by the hasher (no descriptor held per file: a busy host maps thousands).
+                    // Reopened by the hasher (no descriptor held per file: a busy host maps thousands),
+                    // so what it reads must be shown to be this same file afterwards.
                     jobs.push_back(pkg::HashJob{file.path, -1});
                     jobKeys.push_back(key);
+                    expected.emplace(jobs.size() - 1, stamp);
                 } else {
                     jobs.push_back(pkg::HashJob{s.accessPath, fd.get()});
                     jobKeys.push_back(key);
@@ -311,6 +346,15 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         std::vector<std::pair<pkg::FileStamp, pkg::Digests>> fresh;
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             auto &s = out[jobKeys[i]];
+            if (auto want = expected.find(i); want != expected.end() && outcomes[i].ok() &&
+                !sameFileVersion(want->second, outcomes[i].stamp)) {
+                // Swapped at the path after it was identified: those digests are another file's.
+                s.changedDuringScan = true;
+                s.facts.errors.push_back(s.accessPath + " changed during the scan (" + describeStamp(want->second) +
+                                         " when identified, " + describeStamp(outcomes[i].stamp) + " when hashed)");
+                ++stats.hashFailures;
+                continue;
+            }
             if (outcomes[i].ok()) {
                 s.facts.sha256 = outcomes[i].digests.sha256;
                 s.facts.md5 = outcomes[i].digests.md5;

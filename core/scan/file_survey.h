@@ -21,6 +21,7 @@ struct SurveyedFile {
     FileFacts facts;
     bool deleted = false;         // mapped file has no link left (survey used map_files)
     bool pathMismatch = false;    // the path names another file here than the one mapped
+    bool changedDuringScan = false;  // the file hashed at the path was not the one identified: no digest
     std::string accessPath;       // what was opened to read it: the path or /proc/PID/map_files/...
     verdict::PackageFacts package;
     verdict::WritableFacts writable;

@@ -6,6 +6,7 @@
 #include "scan/file_survey.h"
 #include "scan/scanner.h"
 
+#include <QCryptographicHash>
 #include <QTemporaryDir>
 #include <cerrno>
 #include <cstring>
@@ -86,6 +87,36 @@ QString signedLibraryCopy(QTemporaryDir &dir, const QByteArray &value, QString &
     return {};
 }
 
+QString sha256Of(const QByteArray &data)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+}
+
+QByteArray contentOf(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Following /proc/PID/map_files links needs CAP_SYS_ADMIN (CAP_CHECKPOINT_RESTORE since 5.9).
+bool mapFilesReadable()
+{
+    const QDir dir(QStringLiteral("/proc/self/map_files"));
+    const QStringList entries = dir.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
+    if (entries.isEmpty())
+        return false;
+    QFile f(dir.filePath(entries.first()));
+    return f.open(QIODevice::ReadOnly);
+}
+
+const std::string *errorContaining(const std::vector<std::string> &errors, const char *part)
+{
+    for (const auto &e : errors)
+        if (e.find(part) != std::string::npos)
+            return &e;
+    return nullptr;
+}
+
 } // namespace
 
 class TestFileSurvey : public QObject {
@@ -143,6 +174,88 @@ private slots:
         const ModuleRecord *m = moduleAt(scan, target.pid(), lib);
         QVERIFY2(m, "the library is not among the modules");
         QVERIFY2(!codesOf(*m).contains(QStringLiteral("ima-signed")), qPrintable(codesOf(*m).join(u' ')));
+    }
+
+    // The file at the path is swapped after the survey identified it as the mapped one and
+    // before the hasher reopens it: the new file's digest must not be reported as the module's.
+    void fileSwappedBeforeHashingIsNotAttributed()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString lib = dir.filePath(QStringLiteral("libswapped.so"));
+        QVERIFY(QFile::copy(loadlens::testing::fixtureLibraryPath(), lib));
+        const QString other = dir.filePath(QStringLiteral("other.so"));
+        QByteArray otherContent = contentOf(lib);
+        otherContent.append("a different library");
+        {
+            QFile f(other);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(otherContent);
+        }
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--dlopen"), lib}), qPrintable(target.error()));
+
+        scan::ScanOptions options;
+        options.pid = target.pid();
+        bool swapped = false;
+        const ProgressFn swapAfterSurvey = [&](std::size_t done, std::size_t total, const std::string &step) {
+            if (!swapped && step == "checking files" && done == total)
+                swapped = ::rename(QFile::encodeName(other).constData(), QFile::encodeName(lib).constData()) == 0;
+        };
+        const ScanResult scan = scan::runScan(options, swapAfterSurvey);
+        QVERIFY2(swapped, "the file was not swapped between the survey and the hashing");
+        const ModuleRecord *m = moduleAt(scan, target.pid(), lib);
+        QVERIFY2(m, "the library is not among the modules");
+        const auto facts = scan.files.find(m->file);
+        QVERIFY(facts != scan.files.end());
+        QVERIFY2(QString::fromStdString(facts->second.sha256) != sha256Of(otherContent),
+                 "the digest of the file swapped in was attributed to the mapped library");
+        QVERIFY2(facts->second.sha256.empty(), facts->second.sha256.c_str());
+        QVERIFY2(errorContaining(facts->second.errors, "changed during the scan"), "no error says what happened");
+        QVERIFY2(codesOf(*m).contains(QStringLiteral("unverifiable")), qPrintable(codesOf(*m).join(u' ')));
+        bool saysChanged = false;
+        for (const auto &r : m->verdict.reasons)
+            saysChanged = saysChanged || (r.code == "unverifiable" && r.text.find("file changed during scan") != std::string::npos);
+        QVERIFY2(saysChanged, "the unverifiable reason does not say the file changed during the scan");
+    }
+
+    // A memfd and a deleted file have no path to open: their digests come through the mapping.
+    void memfdAndDeletedAreHashedThroughTheMapping()
+    {
+        if (!mapFilesReadable())
+            QSKIP("following /proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE (run as root)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString deleted = dir.filePath(QStringLiteral("deleted-blob.bin"));
+        const QByteArray deletedContent(6000, 'd');
+        {
+            QFile f(deleted);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(deletedContent);
+        }
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--memfd"), QStringLiteral("ll-survey-memfd"), QStringLiteral("--map-deleted"),
+                               deleted}),
+                 qPrintable(target.error()));
+        const ScanResult scan = scanPid(target.pid());
+        const ModuleRecord *memfd = nullptr;
+        const ModuleRecord *gone = nullptr;
+        for (const auto &p : scan.processes)
+            for (const auto &m : p.modules) {
+                if (m.memfd)
+                    memfd = &m;
+                else if (m.deleted && QString::fromStdString(m.path) == deleted)
+                    gone = &m;
+            }
+        QVERIFY2(memfd, "no memfd module");
+        QVERIFY2(gone, "no deleted module");
+        QVERIFY(codesOf(*memfd).contains(QStringLiteral("memfd-exec")));
+        const auto digestOf = [&scan](const ModuleRecord &m) {
+            const auto it = scan.files.find(m.file);
+            return it == scan.files.end() ? QString() : QString::fromStdString(it->second.sha256);
+        };
+        QCOMPARE(digestOf(*memfd), sha256Of(QByteArray(4096, char(0xc3))));
+        QCOMPARE(digestOf(*gone), sha256Of(deletedContent));
     }
 };
 
