@@ -257,6 +257,64 @@ private slots:
         QCOMPARE(digestOf(*memfd), sha256Of(QByteArray(4096, char(0xc3))));
         QCOMPARE(digestOf(*gone), sha256Of(deletedContent));
     }
+
+    // A mapped file was deleted and a package lists its path: an upgrade only when the file now
+    // there is the package's (its MD5 matches the manifest). The package database is a scratch
+    // one in dpkg's format that lists the scratch path.
+    void deletedUpgradedNeedsThePackagesFile_data()
+    {
+        QTest::addColumn<bool>("manifestMatches");
+        QTest::addColumn<QString>("code");
+        QTest::addRow("file matches the manifest") << true << u"deleted-upgraded"_qs;
+        QTest::addRow("file differs from the manifest") << false << u"deleted"_qs;
+    }
+    void deletedUpgradedNeedsThePackagesFile()
+    {
+        QFETCH(bool, manifestMatches);
+        QFETCH(QString, code);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString lib = dir.filePath(QStringLiteral("libupgraded.so"));
+        QVERIFY(QFile::copy(loadlens::testing::fixtureLibraryPath(), lib));
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--map-deleted"), lib}), qPrintable(target.error()));
+        QVERIFY(!QFileInfo::exists(lib));
+
+        const QByteArray newVersion = contentOf(loadlens::testing::fixtureLibraryPath()) + "version 2";
+        {
+            QFile f(lib);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(newVersion);
+        }
+        const QByteArray md5 = manifestMatches ? QCryptographicHash::hash(newVersion, QCryptographicHash::Md5).toHex()
+                                               : QByteArray(32, '0');
+        const QString admin = dir.filePath(QStringLiteral("dpkg"));
+        QVERIFY(QDir().mkpath(admin + QStringLiteral("/info")));
+        auto write = [](const QString &path, const QByteArray &text) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+        };
+        QVERIFY(write(admin + QStringLiteral("/status"), "Package: llupgrade\nStatus: install ok installed\n\n"));
+        QVERIFY(write(admin + QStringLiteral("/info/llupgrade.list"), lib.toLocal8Bit() + '\n'));
+        QVERIFY(write(admin + QStringLiteral("/info/llupgrade.md5sums"), md5 + "  " + lib.toLocal8Bit().mid(1) + '\n'));
+
+        scan::ScanOptions options;
+        options.pid = target.pid();
+        options.dpkgAdminDir = admin.toStdString();
+        const ScanResult scan = scan::runScan(options);
+        const ModuleRecord *m = nullptr;
+        for (const auto &p : scan.processes)
+            for (const auto &module : p.modules)
+                if (module.deleted && QString::fromStdString(module.path) == lib)
+                    m = &module;
+        QVERIFY2(m, "the deleted file is not among the modules");
+        const QStringList codes = codesOf(*m);
+        QVERIFY2(codes.contains(code), qPrintable(codes.join(u' ')));
+        if (!manifestMatches) {
+            QVERIFY2(!codes.contains(u"deleted-upgraded"_qs), qPrintable(codes.join(u' ')));
+            QCOMPARE(m->verdict.level, Level::High);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFileSurvey)
