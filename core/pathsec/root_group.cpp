@@ -3,6 +3,7 @@
 #include "common/io.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <map>
 #include <mutex>
 #include <set>
@@ -73,8 +74,8 @@ RootGroupMembers readNow(const std::string &groupFile, const std::string &passwd
             else if (isZero(f[3]))
                 members.emplace(f[0]);
         });
-    } else {
-        out.error = passwd.error().message;
+    } else if (passwd.error().code != ENOENT) {
+        out.error = passwd.error().message;  // a root without the file names nobody in it
     }
     auto group = io::readFile(groupFile, kMaxAccountFile);
     if (group) {
@@ -86,7 +87,7 @@ RootGroupMembers readNow(const std::string &groupFile, const std::string &passwd
                 if (!name.empty())
                     members.emplace(name);
         });
-    } else {
+    } else if (group.error().code != ENOENT) {
         out.error = out.error.empty() ? group.error().message : out.error + "; " + group.error().message;
     }
     for (const auto &name : members)

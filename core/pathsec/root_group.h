@@ -11,7 +11,7 @@ namespace loadlens::pathsec {
 
 struct RootGroupMembers {
     std::vector<std::string> names;  // non-root members, sorted, without repeats
-    std::string error;               // a file could not be read: the list may be incomplete
+    std::string error;               // a file could not be read (other than absent): the list may be incomplete
 };
 
 // Cached per (file, inode, size, mtime): a scan asks for every component of every path.

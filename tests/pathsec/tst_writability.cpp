@@ -62,6 +62,7 @@ private slots:
     void rootGroupMembersWrite_data();
     void rootGroupMembersWrite();
     void rootGroupFromRealAccountFiles();
+    void rootGroupWithoutAccountFiles();
 };
 
 void TestWritability::trees_data()
@@ -464,6 +465,27 @@ void TestWritability::rootGroupFromRealAccountFiles()
         actual.insert(QString::fromStdString(m));
     QCOMPARE(actual, expected);
     QCOMPARE(r.writableByNonRoot, !expected.isEmpty());
+}
+
+// A scanned root without /etc/group or /etc/passwd names nobody in the root group: that is no
+// error, and the root group stays root's.
+void TestWritability::rootGroupWithoutAccountFiles()
+{
+    if (!runningAsRoot())
+        QSKIP("needs root: a directory of group 0");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string target = rootGroupTree(tmp);
+    QVERIFY2(target.front() == '/', target.c_str());
+    CheckOptions options;
+    options.groupFile = tmp.filePath(QStringLiteral("no-etc/group")).toStdString();
+    options.passwdFile = tmp.filePath(QStringLiteral("no-etc/passwd")).toStdString();
+    const WritabilityReport r = checkWritable(target, options);
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    QVERIFY(!r.writableByNonRoot);
+    const Writer *w = findWriter(r, parentPath(target), PrincipalKind::Group, 0);
+    QVERIFY2(w && w->rootGroup && w->members.empty(), qPrintable(info));
 }
 
 QTEST_GUILESS_MAIN(TestWritability)
