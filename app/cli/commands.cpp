@@ -138,8 +138,15 @@ int runExplainCommand(const CliOptions &o)
     for (const auto &p : scan.processes)
         if (p.pid == *o.pid)
             proc = &p;
-    if (!proc) {
-        std::cerr << "loadlens-cli: no process with pid " << *o.pid << "\n";
+    // A process that is gone, or a zombie, has no modules: say that rather than that none matched.
+    const std::string procDir = o.procRoot + "/" + std::to_string(*o.pid);
+    if (!proc || (proc->modules.empty() && ::access(procDir.c_str(), F_OK) != 0)) {
+        std::cerr << "loadlens-cli: process " << *o.pid << " has exited (there is no " << procDir << ")\n";
+        return 1;
+    }
+    if (proc->state == 'Z' && proc->modules.empty()) {
+        std::cerr << "loadlens-cli: process " << *o.pid << " is a zombie: its memory maps are gone (it has exited "
+                  << "and waits for its parent, pid " << proc->ppid << ", to collect its status)\n";
         return 1;
     }
     const std::string &needle = o.positional[1];

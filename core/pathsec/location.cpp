@@ -240,7 +240,10 @@ LocationClass classifyLocation(const std::string &path, const LocationContext &c
         }
 
     if (context.checkFilesystem) {
-        const WritabilityReport report = checkWritable(underRoot(context.rootDir, p));
+        CheckOptions check;
+        check.groupFile = underRoot(context.rootDir, "/etc/group");  // who is in the root group there
+        check.passwdFile = underRoot(context.rootDir, "/etc/passwd");
+        const WritabilityReport report = checkWritable(underRoot(context.rootDir, p), check);
         for (const auto &w : report.writers)
             if (w.kind == PrincipalKind::Other && (w.component != report.resolvedPath || report.isDirectory))
                 addFlag(out, LocationFlag::WorldWritableTree);

@@ -4,6 +4,7 @@
 #include "pathsec/acl_reader.h"
 #include "pathsec/path_names.h"
 #include "pathsec/principals.h"
+#include "pathsec/root_group.h"
 
 #include <cerrno>
 #include <deque>
@@ -36,12 +37,20 @@ struct Right {
     std::string via;
     bool search = false;
     bool rootGroup = false;
+    std::vector<std::string> members;
 };
 
 struct Frame {
     PathComponent component;
     std::vector<Right> rights;
 };
+
+// Group 0 is root's own only while nobody else is in it: with members it is an ordinary group.
+void judgeGroupZero(Right &right, const RootGroupMembers &members)
+{
+    right.members = members.names;
+    right.rootGroup = members.names.empty();
+}
 
 std::vector<Right> rightsOf(const PathComponent &c, const AccessAcl &acl)
 {
@@ -51,21 +60,21 @@ std::vector<Right> rightsOf(const PathComponent &c, const AccessAcl &acl)
     const std::uint32_t mode = c.mode;
     if (c.uid != 0) {
         // A non-root owner can chmod the file at will, so write bits or not, the owner can write.
-        out.push_back({PrincipalKind::User, c.uid, c.ownerName, (mode & S_IWUSR) ? "mode" : "owner", true, false});
+        out.push_back({PrincipalKind::User, c.uid, c.ownerName, (mode & S_IWUSR) ? "mode" : "owner", true, false, {}});
     }
     const bool groupWrite = acl.extended ? acl.groupObjWrite : (mode & S_IWGRP) != 0;
     const bool groupSearch = acl.extended ? acl.groupObjSearch : (mode & S_IXGRP) != 0;
     if (groupWrite)
-        out.push_back({PrincipalKind::Group, c.gid, c.groupName, acl.extended ? "acl" : "mode", groupSearch, c.gid == 0});
+        out.push_back({PrincipalKind::Group, c.gid, c.groupName, acl.extended ? "acl" : "mode", groupSearch, c.gid == 0, {}});
     if (mode & S_IWOTH)
-        out.push_back({PrincipalKind::Other, 0, "everyone", "mode", (mode & S_IXOTH) != 0, false});
+        out.push_back({PrincipalKind::Other, 0, "everyone", "mode", (mode & S_IXOTH) != 0, false, {}});
     for (const auto &entry : acl.named) {
         if (!entry.write)
             continue;
         if (entry.isGroup)
-            out.push_back({PrincipalKind::AclGroup, entry.id, groupName(entry.id), "acl", entry.search, entry.id == 0});
+            out.push_back({PrincipalKind::AclGroup, entry.id, groupName(entry.id), "acl", entry.search, entry.id == 0, {}});
         else if (entry.id != 0)
-            out.push_back({PrincipalKind::AclUser, entry.id, userName(entry.id), "acl", entry.search, false});
+            out.push_back({PrincipalKind::AclUser, entry.id, userName(entry.id), "acl", entry.search, false, {}});
     }
     return out;
 }
@@ -140,6 +149,14 @@ int Walker::visit(const std::string &path, Frame &frame)
     }
     c.hasExtendedAcl = acl.extended;
     frame.rights = rightsOf(c, acl);
+    for (auto &right : frame.rights) {
+        if (!right.rootGroup)
+            continue;
+        const auto members = readRootGroupMembers(m_options.groupFile, m_options.passwdFile);
+        if (!members.error.empty())
+            m_report.errors.push_back("cannot tell who is in the root group: " + members.error);
+        judgeGroupZero(right, members);
+    }
     return 0;
 }
 
@@ -158,9 +175,17 @@ void Walker::addWriter(const Frame &owner, const Right &right, Writer writer)
     writer.name = right.name;
     writer.via = right.via;
     writer.rootGroup = right.rootGroup;
+    writer.members = right.members;
     writer.sticky = owner.component.isDirectory && (owner.component.mode & S_ISVTX);
-    if (right.rootGroup)
-        writer.note = writer.note.empty() ? "root group" : "root group; " + writer.note;
+    if (right.rootGroup) {
+        const std::string what = "root group, which has no members besides root";
+        writer.note = writer.note.empty() ? what : what + "; " + writer.note;
+    } else if (!right.members.empty()) {
+        std::string what = "root group with members";
+        for (std::size_t i = 0; i < right.members.size(); ++i)
+            what += (i ? ", " : " ") + right.members[i];
+        writer.note = writer.note.empty() ? what : what + "; " + writer.note;
+    }
     if (right.via == "owner")
         writer.note = writer.note.empty() ? "owner may chmod it" : writer.note + "; owner may chmod it";
     auto key = std::make_tuple(writer.component, writer.affects, int(writer.kind), writer.id, writer.via);

@@ -35,7 +35,10 @@ struct Writer {
     std::uint32_t id = 0;        // uid or gid; 0 for Other
     std::string name;            // user or group name; "everyone" for Other
     std::string via;             // "mode", "acl", or "owner" (a non-root owner may chmod it)
-    bool rootGroup = false;      // group 0: only members of the root group, reported at lower severity
+    // Group 0 with no member but root (see root_group.h): not counted as a non-root writer, and
+    // said so. Group 0 with other members is an ordinary group writer, `members` naming them.
+    bool rootGroup = false;
+    std::vector<std::string> members;  // for group 0: its non-root members
     bool sticky = false;         // `component` is a directory with the sticky bit
     bool canCreate = false;      // may add new entries to `component` (a directory)
     bool canReplace = false;     // may replace/rename/remove `affects`, or rewrite the file itself
@@ -46,6 +49,9 @@ struct CheckOptions {
     bool followFinalSymlink = true;  // also check what a final symlink points to
     int maxSymlinks = 40;            // like the kernel's ELOOP limit
     bool readAcls = true;
+    // Account files that say who is in group 0 (read directly: those of the scanned root).
+    std::string groupFile = "/etc/group";
+    std::string passwdFile = "/etc/passwd";
 };
 
 struct WritabilityReport {

@@ -8,6 +8,15 @@
 namespace loadlens::pathsec {
 namespace {
 
+// " with members alice, bob" for the root group; others' members are not looked up.
+std::string memberList(const Writer &w)
+{
+    std::string out;
+    for (const auto &m : w.members)
+        out += (out.empty() ? " with members " : ", ") + m;
+    return out;
+}
+
 std::string principalText(const Writer &w)
 {
     switch (w.kind) {
@@ -20,7 +29,8 @@ std::string principalText(const Writer &w)
     case PrincipalKind::AclGroup:
         if (w.rootGroup)
             return "the root group";
-        return "group " + w.name + (w.name == std::to_string(w.id) ? "" : " (" + std::to_string(w.id) + ")");
+        return "group " + w.name + (w.name == std::to_string(w.id) ? "" : " (" + std::to_string(w.id) + ")") +
+               memberList(w);
     }
     return "everyone";
 }
@@ -100,8 +110,8 @@ std::string describeWritability(const WritabilityReport &r)
         return text + incompleteSuffix(r);
     }
     if (!rootGroup.empty())
-        return subject + " is writable only by root and the root group (through " + rootGroup.front()->component +
-               ")" + incompleteSuffix(r);
+        return subject + " is writable only by root and the root group, which has no members besides root (through " +
+               rootGroup.front()->component + ")" + incompleteSuffix(r);
     if (!r.errors.empty())
         return subject + " could not be fully checked: " + r.errors.front();
     return subject + " is writable only by root";

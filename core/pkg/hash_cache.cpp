@@ -3,6 +3,7 @@
 #include "common/data_dir.h"
 
 #include "common/log.h"
+#include "common/trusted_path.h"
 #include "pkg/hash_internal.h"
 
 #include <cerrno>
@@ -148,6 +149,9 @@ const std::string &HashCache::path() const { return m_impl->path; }
 
 Result<HashCache> HashCache::open(const std::string &path)
 {
+    // Its digests decide verdicts: as root, only a file nobody else can have written.
+    if (auto trusted = checkCacheTrusted(path); !trusted)
+        return trusted.error();
     if (auto dirs = makeParentDirs(path); !dirs)
         return dirs.error();
     auto impl = std::make_unique<Impl>();

@@ -3,7 +3,8 @@
 // Keyed by (dev, inode, size, mtime_ns, ctime_ns): any write, truncate, rename-over or chmod
 // changes at least one of these, so a hit means the same content (ctime cannot be set by
 // unprivileged users). One row per (dev, inode); a new version replaces the old one.
-// The cache lives in the invoking user's data dir and is only as trustworthy as that dir.
+// The cache lives in the invoking user's data dir and is only as trustworthy as that dir: as
+// root, open() refuses a file (or a directory above it) that anyone but root owns or may write.
 #include "common/cancel.h"
 #include "common/result.h"
 #include "pkg/hash.h"
@@ -19,7 +20,8 @@ namespace loadlens::pkg {
 class HashCache {
 public:
     // Opens or creates the SQLite file (creating parent dirs, mode 0700). A file that is not a
-    // SQLite database, is damaged, or belongs to another application is an Error naming it.
+    // SQLite database, is damaged, or belongs to another application is an Error naming it, and
+    // so is, as root, a path that fails checkCacheTrusted() (common/trusted_path.h).
     static Result<HashCache> open(const std::string &path);
 
     HashCache(HashCache &&other) noexcept;

@@ -34,7 +34,10 @@ void checkDirectory(const PostureOptions &o, const LibraryDir &dir, CheckBuilder
 {
     const std::string label = dir.path + (dir.resolved != dir.path ? " (-> " + dir.resolved + ")" : "") + " [" +
                               dir.source + "]";
-    const auto report = pathsec::checkWritable(underRoot(o.rootDir, dir.resolved));
+    pathsec::CheckOptions check;
+    check.groupFile = underRoot(o.rootDir, "/etc/group");  // who is in the root group there
+    check.passwdFile = underRoot(o.rootDir, "/etc/passwd");
+    const auto report = pathsec::checkWritable(underRoot(o.rootDir, dir.resolved), check);
     if (!report.exists) {
         if (report.creatableByNonRoot)
             b.fail(label + " does not exist and can be created by a non-root user: " +

@@ -5,6 +5,7 @@
 #include "elf/elf_reader.h"
 #include "pathsec/file_facts.h"
 #include "pathsec/location.h"
+#include "pathsec/principals.h"
 #include "pathsec/writability.h"
 #include "scan/package_lookup.h"
 #include "pkg/hash.h"
@@ -18,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <thread>
+#include <vector>
 
 namespace loadlens::scan {
 
@@ -31,6 +33,15 @@ std::string mapFilesPath(const std::string &procRoot, int pid, const MappedRange
     return procRoot + buf;
 }
 
+// The root group's non-root members, who are the ones that can write.
+std::string memberList(const pathsec::Writer &w)
+{
+    std::string out;
+    for (const auto &m : w.members)
+        out += (out.empty() ? " with members " : ", ") + m;
+    return out;
+}
+
 std::string principalText(const pathsec::Writer &w)
 {
     switch (w.kind) {
@@ -39,21 +50,60 @@ std::string principalText(const pathsec::Writer &w)
     case pathsec::PrincipalKind::User:
         return "user " + w.name + " (" + std::to_string(w.id) + ")";
     case pathsec::PrincipalKind::Group:
-        return "group " + w.name + " (" + std::to_string(w.id) + ")";
+        return "group " + w.name + " (" + std::to_string(w.id) + ")" + memberList(w);
     case pathsec::PrincipalKind::AclUser:
         return "ACL user " + w.name + " (" + std::to_string(w.id) + ")";
     case pathsec::PrincipalKind::AclGroup:
-        return "ACL group " + w.name + " (" + std::to_string(w.id) + ")";
+        return "ACL group " + w.name + " (" + std::to_string(w.id) + ")" + memberList(w);
     }
     return w.name;
 }
 
-bool hasImaSignature(const std::string &path)
+} // namespace
+
+bool isImaSignature(const unsigned char *value, std::size_t size)
 {
-    unsigned char buf[8];
-    ssize_t n = ::lgetxattr(path.c_str(), "security.ima", buf, sizeof buf);
-    // EVM_IMA_XATTR_DIGSIG (3) marks a signature; a plain hash (4) proves nothing by itself.
-    return n > 0 && buf[0] == 3;
+    // EVM_IMA_XATTR_DIGSIG (3) followed by a signature_v2_hdr: version 2, hash algorithm, key id
+    // (4 bytes), signature size (16-bit big endian), then the signature itself. A plain hash
+    // (IMA_XATTR_DIGEST_NG, 4) proves nothing by itself, and neither does a truncated header.
+    constexpr std::size_t kHeader = 1 + 1 + 1 + 4 + 2;
+    if (size < kHeader || value[0] != 3 || value[1] != 2)
+        return false;
+    const std::size_t signatureSize = (std::size_t(value[7]) << 8) | value[8];
+    return signatureSize > 0 && kHeader + signatureSize == size;
+}
+
+bool hasImaSignature(int fd)
+{
+    // A real signature is hundreds of bytes: ask for the size first, and again if the value grew
+    // between the two calls (ERANGE).
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const ssize_t size = ::fgetxattr(fd, "security.ima", nullptr, 0);
+        if (size <= 0)
+            return false;
+        std::vector<unsigned char> value(static_cast<std::size_t>(size));
+        const ssize_t n = ::fgetxattr(fd, "security.ima", value.data(), value.size());
+        if (n >= 0)
+            return isImaSignature(value.data(), static_cast<std::size_t>(n));
+        if (errno != ERANGE)
+            return false;
+    }
+    return false;
+}
+
+namespace {
+
+// The same version of the same file: what the hash cache keys on, less the ctime (which a
+// rename alone changes).
+bool sameFileVersion(const pkg::FileStamp &a, const pkg::FileStamp &b)
+{
+    return a.dev == b.dev && a.inode == b.inode && a.size == b.size && a.mtimeNs == b.mtimeNs;
+}
+
+std::string describeStamp(const pkg::FileStamp &s)
+{
+    return "inode " + std::to_string(s.inode) + ", " + std::to_string(s.size) + " bytes, mtime " +
+           std::to_string(s.mtimeNs) + " ns";
 }
 
 struct PendingFile {
@@ -68,6 +118,12 @@ void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
     auto &p = s.package;
     if (s.deleted)
         return;  // the old content cannot be compared with the current manifest: deletion rules decide
+    if (s.changedDuringScan) {
+        p.state = verdict::PackageFacts::State::Unverifiable;
+        p.detail = "file changed during scan: the file at the path was replaced or rewritten between being "
+                   "identified as the mapped one and being hashed";
+        return;
+    }
     if (s.pathMismatch) {
         // Another mount namespace, or replaced since it was mapped: the manifest describes the file
         // at this path here, not the one the process runs.
@@ -156,13 +212,14 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
     std::map<FileKey, PendingFile> pending;
     for (const auto &p : processes) {
         for (const auto &m : p.modules) {
-            if (m.anonymousExec || m.pseudo || m.memfd || m.path.empty() || m.path[0] != '/')
+            if (m.anonymousExec || m.pseudo || m.path.empty() || m.path[0] != '/')
                 continue;
             auto [it, inserted] = pending.try_emplace(m.file);
             if (inserted) {
                 it->second.key = m.file;
                 it->second.path = m.path;
-                it->second.deleted = m.deleted;
+                // A memfd never had a link: like a deleted file, it is read through the mapping.
+                it->second.deleted = m.deleted || m.memfd;
             }
             if (it->second.mapFiles.empty() && !m.ranges.empty())
                 it->second.mapFiles = mapFilesPath(in.procRoot, p.pid, m.ranges.front());
@@ -174,6 +231,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
     std::vector<pkg::HashJob> jobs;
     std::vector<FileKey> jobKeys;
     std::vector<io::UniqueFd> fds;
+    std::map<std::size_t, pkg::FileStamp> expected;  // job index -> the file identified as mapped
     const std::size_t total = pending.size();
     std::size_t done = 0;
 
@@ -188,33 +246,52 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         s.facts.path = file.path;
 
         struct stat st {};
-        const bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
-                                      static_cast<std::uint64_t>(st.st_ino) == key.inode;
+        bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
+                                static_cast<std::uint64_t>(st.st_ino) == key.inode;
+        io::UniqueFd fd;
+        int openError = ENOENT;
+        if (pathIsMappedFile) {
+            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+            openError = errno;
+            struct stat opened {};
+            if (fd.valid() && (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_ino) != key.inode)) {
+                // Replaced between the stat and the open: what was opened is not what is mapped.
+                fd = io::UniqueFd();
+                pathIsMappedFile = false;
+            }
+        }
         if (!pathIsMappedFile && !file.deleted)
             s.facts.errors.push_back("the path now names another file than the one mapped (inode " +
                                      std::to_string(key.inode) + "); facts were read through " + file.mapFiles);
 
         // Open what the process really mapped: the path when it still names that file, else the
         // mapping itself through /proc/PID/map_files (needs ptrace-read access to the process).
-        io::UniqueFd fd;
         if (pathIsMappedFile) {
-            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+            // opened above
         } else if (!file.mapFiles.empty()) {
             s.accessPath = file.mapFiles;
             fd = io::UniqueFd(::open(file.mapFiles.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+            openError = errno;
         }
+        // Read from what was opened, so the signature belongs to the file that is hashed.
+        const bool imaSigned = fd.valid() && hasImaSignature(fd.get());
         if (!fd.valid()) {
-            s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(errno));
+            s.facts.errors.push_back("cannot open " + s.accessPath + ": " + std::strerror(openError));
         } else {
             struct stat fst {};
             if (::fstat(fd.get(), &fst) != 0 || !S_ISREG(fst.st_mode)) {
                 s.facts.errors.push_back(s.accessPath + " is not a regular file");
             } else {
                 if (!pathIsMappedFile) {
+                    // Deleted or replaced: the path says nothing, the mapping itself all there is.
                     s.facts.size = static_cast<std::uint64_t>(fst.st_size);
+                    s.facts.mtimeNs = fst.st_mtim.tv_sec * 1000000000LL + fst.st_mtim.tv_nsec;
+                    s.facts.ctimeNs = fst.st_ctim.tv_sec * 1000000000LL + fst.st_ctim.tv_nsec;
                     s.facts.uid = fst.st_uid;
                     s.facts.gid = fst.st_gid;
                     s.facts.mode = fst.st_mode;
+                    s.facts.ownerName = pathsec::userName(fst.st_uid);
+                    s.facts.groupName = pathsec::groupName(fst.st_gid);
                 }
                 pkg::FileStamp stamp{static_cast<std::uint64_t>(fst.st_dev), static_cast<std::uint64_t>(fst.st_ino),
                                      static_cast<std::uint64_t>(fst.st_size),
@@ -228,9 +305,11 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                     s.facts.md5 = cached->md5;
                     ++stats.fromCache;
                 } else if (pathIsMappedFile) {
-                    // Reopened by the hasher (no descriptor held per file: a busy host maps thousands).
+                    // Reopened by the hasher (no descriptor held per file: a busy host maps thousands),
+                    // so what it reads must be shown to be this same file afterwards.
                     jobs.push_back(pkg::HashJob{file.path, -1});
                     jobKeys.push_back(key);
+                    expected.emplace(jobs.size() - 1, stamp);
                 } else {
                     jobs.push_back(pkg::HashJob{s.accessPath, fd.get()});
                     jobKeys.push_back(key);
@@ -247,7 +326,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
             s.writable.summary = w.summary;
             s.writable.errors = w.errors;
             judgeLocation(s, locationContext, w);
-            s.package.imaSigned = hasImaSignature(file.path);
+            s.package.imaSigned = imaSigned;
             if (pathIsMappedFile) {
                 auto elf = elf::readElf(file.path);
                 if (elf)
@@ -267,6 +346,15 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         std::vector<std::pair<pkg::FileStamp, pkg::Digests>> fresh;
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
             auto &s = out[jobKeys[i]];
+            if (auto want = expected.find(i); want != expected.end() && outcomes[i].ok() &&
+                !sameFileVersion(want->second, outcomes[i].stamp)) {
+                // Swapped at the path after it was identified: those digests are another file's.
+                s.changedDuringScan = true;
+                s.facts.errors.push_back(s.accessPath + " changed during the scan (" + describeStamp(want->second) +
+                                         " when identified, " + describeStamp(outcomes[i].stamp) + " when hashed)");
+                ++stats.hashFailures;
+                continue;
+            }
             if (outcomes[i].ok()) {
                 s.facts.sha256 = outcomes[i].digests.sha256;
                 s.facts.md5 = outcomes[i].digests.md5;

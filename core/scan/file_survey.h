@@ -21,6 +21,7 @@ struct SurveyedFile {
     FileFacts facts;
     bool deleted = false;         // mapped file has no link left (survey used map_files)
     bool pathMismatch = false;    // the path names another file here than the one mapped
+    bool changedDuringScan = false;  // the file hashed at the path was not the one identified: no digest
     std::string accessPath;       // what was opened to read it: the path or /proc/PID/map_files/...
     verdict::PackageFacts package;
     verdict::WritableFacts writable;
@@ -58,5 +59,10 @@ struct WritabilitySummary {
     std::vector<std::string> errors;
 };
 WritabilitySummary summariseWritability(const std::string &path);
+
+// Whether a security.ima value is an IMA signature (EVM_IMA_XATTR_DIGSIG with a v2 header whose
+// signature size matches the value), and whether the file open at `fd` carries one.
+bool isImaSignature(const unsigned char *value, std::size_t size);
+bool hasImaSignature(int fd);
 
 } // namespace loadlens::scan

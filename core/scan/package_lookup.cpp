@@ -2,6 +2,7 @@
 
 #include "common/io.h"
 #include "common/log.h"
+#include "common/trusted_path.h"
 
 #include <cstdio>
 #include <fstream>
@@ -74,8 +75,16 @@ PackageLookup::PackageLookup(std::string adminDir, std::string cachePath)
     , m_cachePath(std::move(cachePath))
 {
     m_stamp = databaseStamp();
-    if (!m_cachePath.empty())
+    if (!m_cachePath.empty()) {
+        // Its answers decide verdicts, and save() writes next to it: as root, only where nobody
+        // else can have planted the file or a link at its temporary name.
+        if (auto trusted = checkCacheTrusted(m_cachePath); !trusted) {
+            log::get("core.scan")->warn("package answer cache not used: {}", trusted.error().message);
+            m_cachePath.clear();
+            return;
+        }
         loadCache();
+    }
 }
 
 std::string PackageLookup::databaseStamp() const

@@ -15,7 +15,8 @@ namespace loadlens::scan {
 
 class PackageLookup {
 public:
-    // cachePath may be empty: then every scan builds the index.
+    // cachePath may be empty: then every scan builds the index. As root, a cache path that fails
+    // checkCacheTrusted() (common/trusted_path.h) is not used (a warning says why).
     PackageLookup(std::string adminDir, std::string cachePath);
 
     bool available();

@@ -1,10 +1,12 @@
 #include "scan/scanner.h"
 
 #include "common/log.h"
+#include "common/trusted_path.h"
 #include "scan/collector.h"
 #include "elf/ld_cache.h"
 #include "pathsec/ld_config.h"
 #include "scan/package_lookup.h"
+#include "pkg/hash.h"
 #include "pkg/hash_cache.h"
 #include "proc/inventory.h"
 #include "scan/file_survey.h"
@@ -29,6 +31,9 @@ std::string underRoot(const std::string &root, const std::string &path)
     return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
 }
 
+// An upgrade replaces the file with the package's new version: only a file at the path that a
+// package lists and that matches that package's manifest digest is one. Anything else there
+// (planted after the deletion, modified since) leaves the deletion unexplained.
 verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
 {
     verdict::DeletionFacts d;
@@ -37,11 +42,27 @@ verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
         d.pathNowAbsent = true;
         return d;
     }
-    if (dpkg && dpkg->available())
-        if (auto owned = dpkg->lookup(m.path)) {
-            d.replacedByPackageFile = true;
-            d.replacementPackage = owned->package;
-        }
+    if (!dpkg || !dpkg->available())
+        return d;
+    auto owned = dpkg->lookup(m.path);
+    if (!owned)
+        return d;
+    d.replacementPackage = owned->package;
+    if (!owned->md5) {
+        d.replacementMismatch = "the manifest of " + owned->package + " has no digest for it";
+        return d;
+    }
+    auto digests = pkg::hashFile(m.path);
+    if (!digests) {
+        d.replacementMismatch = "it could not be hashed: " + digests.error().message;
+        return d;
+    }
+    if (digests->md5 != *owned->md5) {
+        d.replacementMismatch = "its MD5 " + digests->md5 + " differs from " + *owned->md5 + " in the manifest of " +
+                                owned->package;
+        return d;
+    }
+    d.replacedByPackageFile = true;
     return d;
 }
 
@@ -150,12 +171,20 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         return result;
     }
 
-    PackageLookup packages(options.dpkgAdminDir,
-                           options.hashCachePath.empty() ? std::string() : options.hashCachePath + ".dpkg-lookup");
+    // Both caches feed verdicts. As root, one that another user could have written is refused
+    // (said once, for both), and the scan reads every file and the package database instead.
+    std::string cachePath = options.hashCachePath;
+    if (!cachePath.empty()) {
+        if (auto trusted = checkCacheTrusted(cachePath); !trusted) {
+            logger->warn("caches not used: {}", trusted.error().message);
+            cachePath.clear();
+        }
+    }
+    PackageLookup packages(options.dpkgAdminDir, cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup");
 
     std::optional<pkg::HashCache> hashCache;
-    if (!options.hashCachePath.empty()) {
-        auto opened = pkg::HashCache::open(options.hashCachePath);
+    if (!cachePath.empty()) {
+        auto opened = pkg::HashCache::open(cachePath);
         if (opened)
             hashCache.emplace(std::move(*opened));
         else
@@ -205,6 +234,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     // Many processes are the same program with the same libraries and environment (workers,
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;
+    std::unordered_map<std::string, verdict::DeletionFacts> deletions;  // by path: each hashed once
     const FileFactsLookup surveyed = [&files](const FileKey &key) -> const FileFacts * {
         auto it = files.find(key);
         return it != files.end() ? &it->second.facts : nullptr;
@@ -223,8 +253,12 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
             auto facts = analyzer.analyse(p);
             for (std::size_t i = 0; i < p.modules.size(); ++i) {
                 auto &m = p.modules[i];
-                if (m.deleted && !m.memfd)
-                    facts[i].deletion = deletionFacts(m, &packages);
+                if (m.deleted && !m.memfd) {
+                    auto known = deletions.find(m.path);
+                    if (known == deletions.end())
+                        known = deletions.emplace(m.path, deletionFacts(m, &packages)).first;
+                    facts[i].deletion = known->second;
+                }
                 m.verdict = verdict::classifyModule(p, m, facts[i]);
             }
             std::vector<Verdict> verdicts;

@@ -113,13 +113,23 @@ void addMemoryReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &m
                              {{"path", m.path}, {"confirmation", m.confirmation},
                               {"package", f.deletion.replacementPackage}}));
         } else {
+            std::string now = " and its path now holds a file no package owns";
+            if (f.deletion.pathNowAbsent)
+                now = " and nothing is at its path now";
+            else if (!f.deletion.replacementMismatch.empty())
+                now = " and its path now holds a file that package " + f.deletion.replacementPackage +
+                      " lists but that is not the package's (" + f.deletion.replacementMismatch +
+                      "), so no upgrade explains it";
+            Evidence evidence{{"path", m.path}, {"inode", std::to_string(m.file.inode)},
+                              {"confirmation", m.confirmation}};
+            if (!f.deletion.replacementMismatch.empty()) {
+                evidence.emplace_back("package", f.deletion.replacementPackage);
+                evidence.emplace_back("replacement", f.deletion.replacementMismatch);
+            }
             v.add(makeReason(code::Deleted, Level::High,
-                             std::string("The mapped file was deleted") +
-                                 (f.deletion.pathNowAbsent ? " and nothing is at its path now"
-                                                           : " and its path now holds a file no package owns") +
+                             "The mapped file was deleted" + now +
                                  ": code that removes its own file after loading is a common way to hide.",
-                             {{"path", m.path}, {"inode", std::to_string(m.file.inode)},
-                              {"confirmation", m.confirmation}}));
+                             std::move(evidence)));
         }
     }
     if (m.anonymousExec) {

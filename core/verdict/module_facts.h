@@ -70,8 +70,12 @@ struct RpathFact {
 };
 
 struct DeletionFacts {
-    bool replacedByPackageFile = false;  // the path now holds another inode owned by a package
-    std::string replacementPackage;
+    // The path now holds another inode owned by a package, and identical to its manifest.
+    bool replacedByPackageFile = false;
+    std::string replacementPackage;  // the package that lists the path (whether or not it matches)
+    // Set when a package lists the path but the file there could not be shown to be the
+    // package's (digest differs, no digest, unreadable): why.
+    std::string replacementMismatch;
     bool pathNowAbsent = false;
 };
 

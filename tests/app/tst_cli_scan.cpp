@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 
 using loadlens::testing::FixtureProcess;
 
@@ -170,6 +173,82 @@ private slots:
         const auto r = runCli({QStringLiteral("scan"), QStringLiteral("--pid"), QStringLiteral("999999999")});
         QVERIFY(r.exitCode == 0 || r.exitCode == 1);
         QVERIFY2(!r.out.isEmpty() || !r.err.isEmpty(), "a missing pid must be explained");
+    }
+
+    // A pid whose process the test started and collected: explain says it has exited.
+    void explainExitedProcess()
+    {
+        QProcess shell;
+        shell.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("echo $$")});
+        QVERIFY(shell.waitForFinished(10000));
+        const int pid = QString::fromLatin1(shell.readAllStandardOutput()).trimmed().toInt();
+        QVERIFY(pid > 0);
+        const auto r = runCli({QStringLiteral("explain"), QString::number(pid), QStringLiteral("libc"),
+                               QStringLiteral("--no-hash-cache")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains(QStringLiteral("process %1 has exited").arg(pid)), r.err.constData());
+        QVERIFY2(!r.err.contains("no module matching"), r.err.constData());
+    }
+
+    // A zombie: the shell starts a child that exits a moment later, after the shell has become
+    // `sleep`, which never collects it (a child that exits before the exec may be collected by the
+    // shell itself).
+    void explainZombieProcess()
+    {
+        QProcess parent;
+        parent.start(QStringLiteral("/bin/sh"),
+                     {QStringLiteral("-c"), QStringLiteral("sleep 1 & echo $!; exec sleep 30")});
+        QVERIFY(parent.waitForReadyRead(10000));
+        const int pid = QString::fromLatin1(parent.readLine()).trimmed().toInt();
+        QVERIFY(pid > 0);
+        const QString statPath = QStringLiteral("/proc/%1/stat").arg(pid);
+        auto state = [&statPath] {
+            QFile stat(statPath);
+            if (!stat.open(QIODevice::ReadOnly))
+                return QByteArray();
+            const QByteArray text = stat.readAll();
+            const int close = text.lastIndexOf(')');
+            return close > 0 ? text.mid(close + 2, 1) : QByteArray();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(state(), QByteArray("Z"), 10000);
+        const auto r = runCli({QStringLiteral("explain"), QString::number(pid), QStringLiteral("libc"),
+                               QStringLiteral("--no-hash-cache")});
+        parent.kill();
+        parent.waitForFinished(10000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains(QStringLiteral("process %1 is a zombie: its memory maps are gone").arg(pid)),
+                 r.err.constData());
+    }
+
+    // A deleted file is known only through the mapping, and still names its owner and group.
+    void explainDeletedKeepsOwnerNames()
+    {
+        // Following /proc/PID/map_files needs CAP_SYS_ADMIN (CAP_CHECKPOINT_RESTORE since 5.9).
+        const QDir mapFiles(QStringLiteral("/proc/self/map_files"));
+        const QStringList entries = mapFiles.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
+        QFile probe(entries.isEmpty() ? QString() : mapFiles.filePath(entries.first()));
+        if (!probe.open(QIODevice::ReadOnly))
+            QSKIP("a deleted file is read through /proc/PID/map_files, which needs CAP_SYS_ADMIN (run as root)");
+        probe.close();
+        const QString path = m_dir.filePath(QStringLiteral("deleted-blob.bin"));
+        QFile blob(path);
+        QVERIFY(blob.open(QIODevice::WriteOnly));
+        blob.write(QByteArray(8192, 'x'));
+        blob.close();
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--map-deleted"), path}), qPrintable(target.error()));
+        const auto r = runCli({QStringLiteral("explain"), QString::number(target.pid()), QStringLiteral("deleted-blob"),
+                               QStringLiteral("--json"), QStringLiteral("--no-hash-cache")});
+        target.stop();
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject module = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(module[QStringLiteral("deleted")].toBool(), r.out.constData());
+        const QJsonObject file = module[QStringLiteral("file")].toObject();
+        const QString owner = QString::fromLocal8Bit(::getpwuid(::getuid()) ? ::getpwuid(::getuid())->pw_name : "");
+        const QString group = QString::fromLocal8Bit(::getgrgid(::getgid()) ? ::getgrgid(::getgid())->gr_name : "");
+        QCOMPARE(file[QStringLiteral("owner")].toString(), owner.isEmpty() ? QString::number(::getuid()) : owner);
+        QCOMPARE(file[QStringLiteral("group")].toString(), group.isEmpty() ? QString::number(::getgid()) : group);
+        QCOMPARE(file[QStringLiteral("size")].toInt(), 8192);
     }
 
     void cleanupTestCase() { m_target.stop(); }

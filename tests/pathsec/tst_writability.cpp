@@ -1,5 +1,6 @@
 // checkWritable on real trees: world-writable, sticky, group, ACL (with and without a mask that
 // removes write), symlinks with writable parents, missing and non-directory components.
+#include "pathsec/path_names.h"
 #include "pathsec/writability.h"
 #include "tree_builder.h"
 #include "writability_scenarios.h"
@@ -58,6 +59,10 @@ private slots:
     void missingFileInWritableDirCanBePlanted_data();
     void missingFileInWritableDirCanBePlanted();
     void componentsCarryOwnerNames();
+    void rootGroupMembersWrite_data();
+    void rootGroupMembersWrite();
+    void rootGroupFromRealAccountFiles();
+    void rootGroupWithoutAccountFiles();
 };
 
 void TestWritability::trees_data()
@@ -331,6 +336,156 @@ void TestWritability::componentsCarryOwnerNames()
         QCOMPARE(last.ownerName, std::string(::getpwuid(kNobody)->pw_name));
     else
         QCOMPARE(last.ownerName, std::to_string(kNobody));
+}
+
+namespace {
+
+void writeText(const QString &path, const QByteArray &text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+}
+
+// A directory writable by group 0 (mode 0775, root:root) with a library in it.
+std::string rootGroupTree(QTemporaryDir &tmp)
+{
+    if (::chmod(QFile::encodeName(tmp.path()).constData(), 0755) != 0)
+        return "chmod failed";
+    TreeBuilder tree(tmp.path());
+    std::string target;
+    const std::string built = buildScenario(QStringLiteral("root-group-writable"), tree, target);
+    return built.empty() ? target : "!" + built;
+}
+
+} // namespace
+
+// Group 0 counts as a writer as soon as someone other than root is in it: listed in its
+// /etc/group entry or with gid 0 as the primary group in /etc/passwd. The account files are
+// scratch files here (what a scanned root would hold).
+void TestWritability::rootGroupMembersWrite_data()
+{
+    QTest::addColumn<QByteArray>("group");
+    QTest::addColumn<QByteArray>("passwd");
+    QTest::addColumn<QStringList>("members");
+    QTest::addColumn<QString>("summaryPart");
+    const QByteArray rootPasswd = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+    QTest::addRow("root alone") << QByteArray("root:x:0:\nusers:x:100:alice\n") << rootPasswd << QStringList{}
+                                << u"root group, which has no members besides root"_qs;
+    QTest::addRow("listed member") << QByteArray("root:x:0:alice\n") << rootPasswd << QStringList{u"alice"_qs}
+                                   << u"group root (0) with members alice"_qs;
+    QTest::addRow("primary group 0") << QByteArray("root:x:0:\n")
+                                     << rootPasswd + "bob:x:1001:0::/home/bob:/bin/sh\n" << QStringList{u"bob"_qs}
+                                     << u"with members bob"_qs;
+    QTest::addRow("another name for uid 0") << QByteArray("root:x:0:toor\n")
+                                            << rootPasswd + "toor:x:0:0::/root:/bin/sh\n" << QStringList{}
+                                            << u"no members besides root"_qs;
+    QTest::addRow("listed and primary, sorted, once")
+        << QByteArray("# comment\nroot:x:0:carol,alice,alice\nwheel:x:10:dave\n")
+        << rootPasswd + "bob:x:1001:0::/home/bob:/bin/sh\n" << QStringList{u"alice"_qs, u"bob"_qs, u"carol"_qs}
+        << u"with members alice, bob, carol"_qs;
+}
+
+void TestWritability::rootGroupMembersWrite()
+{
+    QFETCH(QByteArray, group);
+    QFETCH(QByteArray, passwd);
+    QFETCH(QStringList, members);
+    QFETCH(QString, summaryPart);
+    if (!runningAsRoot())
+        QSKIP("needs root: a directory of group 0");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string target = rootGroupTree(tmp);
+    QVERIFY2(target.front() == '/', target.c_str());
+    QTemporaryDir etc;
+    QVERIFY(etc.isValid());
+    writeText(etc.filePath(QStringLiteral("group")), group);
+    writeText(etc.filePath(QStringLiteral("passwd")), passwd);
+    CheckOptions options;
+    options.groupFile = etc.filePath(QStringLiteral("group")).toStdString();
+    options.passwdFile = etc.filePath(QStringLiteral("passwd")).toStdString();
+
+    const WritabilityReport r = checkWritable(target, options);
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    QCOMPARE(r.writableByNonRoot, !members.isEmpty());
+    QCOMPARE(r.creatableByNonRoot, !members.isEmpty());
+    const Writer *w = findWriter(r, parentPath(target), PrincipalKind::Group, 0);
+    QVERIFY2(w, qPrintable(info));
+    QStringList actual;
+    for (const auto &m : w->members)
+        actual << QString::fromStdString(m);
+    QCOMPARE(actual, members);
+    QCOMPARE(w->rootGroup, members.isEmpty());
+    QVERIFY2(QString::fromStdString(w->note).contains(members.isEmpty() ? summaryPart : u"root group with members"_qs),
+             qPrintable(info));
+    QVERIFY2(QString::fromStdString(describeWritability(r)).contains(summaryPart), qPrintable(info));
+}
+
+// The host's own /etc/group and /etc/passwd by default: the members named are those.
+void TestWritability::rootGroupFromRealAccountFiles()
+{
+    if (!runningAsRoot())
+        QSKIP("needs root: a directory of group 0");
+    QSet<QString> rootNames{u"root"_qs};
+    QSet<QString> expected;
+    QFile passwd(QStringLiteral("/etc/passwd"));
+    QVERIFY(passwd.open(QIODevice::ReadOnly));
+    const QList<QByteArray> passwdLines = passwd.readAll().split('\n');
+    for (const QByteArray &line : passwdLines) {
+        const QList<QByteArray> f = line.split(':');
+        if (f.size() >= 4 && f[2] == "0")
+            rootNames.insert(QString::fromUtf8(f[0]));
+        else if (f.size() >= 4 && f[3] == "0" && !line.startsWith('#'))
+            expected.insert(QString::fromUtf8(f[0]));
+    }
+    QFile group(QStringLiteral("/etc/group"));
+    QVERIFY(group.open(QIODevice::ReadOnly));
+    const QList<QByteArray> groupLines = group.readAll().split('\n');
+    for (const QByteArray &line : groupLines) {
+        const QList<QByteArray> f = line.split(':');
+        if (f.size() >= 4 && f[2] == "0" && !line.startsWith('#'))
+            for (const QByteArray &m : f[3].split(','))
+                if (!m.isEmpty())
+                    expected.insert(QString::fromUtf8(m));
+    }
+    expected.subtract(rootNames);
+
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string target = rootGroupTree(tmp);
+    QVERIFY2(target.front() == '/', target.c_str());
+    const WritabilityReport r = checkWritable(target);
+    const QString info = dump(r);
+    const Writer *w = findWriter(r, parentPath(target), PrincipalKind::Group, 0);
+    QVERIFY2(w, qPrintable(info));
+    QSet<QString> actual;
+    for (const auto &m : w->members)
+        actual.insert(QString::fromStdString(m));
+    QCOMPARE(actual, expected);
+    QCOMPARE(r.writableByNonRoot, !expected.isEmpty());
+}
+
+// A scanned root without /etc/group or /etc/passwd names nobody in the root group: that is no
+// error, and the root group stays root's.
+void TestWritability::rootGroupWithoutAccountFiles()
+{
+    if (!runningAsRoot())
+        QSKIP("needs root: a directory of group 0");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string target = rootGroupTree(tmp);
+    QVERIFY2(target.front() == '/', target.c_str());
+    CheckOptions options;
+    options.groupFile = tmp.filePath(QStringLiteral("no-etc/group")).toStdString();
+    options.passwdFile = tmp.filePath(QStringLiteral("no-etc/passwd")).toStdString();
+    const WritabilityReport r = checkWritable(target, options);
+    const QString info = dump(r);
+    QVERIFY2(r.errors.empty(), qPrintable(info));
+    QVERIFY(!r.writableByNonRoot);
+    const Writer *w = findWriter(r, parentPath(target), PrincipalKind::Group, 0);
+    QVERIFY2(w && w->rootGroup && w->members.empty(), qPrintable(info));
 }
 
 QTEST_GUILESS_MAIN(TestWritability)

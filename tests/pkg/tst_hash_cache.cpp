@@ -30,6 +30,14 @@ FileStamp fakeStamp(int i)
     return FileStamp{2049, std::uint64_t(1000 + i), std::uint64_t(4096 + i), 1700000000000000000 + i, 1700000000000000001 + i};
 }
 
+// As root the cache must sit where only root can write (HashCache::open refuses /tmp): the build
+// tree. Others use the usual temporary directory.
+QString scratchTemplate()
+{
+    const QString base = ::geteuid() == 0 ? QCoreApplication::applicationDirPath() : QDir::tempPath();
+    return base + QStringLiteral("/tst_hash_cache-XXXXXX");
+}
+
 } // namespace
 
 class TestHashCache : public QObject {
@@ -38,7 +46,7 @@ class TestHashCache : public QObject {
 private slots:
     void storeAndFindByFullStamp()
     {
-        QTemporaryDir dir;
+        QTemporaryDir dir(scratchTemplate());
         const std::string path = dir.filePath(QStringLiteral("nested/deeper/cache.sqlite")).toStdString();
         auto cache = HashCache::open(path);
         QVERIFY2(cache.ok(), cache.ok() ? "" : cache.error().message.c_str());
@@ -62,7 +70,7 @@ private slots:
 
     void batchPersistsAcrossOpens()
     {
-        QTemporaryDir dir;
+        QTemporaryDir dir(scratchTemplate());
         const std::string path = dir.filePath(QStringLiteral("cache.sqlite")).toStdString();
         {
             auto cache = HashCache::open(path);
@@ -80,7 +88,7 @@ private slots:
 
     void secondScanHashesNothingUnchanged()
     {
-        QTemporaryDir dir;
+        QTemporaryDir dir(scratchTemplate());
         std::vector<HashJob> jobs;
         for (int i = 0; i < 12; ++i) {
             const QString path = dir.filePath(QStringLiteral("lib%1.so").arg(i));
@@ -128,7 +136,7 @@ private slots:
     {
         QFETCH(QString, kind);
         QFETCH(QString, expected);
-        QTemporaryDir dir;
+        QTemporaryDir dir(scratchTemplate());
         const QString path = dir.filePath(QStringLiteral("cache.sqlite"));
         const QByteArray native = QFile::encodeName(path);
         if (kind == QLatin1String("garbage")) {
@@ -168,6 +176,19 @@ private slots:
         const std::string &message = cache.error().message;
         QVERIFY2(message.find(path.toStdString()) != std::string::npos, message.c_str());
         QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+    }
+
+    // As root a cache another user could have written is refused, naming why.
+    void rootRefusesACacheOthersCanWrite()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root: the refusal applies to root's caches");
+        QTemporaryDir dir;  // under /tmp, writable by everyone
+        QVERIFY(dir.isValid());
+        auto cache = HashCache::open(dir.filePath(QStringLiteral("cache.sqlite")).toStdString());
+        QVERIFY(!cache.ok());
+        QVERIFY2(cache.error().message.find("writable by everyone") != std::string::npos, cache.error().message.c_str());
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("cache.sqlite"))));
     }
 
     void defaultPathFollowsXdg()

@@ -5,6 +5,7 @@
 #include "scan/package_lookup.h"
 
 #include <QTemporaryDir>
+#include <unistd.h>
 #include <utime.h>
 
 using loadlens::scan::PackageLookup;
@@ -24,12 +25,19 @@ void setMtime(const QString &path, time_t when)
     QVERIFY(::utime(path.toLocal8Bit().constData(), &times) == 0);
 }
 
+// As root the answer cache is used only where nobody else can write (not /tmp): the build tree.
+QString scratchTemplate()
+{
+    const QString base = ::geteuid() == 0 ? QCoreApplication::applicationDirPath() : QDir::tempPath();
+    return base + QStringLiteral("/tst_package_lookup-XXXXXX");
+}
+
 } // namespace
 
 class TestPackageLookup : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    QTemporaryDir m_dir{scratchTemplate()};
     QString m_admin;
     QString m_cache;
 

@@ -128,6 +128,11 @@ private slots:
         f = {};
         f.deletion.pathNowAbsent = true;
         QTest::addRow("deleted") << gone << f << QStringList{QStringLiteral("deleted")} << int(Level::High);
+        f = {};
+        f.deletion.replacementPackage = "libssl3:amd64";
+        f.deletion.replacementMismatch = "its MD5 differs from the manifest";
+        QTest::addRow("deleted, path holds a package's file that is not the package's")
+            << gone << f << QStringList{QStringLiteral("deleted")} << int(Level::High);
 
         ModuleRecord anon;
         anon.anonymousExec = true;
