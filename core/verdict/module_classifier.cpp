@@ -1,5 +1,6 @@
 #include "verdict/module_classifier.h"
 
+#include "verdict/interposition.h"
 #include "verdict/reason_catalog.h"
 
 #include <cstdio>
@@ -268,11 +269,14 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
             list += (i ? ", " : "") + f.interposes[i];
         if (shown < f.interposes.size())
             list += " and " + std::to_string(f.interposes.size() - shown) + " more";
+        const std::string implied = interpositionImplies(f.interposes);
         for (auto &r : v.reasons)
             if (r.code == code::PreloadEnv || r.code == code::PreloadFile) {
                 r.text += " It exports " + std::to_string(f.interposes.size()) +
                           " function(s) that the C library also exports, so calls to them in this process reach it "
                           "first: " + list + ".";
+                if (!implied.empty())
+                    r.text += " It can " + implied + ".";
                 r.evidence.emplace_back("interposes", list);
             }
     } else if ((f.inPreloadEnv || f.inPreloadFile) && !f.interposesUnknown.empty()) {

@@ -1,4 +1,5 @@
 // The classifier's rules on plain facts: which reason codes and which level each situation gives.
+#include "verdict/interposition.h"
 #include "verdict/module_classifier.h"
 #include "verdict/module_rank.h"
 #include "verdict/reason_catalog.h"
@@ -36,6 +37,14 @@ PackageFacts verified()
     p.package = "libc6:amd64";
     p.actualMd5 = p.expectedMd5 = "0123";
     return p;
+}
+
+QStringList names(std::initializer_list<const char *> items)
+{
+    QStringList out;
+    for (const char *item : items)
+        out << QString::fromLatin1(item);
+    return out;
 }
 
 PackageFacts unowned()
@@ -215,6 +224,66 @@ private slots:
         for (const auto &[k, val] : it->evidence)
             sawValue = sawValue || (k == "value" && val == "/tmp/x/libhook.so");
         QVERIFY(sawValue);
+    }
+
+    // Each group of interposed functions is named with what it gives an attacker; a function of
+    // no group (or one a loose prefix would catch: openlog is logging, not file access) is not.
+    void interposedFunctionsAreGrouped_data()
+    {
+        QTest::addColumn<QStringList>("functions");
+        QTest::addColumn<QStringList>("groups");
+        QTest::newRow("process hider") << names({"readdir", "readdir64", "opendir"}) << names({"directory listing"});
+        QTest::newRow("file hider") << names({"open", "openat", "fopen", "__xstat", "unlink"}) << names({"file access"});
+        QTest::newRow("backdoor") << names({"accept", "recvmsg"}) << names({"network"});
+        QTest::newRow("exec watcher") << names({"execve", "system", "posix_spawn"}) << names({"process execution"});
+        QTest::newRow("credentials") << names({"pam_authenticate", "crypt", "getspnam"}) << names({"authentication"});
+        QTest::newRow("log scrubber") << names({"syslog", "openlog", "audit_log_user_message"}) << names({"logging"});
+        QTest::newRow("loader") << names({"dlsym", "__libc_start_main"}) << names({"loader"});
+        QTest::newRow("rootkit") << names({"readdir", "fopen", "accept", "execve", "strlen"})
+                                 << names({"directory listing", "file access", "network", "process execution"});
+        QTest::newRow("harmless") << names({"strlen", "malloc", "exec", "pam_"}) << names({});
+    }
+
+    void interposedFunctionsAreGrouped()
+    {
+        QFETCH(QStringList, functions);
+        QFETCH(QStringList, groups);
+        std::vector<std::string> names;
+        for (const QString &f : functions)
+            names.push_back(f.toStdString());
+        QStringList got;
+        std::size_t grouped = 0;
+        for (const auto &g : groupInterposedFunctions(names)) {
+            got << QString::fromStdString(g.name);
+            grouped += g.functions.size();
+            QVERIFY(!g.implies.empty());
+        }
+        QCOMPARE(got, groups);
+        if (groups.isEmpty())
+            QVERIFY(interpositionImplies(names).empty());
+        else
+            QVERIFY(grouped >= std::size_t(groups.size()));
+    }
+
+    // The preload reason says what the injected library can do, in words, with the functions.
+    void preloadReasonSaysWhatTheHooksGive()
+    {
+        ProcessInfo proc;
+        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
+        ModuleFacts f;
+        f.package = unowned();
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        f.interposes = {"accept", "open", "readdir"};
+        const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
+        const auto it = std::find_if(v.reasons.begin(), v.reasons.end(),
+                                     [](const Reason &r) { return r.code == "preload-env"; });
+        QVERIFY(it != v.reasons.end());
+        QVERIFY2(it->text.find("hide files and processes from directory listings such as ps and ls (directory "
+                               "listing: readdir)") != std::string::npos,
+                 it->text.c_str());
+        QVERIFY2(it->text.find("hide or protect files") != std::string::npos, it->text.c_str());
+        QVERIFY2(it->text.find("open a backdoor") != std::string::npos, it->text.c_str());
     }
 
     // The shadowed-library text names the way the copy really came in, never a variable that
