@@ -78,7 +78,9 @@ def main():
     cmd = [cli, "scan", "--json", "--quiet"]
     if opts.no_verdicts:
         cmd.append("--no-verdicts")
-    cache = "/tmp/loadlens-bench-hash-cache.sqlite"
+    # In the build tree, not /tmp: as root, loadlens-cli uses a cache only where no one but root
+    # can write along the path.
+    cache = os.path.join(os.path.abspath(opts.build), "bench-hash-cache.sqlite")
     cmd += ["--no-hash-cache"] if opts.cold else ["--hash-cache", cache]
 
     procs, nlibs = ([], 0)
