@@ -275,12 +275,14 @@ std::vector<std::string> rotatedAuditFiles(const std::string &basePath, std::vec
             if (digits == 0 || (digits != std::string_view::npos && digits > 9))
                 continue;
             const std::string full = (dir == "/" ? "" : dir) + "/" + std::string(name);
-            if (digits != std::string_view::npos) {
+            // audit.log.3.gz as logrotate compresses it: read through zlib like any gzip file
+            // (the reader tells gzip by its magic bytes, not by the name).
+            if (digits != std::string_view::npos && suffix.substr(digits) != ".gz") {
                 if (unreadable)
-                    unreadable->push_back(full);  // audit.log.3.gz and the like
+                    unreadable->push_back(full);  // audit.log.3.xz and the like
                 continue;
             }
-            rotated.emplace_back(std::stoul(std::string(suffix)), full);
+            rotated.emplace_back(std::stoul(std::string(suffix.substr(0, digits))), full);
         }
         ::closedir(d);
     }
@@ -299,7 +301,7 @@ Status readAuditLogSet(const std::string &basePath, const EventSink &sink, Impor
     std::vector<std::string> unreadable;
     const std::vector<std::string> files = rotatedAuditFiles(basePath, &unreadable);
     for (const std::string &path : unreadable)
-        report.notes.push_back("not read (compressed or unknown suffix): " + path);
+        report.notes.push_back("not read (unknown suffix; only gzip is decompressed): " + path);
     Ingest ingest(sink, report, options, cancel);
     Status status = Ok{};
     std::string order;

@@ -28,14 +28,14 @@ struct AuditOptions {
 Status readAuditLog(const std::string &path, const EventSink &sink, ImportReport &report,
                     const AuditOptions &options, const CancelToken &cancel);
 
-// A rotated set: `basePath` (audit.log) and its siblings audit.log.1, audit.log.2, ... read
+// A rotated set: `basePath` (audit.log) and its siblings audit.log.1, audit.log.2.gz, ... read
 // oldest first, so an event split across a rotation is still grouped. The time budget applies
 // to each file.
 Status readAuditLogSet(const std::string &basePath, const EventSink &sink, ImportReport &report,
                        const AuditOptions &options, const CancelToken &cancel);
 
-// The files of a rotated set in reading order (oldest first, basePath last); compressed
-// members (audit.log.3.gz) are listed in `unreadable`.
+// The files of a rotated set in reading order (oldest first, basePath last), gzip members
+// (audit.log.3.gz) included; other suffixes (audit.log.4.xz) are listed in `unreadable`.
 std::vector<std::string> rotatedAuditFiles(const std::string &basePath, std::vector<std::string> *unreadable = nullptr);
 
 // The same pipeline over bytes in memory (fuzzing, tests); `sourceName` names them in reports.

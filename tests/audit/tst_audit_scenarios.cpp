@@ -3,6 +3,7 @@
 // arguments, malformed lines, cancellation and the time budget.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <zlib.h>
 
 #include "audit_test_logs.h"
 
@@ -211,12 +212,21 @@ private slots:
         writeLog(dir, QStringLiteral("audit.log.2"), e1000);
         writeLog(dir, QStringLiteral("audit.log.1"), e1001 + e1002.substr(0, cut));
         const QString base = writeLog(dir, QStringLiteral("audit.log"), e1002.substr(cut));
-        writeLog(dir, QStringLiteral("audit.log.3.gz"), "not text");
+        // logrotate's compressed member, oldest of all, and a suffix nothing reads.
+        const std::string e999 = syscallEvent("1700000009.000:999", 257, "/usr/bin/vi", kWriteFlags,
+                                              {{"\"/etc/ld.so.preload\"", "NORMAL"}});
+        const QByteArray gzPath = dir.filePath(QStringLiteral("audit.log.3.gz")).toLocal8Bit();
+        gzFile gz = ::gzopen(gzPath.constData(), "wb");
+        QVERIFY(gz);
+        QCOMPARE(::gzwrite(gz, e999.data(), static_cast<unsigned>(e999.size())), static_cast<int>(e999.size()));
+        QCOMPARE(::gzclose(gz), Z_OK);
+        writeLog(dir, QStringLiteral("audit.log.4.xz"), "not text");
 
         const std::vector<std::string> files = audit::rotatedAuditFiles(base.toStdString());
-        QCOMPARE(files.size(), std::size_t(3));
-        QVERIFY(QString::fromStdString(files[0]).endsWith(QStringLiteral("audit.log.2")));
-        QVERIFY(QString::fromStdString(files[2]).endsWith(QStringLiteral("audit.log")));
+        QCOMPARE(files.size(), std::size_t(4));
+        QVERIFY(QString::fromStdString(files[0]).endsWith(QStringLiteral("audit.log.3.gz")));
+        QVERIFY(QString::fromStdString(files[1]).endsWith(QStringLiteral("audit.log.2")));
+        QVERIFY(QString::fromStdString(files[3]).endsWith(QStringLiteral("audit.log")));
 
         std::vector<LoadEvent> events;
         ImportReport report;
@@ -229,17 +239,19 @@ private slots:
                     },
                     report, {}, cancel)
                     .ok());
-        QCOMPARE(events.size(), std::size_t(3));
-        QCOMPARE(events[0].recordId, std::uint64_t(1000));
-        QCOMPARE(events[1].recordId, std::uint64_t(1001));
-        QCOMPARE(events[2].recordId, std::uint64_t(1002));
-        QCOMPARE(events[2].kind, std::string(audit::kind::PreloadConfigWrite));
-        QVERIFY(QString::fromStdString(events[2].sourceFile).endsWith(QStringLiteral("audit.log.1")));
+        QCOMPARE(events.size(), std::size_t(4));
+        QCOMPARE(events[0].recordId, std::uint64_t(999));
+        QVERIFY(QString::fromStdString(events[0].sourceFile).endsWith(QStringLiteral("audit.log.3.gz")));
+        QCOMPARE(events[1].recordId, std::uint64_t(1000));
+        QCOMPARE(events[2].recordId, std::uint64_t(1001));
+        QCOMPARE(events[3].recordId, std::uint64_t(1002));
+        QCOMPARE(events[3].kind, std::string(audit::kind::PreloadConfigWrite));
+        QVERIFY(QString::fromStdString(events[3].sourceFile).endsWith(QStringLiteral("audit.log.1")));
         QCOMPARE(report.skipped, std::uint64_t(0));
-        bool notedGz = false;
+        bool notedXz = false;
         for (const auto &note : report.notes)
-            notedGz = notedGz || note.find("audit.log.3.gz") != std::string::npos;
-        QVERIFY(notedGz);
+            notedXz = notedXz || note.find("audit.log.4.xz") != std::string::npos;
+        QVERIFY(notedXz);
     }
 
     void cancellationAndTimeBudget()
