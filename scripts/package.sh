@@ -79,7 +79,7 @@ expect_in loadlens-cli "$cli_files" usr/bin/loadlens-cli usr/share/man/man1/load
 expect_in loadlens "$gui_files" usr/bin/loadlens usr/share/man/man1/loadlens.1.gz \
     "usr/share/applications/$app_id.desktop" "usr/share/metainfo/$app_id.metainfo.xml" \
     usr/share/icons/hicolor/scalable/apps/loadlens.svg usr/share/doc/loadlens/copyright \
-    usr/share/doc/loadlens/changelog.gz
+    usr/share/doc/loadlens/changelog.gz usr/share/lintian/overrides/loadlens
 for size in 16 32 48 64 128 256; do
     expect_in loadlens "$gui_files" "usr/share/icons/hicolor/${size}x${size}/apps/loadlens.png"
 done
