@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include <optional>
+
 using namespace loadlens;
 using namespace loadlens::verdict;
 
@@ -52,6 +54,24 @@ PackageFacts unowned()
     PackageFacts p;
     p.state = PackageFacts::State::Unowned;
     return p;
+}
+
+// The preload-env reason of an unowned /tmp/x/libhook.so named by LD_PRELOAD that exports
+// `interposes`; nullopt when the classifier gives none.
+std::optional<Reason> preloadEnvReason(std::vector<std::string> interposes = {})
+{
+    ProcessInfo proc;
+    proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
+    ModuleFacts f;
+    f.package = unowned();
+    f.inPreloadEnv = true;
+    f.preloadVariable = "LD_PRELOAD";
+    f.interposes = std::move(interposes);
+    const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
+    for (const Reason &r : v.reasons)
+        if (r.code == "preload-env")
+            return r;
+    return std::nullopt;
 }
 
 } // namespace
@@ -207,16 +227,8 @@ private slots:
 
     void preloadReasonNamesVariableAndValue()
     {
-        ProcessInfo proc;
-        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
-        ModuleFacts f;
-        f.package = unowned();
-        f.inPreloadEnv = true;
-        f.preloadVariable = "LD_PRELOAD";
-        const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
-        const auto it = std::find_if(v.reasons.begin(), v.reasons.end(),
-                                     [](const Reason &r) { return r.code == "preload-env"; });
-        QVERIFY(it != v.reasons.end());
+        const auto it = preloadEnvReason();
+        QVERIFY(it);
         QCOMPARE(QString::fromStdString(it->technique), QStringLiteral("T1574.006"));
         QCOMPARE(QString::fromStdString(it->measure), QStringLiteral("Restrict LD_PRELOAD and LD_LIBRARY_PATH usage"));
         QCOMPARE(it->level, Level::High);
@@ -268,17 +280,8 @@ private slots:
     // The preload reason says what the injected library can do, in words, with the functions.
     void preloadReasonSaysWhatTheHooksGive()
     {
-        ProcessInfo proc;
-        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
-        ModuleFacts f;
-        f.package = unowned();
-        f.inPreloadEnv = true;
-        f.preloadVariable = "LD_PRELOAD";
-        f.interposes = {"accept", "open", "readdir"};
-        const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
-        const auto it = std::find_if(v.reasons.begin(), v.reasons.end(),
-                                     [](const Reason &r) { return r.code == "preload-env"; });
-        QVERIFY(it != v.reasons.end());
+        const auto it = preloadEnvReason({"accept", "open", "readdir"});
+        QVERIFY(it);
         QVERIFY2(it->text.find("hide files and processes from directory listings such as ps and ls (directory "
                                "listing: readdir)") != std::string::npos,
                  it->text.c_str());
