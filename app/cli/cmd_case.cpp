@@ -2,11 +2,16 @@
 #include "analysis/case_queries.h"
 #include "analysis/case_report.h"
 #include "arg_parser.h"
+#include "casestore/clickhouse_schema.h"
+#include "casestore/clickhouse_store.h"
+#include "clickhouse/endpoint.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"
 
+#include <ctime>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 namespace loadlens::cli {
@@ -39,15 +44,87 @@ int checkIntegrity(const store::CaseDatabase &db, std::ostream &out)
     return ok ? 0 : 1;
 }
 
+std::string isoDay(std::int64_t us)
+{
+    std::time_t seconds = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// case init: the SQLite file, or the ClickHouse database and tables (--cluster: the replicated
+// and distributed form); --print-ddl prints the ClickHouse statements and connects to nothing.
+int initCase(const ArgParser &parser, const std::string &location, std::ostream &out)
+{
+    const std::string cluster = parser.value("--cluster").value_or("");
+    if (!cluster.empty() && !clickhouse::isPlainIdentifier(cluster))
+        return failWith("--cluster takes a cluster name of letters, digits and _, not '" + cluster + "'", 2);
+    if (!casestore::isServerLocation(location)) {
+        if (!cluster.empty() || parser.has("--print-ddl"))
+            return failWith("--cluster and --print-ddl are for ClickHouse cases (--case clickhouse://...)", 2);
+        auto db = store::CaseDatabase::open(location, store::OpenMode::ReadWrite);
+        if (!db)
+            return failWith(db.error().message, 1);
+        out << "SQLite case ready: " << location << "\n";
+        return 0;
+    }
+    auto endpoint = clickhouse::parseUrl(location);
+    if (!endpoint)
+        return failWith(endpoint.error().message, 2);
+    if (parser.has("--print-ddl")) {
+        for (const auto &m : casestore::clickhouseMigrations({endpoint->database, cluster})) {
+            out << "-- version " << m.version << ": " << m.description << "\n";
+            for (const auto &sql : m.statements)
+                out << sql << ";\n";
+        }
+        return 0;
+    }
+    if (auto s = clickhouse::loadCredentials(*endpoint, clickhouse::CredentialSources::fromEnvironment()); !s)
+        return failWith(s.error().message, 1);
+    casestore::ClickHouseStoreOptions options;
+    options.cluster = cluster;
+    const std::string shown = endpoint->display();
+    auto store = casestore::openClickHouseStore(std::move(*endpoint), store::OpenMode::ReadWrite, options);
+    if (!store)
+        return failWith(store.error().message, 1);
+    out << "ClickHouse case ready: " << shown << (cluster.empty() ? "" : " (cluster " + cluster + ")") << "\n";
+    return 0;
+}
+
+// case list on a store without snapshots: the hosts its events name.
+int listEventHosts(const casestore::CaseStore &store, bool json, std::ostream &out)
+{
+    auto hosts = store.eventHosts();
+    if (!hosts)
+        return failWith(hosts.error().message, 1);
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto &h : *hosts)
+            list.push_back({{"host", h.host}, {"events", h.events}, {"first", isoDay(h.firstUs)}, {"last", isoDay(h.lastUs)}});
+        out << nlohmann::json{{"store", store.location()}, {"snapshots", nlohmann::json::array()}, {"event_hosts", list}}
+                   .dump(1)
+            << "\n";
+        return 0;
+    }
+    out << store.location() << ": no snapshots (this store holds events)\n";
+    for (const auto &h : *hosts)
+        out << h.host << "  " << h.events << " events  " << isoDay(h.firstUs) << " .. " << isoDay(h.lastUs) << "\n";
+    out << hosts->size() << " hosts with events\n";
+    return 0;
+}
+
 int runCase(const std::vector<std::string> &args)
 {
     ArgParser parser;
-    withOutputOption(parser.option("--case").flag("--json"));
+    withOutputOption(parser.option("--case").option("--cluster").flag("--json").flag("--print-ddl"));
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
     const std::string action = parser.positional().empty() ? "list" : parser.positional().front();
-    if (parser.positional().size() > 1 || (action != "list" && action != "check" && action != "path"))
-        return failWith("case takes one of list, check or path", 2);
+    if (parser.positional().size() > 1 ||
+        (action != "list" && action != "check" && action != "path" && action != "init"))
+        return failWith("case takes one of list, check, path or init", 2);
     ReportOutput output(outputPathFrom(parser));
     if (int status = output.prepare(); status != 0)
         return status;
@@ -55,6 +132,16 @@ int runCase(const std::vector<std::string> &args)
     if (action == "path") {
         output.stream() << path << "\n";
         return output.finish();
+    }
+    if (action == "init")
+        return output.finish(initCase(parser, path, output.stream()));
+    if (casestore::isServerLocation(path)) {
+        if (action == "check")
+            return failWith("case check is the SQLite integrity check; a ClickHouse server checks its own parts", 2);
+        auto store = openStore(path, store::OpenMode::ReadOnly);
+        if (!store)
+            return failWith(store.error().message, 1);
+        return output.finish(listEventHosts(**store, parser.has("--json"), output.stream()));
     }
     auto db = openCase(path, store::OpenMode::ReadOnly);
     if (!db)
@@ -74,14 +161,24 @@ int runCase(const std::vector<std::string> &args)
 } // namespace
 
 LOADLENS_CLI_COMMAND({"case", "list the snapshots in the case, or check its integrity",
-                      R"(Usage: loadlens-cli case [list|check|path] [OPTIONS]
+                      R"(Usage: loadlens-cli case [list|check|path|init] [OPTIONS]
 
-  list                   the snapshots (id, host, time, counts); ids are what 'diff' takes
+  list                   the snapshots (id, host, time, counts); ids are what 'diff' takes.
+                         A ClickHouse case lists the hosts of its events.
   check                  SQLite integrity and reference checks
   path                   print the case file in use
+  init                   create the case: the SQLite file, or the ClickHouse database and
+                         tables (import creates them too)
 
 Options:
-  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
+                         ClickHouse database: clickhouse://HOST:PORT/DATABASE (clickhouses://
+                         for TLS). Credentials: LOADLENS_CLICKHOUSE_USER and
+                         LOADLENS_CLICKHOUSE_PASSWORD, else ~/.config/loadlens/clickhouse.conf
+                         (user = NAME, password = SECRET; readable by its owner only)
+  --cluster NAME         init: tables ON CLUSTER NAME, Replicated*MergeTree with Distributed
+                         tables over them, sharded by host
+  --print-ddl            init: print the ClickHouse statements, connect to nothing
   --json                 machine-readable list
 )" + std::string(kOutputOptionHelp),
                       &runCase});

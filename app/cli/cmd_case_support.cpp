@@ -11,10 +11,20 @@ std::string casePathFrom(const ArgParser &args) { return args.value("--case").va
 
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode)
 {
+    if (casestore::isServerLocation(path))
+        return Error{EINVAL, "a ClickHouse case holds events (import, events, timeline, stack --events, case list); "
+                             "snapshot bundles and the commands over them need a SQLite case for now"};
     struct stat st {};
     if (mode == store::OpenMode::ReadOnly && ::stat(path.c_str(), &st) != 0)
         return Error{ENOENT, "no case at " + path + " (import bundles with 'loadlens-cli import', or name one with --case FILE)"};
     return store::CaseDatabase::open(path, mode);
+}
+
+Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode)
+{
+    casestore::OpenOptions options;
+    options.mode = mode;
+    return casestore::openStore(location, options);
 }
 
 int failWith(const std::string &message, int status)

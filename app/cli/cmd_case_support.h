@@ -2,6 +2,7 @@
 // What the case commands (import, diff, stack, case, who-loads --case) share: where the case
 // is, opening it with a message for the user, and the progress line.
 #include "arg_parser.h"
+#include "casestore/case_store.h"
 #include "common/cancel.h"
 #include "store/case_database.h"
 
@@ -9,10 +10,13 @@
 
 namespace loadlens::cli {
 
-// --case FILE, else $XDG_DATA_HOME/loadlens/case.sqlite.
+// --case FILE|URL, else $XDG_DATA_HOME/loadlens/case.sqlite.
 std::string casePathFrom(const ArgParser &args);
-// ReadOnly: a missing case is an error that says how to make one.
+// The SQLite case, for the commands over snapshots. ReadOnly: a missing case is an error that
+// says how to make one; a ClickHouse URL is an error that says what it holds.
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode);
+// The case on any store (the event commands and import): a file or a clickhouse:// URL.
+Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode);
 
 // Prints "loadlens-cli: MESSAGE" on stderr and returns `status`.
 int failWith(const std::string &message, int status);

@@ -97,10 +97,10 @@ int runEvents(const std::vector<std::string> &argv)
     if (int status = output.prepare(); status != 0)
         return status;
     std::ostream &out = output.stream();
-    auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
+    auto db = openStore(casePathFrom(args), store::OpenMode::ReadOnly);
     if (!db)
         return failWith(db.error().message, 1);
-    auto events = store::listEvents(*db, *filter);
+    auto events = (*db)->listEvents(*filter);
     if (!events)
         return failWith(events.error().message, 1);
     if (args.has("--json")) {
@@ -164,10 +164,10 @@ int runTimeline(const std::vector<std::string> &argv)
     ReportOutput output(outputPathFrom(args));
     if (int status = output.prepare(); status != 0)
         return status;
-    auto db = openCase(casePathFrom(args), store::OpenMode::ReadOnly);
+    auto db = openStore(casePathFrom(args), store::OpenMode::ReadOnly);
     if (!db)
         return failWith(db.error().message, 1);
-    auto buckets = store::eventBuckets(*db, *bucket, *filter);
+    auto buckets = (*db)->eventBuckets(store::BucketWidth{store::BucketUnit::Seconds, *bucket}, *filter);
     if (!buckets)
         return failWith(buckets.error().message, 1);
     if (args.has("--json")) {
@@ -184,7 +184,8 @@ int runTimeline(const std::vector<std::string> &argv)
     return output.finish();
 }
 
-const std::string kFilterHelp = R"(  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+const std::string kFilterHelp = R"(  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
+                         ClickHouse database: clickhouse://HOST:PORT/DATABASE
   --source sysmon|auditd only events from this source
   --eid N                only this Sysmon event id (7 image load, 1 process, 11 file create, 6 driver)
   --kind KIND            only this kind (image-load, file-create, preload-config-write, ...)

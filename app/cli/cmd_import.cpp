@@ -55,14 +55,22 @@ int runImport(const std::vector<std::string> &args)
         std::cerr << "loadlens-cli: " << problem << "\n";
     if (parser.has("--hijacklibs") && !importer.hasDataset())
         return failWith("--hijacklibs " + settings.hijackLibsDir + " holds no HijackLibs entry (*.yml)", 2);
-    auto db = openCase(casePathFrom(parser), store::OpenMode::ReadWrite);
+    auto db = openStore(casePathFrom(parser), store::OpenMode::ReadWrite);
     if (!db)
         return failWith(db.error().message, 1);
+    casestore::CaseStore &caseStore = **db;
+    ingest::ImportTarget target;
+    if (const store::CaseDatabase *sqlite = caseStore.sqlite()) {
+        target = ingest::sqliteTarget(*sqlite);
+    } else {
+        target.eventWriter = [&caseStore] { return caseStore.eventWriter(); };
+        target.name = caseStore.location();
+    }
 
     bool allComplete = true;
     nlohmann::json reports = nlohmann::json::array();
     for (const auto &file : parser.positional()) {
-        ImportReport report = importer.importFile(*db, file);
+        ImportReport report = importer.importFile(target, file);
         clearProgressLine(settings.progress);
         allComplete = allComplete && report.complete && report.errors.empty();
         if (parser.has("--json"))
@@ -95,7 +103,9 @@ import keeps what it committed; run it again to finish. Damaged records are skip
 reported with their offsets; the rest is imported.
 
 Options:
-  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
+                         ClickHouse database: clickhouse://HOST:PORT/DATABASE (created if
+                         missing; Sysmon and audit logs, not bundles yet)
   --hijacklibs DIR       the HijackLibs YAML dataset, to flag known hijackable DLLs loaded
                          from outside their expected locations (a DIR that does not exist
                          or holds no entry is an error: exit 2, nothing imported)

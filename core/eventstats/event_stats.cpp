@@ -27,7 +27,7 @@ Result<std::vector<store::EventBucket>> eventBuckets(const store::CaseDatabase &
 }
 
 Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase &db, const EventQuery &query,
-                                                      ImageOrder order, std::int64_t limit)
+                                                      ImageOrder order, std::int64_t limit, std::int64_t maxHosts)
 {
     if (limit <= 0)
         return Error{EINVAL, "the image list needs a positive limit"};
@@ -41,7 +41,8 @@ Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase 
     auto stmt = db.statement(
         "SELECT min(image_loaded), count(*) AS loads, count(DISTINCT host) AS hosts,"
         " count(DISTINCT lower(image)) AS processes, max(level), lower(image_loaded) AS name FROM events" +
-        where.sql + " AND image_loaded <> '' GROUP BY name" + orderBy + " LIMIT ?" +
+        where.sql + " AND image_loaded <> '' GROUP BY name" +
+        (maxHosts > 0 ? " HAVING hosts <= " + std::to_string(maxHosts) : std::string()) + orderBy + " LIMIT ?" +
         std::to_string(where.placeholders() + 1));
     if (!stmt)
         return stmt.error();

@@ -41,9 +41,11 @@ struct ImageStackEntry {
 
 // Image-load events (kind "image-load") that match `query`, grouped by the loaded image
 // (case-insensitively: Windows paths differ in case between events). MostLoaded: most loads
-// first; Rarest: fewest hosts, then fewest processes, then fewest loads first. `limit` > 0.
+// first; Rarest: fewest hosts, then fewest processes, then fewest loads first. `limit` > 0;
+// `maxHosts` > 0 keeps only images loaded on at most that many hosts.
 Result<std::vector<ImageStackEntry>> loadedImageStack(const store::CaseDatabase &db, const EventQuery &query,
-                                                      ImageOrder order, std::int64_t limit);
+                                                      ImageOrder order, std::int64_t limit,
+                                                      std::int64_t maxHosts = 0);
 
 // Every host named by an imported event, with its event count and time span, by host name.
 // Windows hosts of Sysmon logs often have no snapshot: this is how the case lists them.

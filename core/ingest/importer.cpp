@@ -48,12 +48,22 @@ Importer::Importer(ImportOptions options)
 
 Importer::~Importer() = default;
 
-ImportReport Importer::importEvents(const store::CaseDatabase &db, const std::string &path, std::string_view format)
+ImportTarget sqliteTarget(const store::CaseDatabase &db)
+{
+    ImportTarget target;
+    target.eventWriter = [&db] { return std::make_unique<store::EventWriter>(db); };
+    target.snapshots = &db;
+    target.name = db.path();
+    return target;
+}
+
+ImportReport Importer::importEvents(const ImportTarget &target, const std::string &path, std::string_view format)
 {
     ImportReport report;
     report.file = path;
     report.format = std::string(format);
-    store::EventWriter writer(db);
+    std::unique_ptr<store::EventBatchWriter> writerPtr = target.eventWriter();
+    store::EventBatchWriter &writer = *writerPtr;
     auto sink = writer.sink();
     std::uint64_t delivered = 0;
     auto counted = [&](LoadEvent &&event) {
@@ -117,6 +127,11 @@ ImportReport Importer::importEvents(const store::CaseDatabase &db, const std::st
 
 ImportReport Importer::importFile(const store::CaseDatabase &db, const std::string &path)
 {
+    return importFile(sqliteTarget(db), path);
+}
+
+ImportReport Importer::importFile(const ImportTarget &target, const std::string &path)
+{
     const auto started = std::chrono::steady_clock::now();
     ImportReport report;
     auto format = store::detectFileFormat(path);
@@ -140,25 +155,33 @@ ImportReport Importer::importFile(const store::CaseDatabase &db, const std::stri
     }
     switch (*format) {
     case store::FileFormat::Bundle: {
+        if (!target.snapshots) {
+            report.file = path;
+            report.format = std::string(store::formatName(*format));
+            report.complete = false;
+            report.errors.push_back("cannot import " + path + " into " + target.name +
+                                    ": snapshot bundles go into a SQLite case for now (this store holds events)");
+            break;
+        }
         store::BundleImportOptions bundle;
         if (m_options.processesPerBatch > 0)
             bundle.processesPerBatch = m_options.processesPerBatch;
         bundle.progress = m_options.progress;
         bundle.cancel = m_options.cancel;
-        report = store::importBundle(db, path, bundle);
+        report = store::importBundle(*target.snapshots, path, bundle);
         break;
     }
     case store::FileFormat::Evtx:
-        report = importEvents(db, path, "evtx");
+        report = importEvents(target, path, "evtx");
         break;
     case store::FileFormat::Xml:
-        report = importEvents(db, path, "sysmon-xml");
+        report = importEvents(target, path, "sysmon-xml");
         break;
     case store::FileFormat::Json:
-        report = importEvents(db, path, "sysmon-json");
+        report = importEvents(target, path, "sysmon-json");
         break;
     case store::FileFormat::Auditd:
-        report = importEvents(db, path, "auditd");
+        report = importEvents(target, path, "auditd");
         break;
     case store::FileFormat::OtherSqlite:
     case store::FileFormat::Unknown:

@@ -6,6 +6,7 @@
 #include "common/events.h"
 #include "store/case_database.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,7 +14,20 @@ namespace loadlens::hijacklibs {
 class Dataset;
 }
 
+namespace loadlens::store {
+class EventBatchWriter;
+}
+
 namespace loadlens::ingest {
+
+// Where an import goes: the store's event writer, and the SQLite case that takes snapshot
+// bundles (null when the store holds no snapshots: bundles are then refused with `name`).
+struct ImportTarget {
+    std::function<std::unique_ptr<store::EventBatchWriter>()> eventWriter;
+    const store::CaseDatabase *snapshots = nullptr;
+    std::string name;
+};
+ImportTarget sqliteTarget(const store::CaseDatabase &db);
 
 struct ImportOptions {
     std::string hijackLibsDir;       // HijackLibs YAML dataset; empty = no HijackLibs checks
@@ -38,9 +52,10 @@ public:
     bool hasDataset() const { return m_dataset != nullptr; }
 
     ImportReport importFile(const store::CaseDatabase &db, const std::string &path);
+    ImportReport importFile(const ImportTarget &target, const std::string &path);
 
 private:
-    ImportReport importEvents(const store::CaseDatabase &db, const std::string &path, std::string_view format);
+    ImportReport importEvents(const ImportTarget &target, const std::string &path, std::string_view format);
 
     ImportOptions m_options;
     std::unique_ptr<hijacklibs::Dataset> m_dataset;

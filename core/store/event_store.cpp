@@ -144,17 +144,17 @@ Status EventWriter::finish()
     return Ok{};
 }
 
-EventSink EventWriter::sink()
+EventSink EventBatchWriter::sink()
 {
     return [this](LoadEvent &&event) { return add(event).ok(); };
 }
 
-void EventWriter::fillReport(ImportReport &report) const
+void EventBatchWriter::fillReport(ImportReport &report) const
 {
-    report.imported += m_imported;
-    report.duplicates += m_duplicates;
-    if (m_error) {
-        report.errors.push_back(m_error->message);
+    report.imported += imported();
+    report.duplicates += duplicates();
+    if (error()) {
+        report.errors.push_back(error()->message);
         report.complete = false;
     }
 }

@@ -19,28 +19,41 @@ struct EventWriterOptions {
     std::size_t batchSize = 5000;  // events per transaction
 };
 
-// INSERT OR IGNORE in batches of `batchSize`, each one transaction. An error rolls back the
-// current batch only (earlier batches stay) and stops the writer. Into an empty events table
-// the secondary indexes are dropped for the load and rebuilt by finish().
-class EventWriter {
+// What the importer writes events through, whichever store holds the case: events are added
+// one by one and stored in batches, idempotently (an event already stored counts as a
+// duplicate); an error stops the writer and keeps the batches stored before it.
+class EventBatchWriter {
 public:
-    explicit EventWriter(const CaseDatabase &db, EventWriterOptions options = {});
-    EventWriter(const EventWriter &) = delete;
-    EventWriter &operator=(const EventWriter &) = delete;
-    ~EventWriter();  // rolls back an unfinished batch
-
-    Status add(const LoadEvent &event);
-    Status finish();  // commits the last batch, builds deferred indexes
+    virtual ~EventBatchWriter() = default;
+    virtual Status add(const LoadEvent &event) = 0;
+    virtual Status finish() = 0;  // stores the last batch
+    virtual const std::optional<Error> &error() const = 0;
+    virtual std::uint64_t imported() const = 0;
+    virtual std::uint64_t duplicates() const = 0;
 
     // For parsers: an EventSink that adds each event and returns false after the first error
     // (then error() says why).
     EventSink sink();
-    const std::optional<Error> &error() const { return m_error; }
-
-    std::uint64_t imported() const { return m_imported; }
-    std::uint64_t duplicates() const { return m_duplicates; }
     // Adds the writer's counts (imported, duplicates) and its error to a parser's report.
     void fillReport(ImportReport &report) const;
+};
+
+// INSERT OR IGNORE in batches of `batchSize`, each one transaction. An error rolls back the
+// current batch only (earlier batches stay) and stops the writer. Into an empty events table
+// the secondary indexes are dropped for the load and rebuilt by finish().
+class EventWriter : public EventBatchWriter {
+public:
+    explicit EventWriter(const CaseDatabase &db, EventWriterOptions options = {});
+    EventWriter(const EventWriter &) = delete;
+    EventWriter &operator=(const EventWriter &) = delete;
+    ~EventWriter() override;  // rolls back an unfinished batch
+
+    Status add(const LoadEvent &event) override;
+    Status finish() override;  // commits the last batch, builds deferred indexes
+    const std::optional<Error> &error() const override { return m_error; }
+
+    std::uint64_t imported() const override { return m_imported; }
+    std::uint64_t duplicates() const override { return m_duplicates; }
 
 private:
     Status commitBatch();

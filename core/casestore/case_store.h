@@ -1,0 +1,64 @@
+#pragma once
+// One interface for the case, whichever store holds it: the embedded SQLite file (the default,
+// nothing to set up) or a ClickHouse database (fleets: clickhouse://HOST:PORT/DATABASE). The
+// event commands and the importer use it; snapshots (bundles) live in SQLite cases only so far,
+// and sqlite() hands out the SQLite case for what only it holds.
+#include "common/events.h"
+#include "common/result.h"
+#include "eventstats/event_stats.h"
+#include "store/case_database.h"
+#include "store/event_store.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadlens::casestore {
+
+enum class StoreKind { Sqlite, ClickHouse };
+
+class CaseStore {
+public:
+    virtual ~CaseStore() = default;
+    virtual StoreKind kind() const = 0;
+    // The file, or the server and database without credentials: what a status line shows.
+    virtual std::string location() const = 0;
+    // The SQLite case (snapshots, findings, stacking over snapshots); null for other stores.
+    virtual const store::CaseDatabase *sqlite() const { return nullptr; }
+
+    // A batched, idempotent writer for imports (see store::EventBatchWriter).
+    virtual std::unique_ptr<store::EventBatchWriter> eventWriter() = 0;
+
+    // The same queries on every store, with the same answers; ordered by time. Events of the
+    // same microsecond: in import order on SQLite, by host, channel and key on ClickHouse.
+    virtual Result<std::vector<LoadEvent>> listEvents(const store::EventFilter &filter) const = 0;
+    virtual Result<std::int64_t> countEvents(const store::EventFilter &filter) const = 0;
+    virtual Result<std::vector<store::EventBucket>> eventBuckets(const store::BucketWidth &width,
+                                                                 const store::EventFilter &filter) const = 0;
+    virtual Result<std::optional<eventstats::TimeSpan>> eventTimeSpan(const store::EventFilter &filter) const = 0;
+    virtual Result<std::vector<eventstats::ImageStackEntry>> loadedImageStack(const store::EventFilter &filter,
+                                                                              eventstats::ImageOrder order,
+                                                                              std::int64_t limit,
+                                                                              std::int64_t maxHosts = 0) const = 0;
+    virtual Result<std::vector<eventstats::EventHost>> eventHosts() const = 0;
+};
+
+// The SQLite case in `db` (which must outlive the store).
+std::unique_ptr<CaseStore> sqliteStore(const store::CaseDatabase &db);
+
+struct OpenOptions {
+    store::OpenMode mode = store::OpenMode::ReadOnly;
+    // ClickHouse: where credentials come from (tests); empty = the environment and
+    // ~/.config/loadlens/clickhouse.conf.
+    std::string credentialsFile;
+};
+
+// A store by its location: clickhouse:// or clickhouses:// URLs name a ClickHouse database,
+// anything else a SQLite case file. ReadOnly on a missing case is an error that says how to
+// make one; ReadWrite creates the case (a SQLite file, or the ClickHouse database and tables).
+Result<std::unique_ptr<CaseStore>> openStore(const std::string &location, const OpenOptions &options = {});
+bool isServerLocation(const std::string &location);
+
+} // namespace loadlens::casestore

@@ -1,0 +1,574 @@
+#include "casestore/clickhouse_store.h"
+
+#include "store/json_codec.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <unordered_set>
+
+namespace loadlens::casestore {
+
+std::string tsvEscape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (char c : text) {
+        switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\0': out += "\\0"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string tsvUnescape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\' || i + 1 == text.size()) {
+            out += text[i];
+            continue;
+        }
+        const char c = text[++i];
+        switch (c) {
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'r': out += '\r'; break;
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case '0': out += '\0'; break;
+        default: out += c;  // \\ \' and anything else: the character itself
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> tsvFields(std::string_view line)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t tab = line.find('\t', start);
+        out.push_back(tsvUnescape(line.substr(start, tab == std::string_view::npos ? std::string_view::npos
+                                                                                   : tab - start)));
+        if (tab == std::string_view::npos)
+            return out;
+        start = tab + 1;
+    }
+}
+
+namespace {
+
+using clickhouse::Client;
+using clickhouse::quote;
+
+std::int64_t toInt(const std::string &text)
+{
+    // ClickHouse prints integers plainly; a malformed one reads as 0 rather than throwing.
+    std::int64_t value = 0;
+    bool negative = false;
+    std::size_t i = 0;
+    if (i < text.size() && text[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i)
+        value = value * 10 + (text[i] - '0');
+    return negative ? -value : value;
+}
+
+std::string asciiLower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// The same conditions as store::eventWhere, with values quoted as ClickHouse literals.
+std::string whereSql(const store::EventFilter &f)
+{
+    std::string w = " WHERE level >= " + std::to_string(static_cast<int>(f.minLevel));
+    if (f.exactLevel)
+        w += " AND level = " + std::to_string(static_cast<int>(*f.exactLevel));
+    if (!f.source.empty())
+        w += " AND source = " + quote(f.source);
+    if (f.eventId)
+        w += " AND event_id = " + std::to_string(*f.eventId);
+    if (!f.kind.empty())
+        w += " AND kind = " + quote(f.kind);
+    if (f.fromUs)
+        w += " AND time_us >= " + std::to_string(*f.fromUs);
+    if (f.toUs)
+        w += " AND time_us < " + std::to_string(*f.toUs);
+    if (!f.host.empty())
+        w += " AND host = " + quote(f.host);
+    // SQLite folds ASCII with lower() on both sides; positionCaseInsensitive folds ASCII too.
+    if (!f.text.empty())
+        w += " AND positionCaseInsensitive(concat(host, '\\n', image, '\\n', image_loaded, '\\n', user, '\\n',"
+             " command_line, '\\n', signature, '\\n', hashes), " +
+             quote(asciiLower(f.text)) + ") > 0";
+    return w;
+}
+
+std::string floorSql(const std::string &value, std::int64_t widthUs)
+{
+    const std::string width = std::to_string(widthUs);
+    return "(" + value + " - (((" + value + ") % " + width + ") + " + width + ") % " + width + ")";
+}
+
+// The start (microseconds) of the bucket holding time_us: the arithmetic of store's bucketSql;
+// months and years through ClickHouse's calendar functions in UTC (DateTime covers 1970-2106:
+// events outside have no calendar bucket and are left out, like SQLite leaves out years
+// outside 0-9999).
+std::string bucketSql(const store::BucketWidth &width, std::string &extraCondition)
+{
+    constexpr std::int64_t kDayUs = 86'400'000'000;
+    constexpr std::int64_t kMondayUs = 4 * kDayUs;
+    const std::string seconds = "intDiv(" + floorSql("time_us", 1'000'000) + ", 1000000)";
+    switch (width.unit) {
+    case store::BucketUnit::Seconds: return floorSql("time_us", width.seconds * 1'000'000);
+    case store::BucketUnit::Day: return floorSql("time_us", kDayUs);
+    case store::BucketUnit::Week:
+        return "(" + floorSql("(time_us - " + std::to_string(kMondayUs) + ")", 7 * kDayUs) + " + " +
+               std::to_string(kMondayUs) + ")";
+    case store::BucketUnit::Month:
+    case store::BucketUnit::Year: {
+        extraCondition = " AND time_us >= 0 AND time_us < 4294967296000000";
+        const char *fn = width.unit == store::BucketUnit::Month ? "toStartOfMonth" : "toStartOfYear";
+        return "(toInt64(toUInt32(" + std::string(fn) + "(toDateTime(" + seconds + ", 'UTC')))) * " +
+               std::to_string(kDayUs) + ")";
+    }
+    }
+    return floorSql("time_us", 60'000'000);
+}
+
+const char *kEventSelect =
+    "SELECT host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid, pid, image,"
+    " image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,"
+    " parent_image, fields, source_file, source_offset";
+
+LoadEvent eventFromFields(const std::vector<std::string> &f)
+{
+    LoadEvent e;
+    e.host = f[0];
+    e.channel = f[1];
+    e.recordId = static_cast<std::uint64_t>(toInt(f[2]));
+    e.timeUs = toInt(f[3]);
+    e.source = f[4];
+    e.eventId = static_cast<int>(toInt(f[5]));
+    e.kind = f[6];
+    e.verdict = store::verdictFromJson(store::levelFromInt(toInt(f[7])), f[8]);
+    e.processGuid = f[9];
+    e.pid = toInt(f[10]);
+    e.image = f[11];
+    e.imageLoaded = f[12];
+    e.user = f[13];
+    e.hashes = f[14];
+    e.signedField = f[15];
+    e.signature = f[16];
+    e.signatureStatus = f[17];
+    const auto state = toInt(f[18]);
+    e.signatureState = state >= 0 && state <= int(SignatureState::Unavailable) ? SignatureState(state)
+                                                                               : SignatureState::Unknown;
+    e.commandLine = f[19];
+    e.parentImage = f[20];
+    e.fields = store::mapFromJson(f[21]);
+    e.sourceFile = f[22];
+    e.sourceOffset = static_cast<std::uint64_t>(toInt(f[23]));
+    return e;
+}
+
+// One event as a TabSeparated row in clickhouseEventColumns() order.
+std::string eventRow(const LoadEvent &e, const std::string &key)
+{
+    std::string row;
+    row.reserve(512);
+    auto text = [&row](std::string_view value) { row.append(tsvEscape(value)).push_back('\t'); };
+    auto number = [&row](std::int64_t value) { row.append(std::to_string(value)).push_back('\t'); };
+    text(e.host);
+    text(e.channel);
+    text(key);
+    number(static_cast<std::int64_t>(e.recordId));
+    number(e.timeUs);
+    text(e.source);
+    number(e.eventId);
+    text(e.kind);
+    number(static_cast<std::int64_t>(e.verdict.level));
+    text(store::reasonsToJson(e.verdict));
+    text(e.processGuid);
+    number(e.pid);
+    text(e.image);
+    text(e.imageLoaded);
+    text(e.user);
+    text(e.hashes);
+    text(e.signedField);
+    text(e.signature);
+    text(e.signatureStatus);
+    number(static_cast<std::int64_t>(e.signatureState));
+    text(e.commandLine);
+    text(e.parentImage);
+    text(store::mapToJson(e.fields));
+    text(e.sourceFile);
+    row.append(std::to_string(static_cast<std::int64_t>(e.sourceOffset))).push_back('\n');
+    return row;
+}
+
+// Rows of a query, each split into its fields; a row with fewer than `columns` fields is a
+// protocol error, not a crash.
+Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::string &sql, std::size_t columns)
+{
+    std::vector<std::vector<std::string>> out;
+    std::optional<Error> bad;
+    auto status = client.queryLines(sql + " FORMAT TabSeparated", [&](std::string_view line) {
+        auto fields = tsvFields(line);
+        if (fields.size() < columns) {
+            bad = Error{EPROTO, "unexpected reply from " + client.endpoint().display() + ": a row of " +
+                                    std::to_string(fields.size()) + " fields where " + std::to_string(columns) +
+                                    " were asked for"};
+            return false;
+        }
+        out.push_back(std::move(fields));
+        return true;
+    });
+    if (bad)
+        return *bad;
+    if (!status)
+        return status.error();
+    return out;
+}
+
+class ClickHouseEventWriter final : public store::EventBatchWriter {
+public:
+    ClickHouseEventWriter(std::shared_ptr<Client> client, std::string database, std::size_t batchRows)
+        : m_client(std::move(client)), m_database(std::move(database)), m_batchRows(std::max<std::size_t>(1, batchRows))
+    {
+    }
+
+    Status add(const LoadEvent &e) override
+    {
+        if (m_error)
+            return *m_error;
+        Pending p;
+        p.key = store::eventKey(e);
+        p.host = e.host;
+        p.channel = e.channel;
+        p.timeUs = e.timeUs;
+        p.row = eventRow(e, p.key);
+        m_pending.push_back(std::move(p));
+        if (m_pending.size() >= m_batchRows)
+            return flush();
+        return Ok{};
+    }
+
+    Status finish() override
+    {
+        if (m_error)
+            return *m_error;
+        return flush();
+    }
+
+    const std::optional<Error> &error() const override { return m_error; }
+    std::uint64_t imported() const override { return m_imported; }
+    std::uint64_t duplicates() const override { return m_duplicates; }
+
+private:
+    struct Pending {
+        std::string key, host, channel, row;
+        std::int64_t timeUs = 0;
+    };
+
+    static std::string identity(const std::string &host, const std::string &channel, const std::string &key)
+    {
+        std::string id = host;
+        id.push_back('\0');
+        id += channel;
+        id.push_back('\0');
+        id += key;
+        return id;
+    }
+
+    // The events of the batch already stored: the same host, channel and key, looked up in the
+    // batch's time range (the sorting key's second column) so the server reads little.
+    Result<std::unordered_set<std::string>> storedKeys()
+    {
+        std::int64_t from = m_pending.front().timeUs, to = from;
+        std::unordered_set<std::string> keys;
+        for (const auto &p : m_pending) {
+            from = std::min(from, p.timeUs);
+            to = std::max(to, p.timeUs);
+            keys.insert(p.key);
+        }
+        std::string in;
+        in.reserve(keys.size() * 48);
+        for (const auto &k : keys)
+            in.append(in.empty() ? "" : ",").append(quote(k));
+        auto found = rows(*m_client,
+                          "SELECT host, channel, event_key FROM " + m_database + ".events FINAL WHERE time_us >= " +
+                              std::to_string(from) + " AND time_us <= " + std::to_string(to) + " AND event_key IN (" +
+                              in + ")",
+                          3);
+        if (!found)
+            return found.error();
+        std::unordered_set<std::string> out;
+        for (const auto &r : *found)
+            out.insert(identity(r[0], r[1], r[2]));
+        return out;
+    }
+
+    Status flush()
+    {
+        if (m_pending.empty())
+            return Ok{};
+        auto stored = storedKeys();
+        if (!stored)
+            return fail(stored.error());
+        std::string body;
+        std::uint64_t fresh = 0, repeated = 0;
+        for (const auto &p : m_pending) {
+            // A key stored before, or seen earlier in this batch, is a duplicate.
+            if (!stored->insert(identity(p.host, p.channel, p.key)).second) {
+                ++repeated;
+                continue;
+            }
+            body += p.row;
+            ++fresh;
+        }
+        if (!body.empty()) {
+            std::string columns;
+            for (const auto &c : clickhouseEventColumns())
+                columns.append(columns.empty() ? "" : ", ").append(c);
+            auto inserted = m_client->insert("INSERT INTO " + m_database + ".events (" + columns + ") FORMAT TabSeparated",
+                                             body);
+            if (!inserted)
+                return fail(inserted.error());
+        }
+        m_imported += fresh;
+        m_duplicates += repeated;
+        m_pending.clear();
+        return Ok{};
+    }
+
+    Status fail(const Error &error)
+    {
+        // The batch is lost as a whole; the batches inserted before stay.
+        m_pending.clear();
+        m_error = error;
+        return error;
+    }
+
+    std::shared_ptr<Client> m_client;
+    std::string m_database;
+    std::size_t m_batchRows;
+    std::vector<Pending> m_pending;
+    std::uint64_t m_imported = 0;
+    std::uint64_t m_duplicates = 0;
+    std::optional<Error> m_error;
+};
+
+class ClickHouseStore final : public CaseStore {
+public:
+    ClickHouseStore(std::shared_ptr<Client> client, ClickHouseStoreOptions options)
+        : m_client(std::move(client)), m_options(std::move(options)), m_db(m_client->endpoint().database)
+    {
+    }
+
+    StoreKind kind() const override { return StoreKind::ClickHouse; }
+    std::string location() const override { return m_client->endpoint().display(); }
+
+    std::unique_ptr<store::EventBatchWriter> eventWriter() override
+    {
+        return std::make_unique<ClickHouseEventWriter>(m_client, m_db, m_options.batchRows);
+    }
+
+    Result<std::vector<LoadEvent>> listEvents(const store::EventFilter &filter) const override
+    {
+        auto found = rows(*m_client,
+                          std::string(kEventSelect) + " FROM " + m_db + ".events FINAL" + whereSql(filter) +
+                              " ORDER BY time_us, host, channel, record_id, event_key LIMIT " +
+                              std::to_string(std::max<std::int64_t>(0, filter.offset)) + ", " +
+                              std::to_string(std::max<std::int64_t>(0, filter.limit)),
+                          24);
+        if (!found)
+            return found.error();
+        std::vector<LoadEvent> out;
+        out.reserve(found->size());
+        for (const auto &r : *found)
+            out.push_back(eventFromFields(r));
+        return out;
+    }
+
+    Result<std::int64_t> countEvents(const store::EventFilter &filter) const override
+    {
+        auto found = rows(*m_client, "SELECT count() FROM " + m_db + ".events FINAL" + whereSql(filter), 1);
+        if (!found)
+            return found.error();
+        return found->empty() ? 0 : toInt(found->front()[0]);
+    }
+
+    Result<std::vector<store::EventBucket>> eventBuckets(const store::BucketWidth &width,
+                                                         const store::EventFilter &filter) const override
+    {
+        if (width.unit == store::BucketUnit::Seconds && width.seconds <= 0)
+            return Error{EINVAL, "the bucket width must be at least one second"};
+        std::string extra;
+        const std::string bucket = bucketSql(width, extra);
+        auto found = rows(*m_client,
+                          "SELECT " + bucket + " AS b, level, kind, source, count() FROM " + m_db + ".events FINAL" +
+                              whereSql(filter) + extra + " GROUP BY b, level, kind, source ORDER BY b, level, kind, source",
+                          5);
+        if (!found)
+            return found.error();
+        std::vector<store::EventBucket> out;
+        out.reserve(found->size());
+        for (const auto &r : *found)
+            out.push_back({toInt(r[0]), store::levelFromInt(toInt(r[1])), r[2], static_cast<std::uint64_t>(toInt(r[4])),
+                           r[3]});
+        return out;
+    }
+
+    Result<std::optional<eventstats::TimeSpan>> eventTimeSpan(const store::EventFilter &filter) const override
+    {
+        auto found = rows(*m_client,
+                          "SELECT min(time_us), max(time_us), count() FROM " + m_db + ".events FINAL" + whereSql(filter),
+                          3);
+        if (!found)
+            return found.error();
+        if (found->empty() || toInt(found->front()[2]) == 0)
+            return std::optional<eventstats::TimeSpan>();
+        const auto &r = found->front();
+        return std::optional<eventstats::TimeSpan>(eventstats::TimeSpan{toInt(r[0]), toInt(r[1]), toInt(r[2])});
+    }
+
+    Result<std::vector<eventstats::ImageStackEntry>> loadedImageStack(const store::EventFilter &filter,
+                                                                      eventstats::ImageOrder order,
+                                                                      std::int64_t limit,
+                                                                      std::int64_t maxHosts) const override
+    {
+        if (limit <= 0)
+            return Error{EINVAL, "the image list needs a positive limit"};
+        store::EventFilter loads = filter;
+        loads.kind = "image-load";
+        const char *orderBy = order == eventstats::ImageOrder::MostLoaded ? " ORDER BY loads DESC, hosts DESC, name"
+                                                                          : " ORDER BY hosts, processes, loads, name";
+        auto found = rows(*m_client,
+                          "SELECT min(image_loaded), count() AS loads, uniqExact(host) AS hosts,"
+                          " uniqExact(lower(image)) AS processes, max(level), lower(image_loaded) AS name FROM " +
+                              m_db + ".events FINAL" + whereSql(loads) + " AND image_loaded != '' GROUP BY name" +
+                              (maxHosts > 0 ? " HAVING hosts <= " + std::to_string(maxHosts) : std::string()) +
+                              orderBy + " LIMIT " + std::to_string(limit),
+                          5);
+        if (!found)
+            return found.error();
+        std::vector<eventstats::ImageStackEntry> out;
+        for (const auto &r : *found)
+            out.push_back({r[0], toInt(r[1]), toInt(r[2]), toInt(r[3]), store::levelFromInt(toInt(r[4]))});
+        return out;
+    }
+
+    Result<std::vector<eventstats::EventHost>> eventHosts() const override
+    {
+        auto found = rows(*m_client,
+                          "SELECT host, count(), min(time_us), max(time_us) FROM " + m_db +
+                              ".events FINAL GROUP BY host ORDER BY host",
+                          4);
+        if (!found)
+            return found.error();
+        std::vector<eventstats::EventHost> out;
+        for (const auto &r : *found)
+            out.push_back({r[0], toInt(r[1]), toInt(r[2]), toInt(r[3])});
+        return out;
+    }
+
+private:
+    std::shared_ptr<Client> m_client;
+    ClickHouseStoreOptions m_options;
+    std::string m_db;
+};
+
+std::int64_t nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The schema version of the case; 0 when the database or the version table is missing.
+Result<int> schemaVersion(Client &client, const std::string &db)
+{
+    auto exists = rows(client,
+                       "SELECT count() FROM system.tables WHERE database = " + quote(db) +
+                           " AND name = 'schema_version'",
+                       1);
+    if (!exists)
+        return exists.error();
+    if (exists->empty() || toInt(exists->front()[0]) == 0)
+        return 0;
+    auto version = rows(client, "SELECT max(version) FROM " + db + ".schema_version", 1);
+    if (!version)
+        return version.error();
+    return version->empty() ? 0 : static_cast<int>(toInt(version->front()[0]));
+}
+
+Status migrate(Client &client, const ClickHouseSchemaOptions &schema, int from)
+{
+    for (const auto &m : clickhouseMigrations(schema)) {
+        if (m.version <= from)
+            continue;
+        for (const auto &sql : m.statements)
+            if (auto done = client.query(sql); !done)
+                return Error{done.error().code, "cannot create the case schema (version " + std::to_string(m.version) +
+                                                    ") in " + client.endpoint().display() + ": " +
+                                                    done.error().message};
+        auto recorded = client.insert("INSERT INTO " + schema.database + ".schema_version FORMAT TabSeparated",
+                                      std::to_string(m.version) + "\t" + std::to_string(nowUs()) + "\t" +
+                                          tsvEscape(m.description) + "\n");
+        if (!recorded)
+            return recorded.error();
+    }
+    return Ok{};
+}
+
+} // namespace
+
+Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endpoint, store::OpenMode mode,
+                                                       const ClickHouseStoreOptions &options)
+{
+    if (!clickhouse::isPlainIdentifier(endpoint.database))
+        return Error{EINVAL, "the ClickHouse database name must be letters, digits and _: '" + endpoint.database + "'"};
+    if (!options.cluster.empty() && !clickhouse::isPlainIdentifier(options.cluster))
+        return Error{EINVAL, "the ClickHouse cluster name must be letters, digits and _: '" + options.cluster + "'"};
+    auto client = std::make_shared<Client>(std::move(endpoint));
+    // Large batches: the duplicate check names up to a batch of keys in one IN list.
+    client->setSetting("max_query_size", "268435456");
+    client->setSetting("max_ast_elements", "10000000");
+    client->setSetting("max_expanded_ast_elements", "10000000");
+    // Old logs span many months; one insert may touch all their partitions.
+    client->setSetting("max_partitions_per_insert_block", "0");
+    auto version = schemaVersion(*client, client->endpoint().database);
+    if (!version)
+        return version.error();
+    if (*version > kClickHouseSchemaVersion)
+        return Error{EPROTO, client->endpoint().display() + " holds a case of schema version " +
+                                 std::to_string(*version) + ", made by a newer LoadLens (this one knows up to " +
+                                 std::to_string(kClickHouseSchemaVersion) + ")"};
+    if (*version < kClickHouseSchemaVersion) {
+        if (mode == store::OpenMode::ReadOnly && *version == 0)
+            return Error{ENOENT, "no case in " + client->endpoint().display() +
+                                     " (create it with 'loadlens-cli case init --case URL', or import into it)"};
+        if (mode == store::OpenMode::ReadOnly)
+            return Error{EPROTO, client->endpoint().display() + " holds a case of schema version " +
+                                     std::to_string(*version) + "; open it once for writing (import) to upgrade it"};
+        ClickHouseSchemaOptions schema{client->endpoint().database, options.cluster};
+        if (auto s = migrate(*client, schema, *version); !s)
+            return s.error();
+    }
+    return std::unique_ptr<CaseStore>(std::make_unique<ClickHouseStore>(std::move(client), options));
+}
+
+} // namespace loadlens::casestore

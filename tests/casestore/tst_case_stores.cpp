@@ -1,0 +1,442 @@
+// The same imports give the same answers on the SQLite case and on a real ClickHouse server
+// (started for the test run, see tests/clickhouse): every Sysmon and audit sample of the shared
+// data, the listing, counts, time buckets of every width, time span, hosts and image stacking,
+// and re-imports that add nothing. Also: small batches, a server that cannot be reached, bad
+// credentials, and a connection cut in the middle of an import followed by a complete re-run.
+#include "casestore/case_store.h"
+#include "casestore/clickhouse_store.h"
+#include "clickhouse/client.h"
+#include "clickhouse/endpoint.h"
+#include "ingest/importer.h"
+#include "shared_data.h"
+#include "store/json_codec.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace loadlens;
+
+namespace {
+
+std::string s(const QString &text) { return text.toStdString(); }
+
+// One event as text, every stored field, for comparing stores.
+std::string eventText(const LoadEvent &e)
+{
+    std::string codes;
+    for (const auto &r : e.verdict.reasons)
+        codes += r.code + "|" + std::to_string(int(r.level)) + "|" + r.text + "|" + r.technique + "|" + r.measure + ";";
+    return e.host + "\t" + e.channel + "\t" + std::to_string(e.recordId) + "\t" + std::to_string(e.timeUs) + "\t" +
+           e.source + "\t" + std::to_string(e.eventId) + "\t" + e.kind + "\t" +
+           std::to_string(int(e.verdict.level)) + "\t" + codes + "\t" + e.processGuid + "\t" + std::to_string(e.pid) +
+           "\t" + e.image + "\t" + e.imageLoaded + "\t" + e.user + "\t" + e.hashes + "\t" + e.signedField + "\t" +
+           e.signature + "\t" + e.signatureStatus + "\t" + std::to_string(int(e.signatureState)) + "\t" +
+           e.commandLine + "\t" + e.parentImage + "\t" + store::mapToJson(e.fields) + "\t" + e.sourceFile + "\t" +
+           std::to_string(e.sourceOffset);
+}
+
+std::vector<std::string> sortedEvents(const std::vector<LoadEvent> &events)
+{
+    std::vector<std::string> out;
+    for (const auto &e : events)
+        out.push_back(eventText(e));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string bucketsText(const std::vector<store::EventBucket> &buckets)
+{
+    std::string out;
+    for (const auto &b : buckets)
+        out += std::to_string(b.startUs) + " " + std::to_string(int(b.level)) + " " + b.kind + " " + b.source + " " +
+               std::to_string(b.count) + "\n";
+    return out;
+}
+
+std::string stackText(const std::vector<eventstats::ImageStackEntry> &stack)
+{
+    std::string out;
+    for (const auto &e : stack)
+        out += e.image + " " + std::to_string(e.loads) + " " + std::to_string(e.hosts) + " " +
+               std::to_string(e.processes) + " " + std::to_string(int(e.maxLevel)) + "\n";
+    return out;
+}
+
+// Forwards one connection at a time to `target` and cuts every connection after `cutAfter`
+// bytes from the client: a server that goes away in the middle of an insert.
+class CuttingProxy {
+public:
+    CuttingProxy(std::uint16_t target, std::size_t cutAfter) : m_target(target), m_cutAfter(cutAfter)
+    {
+        m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        (void)::bind(m_listen, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+        socklen_t len = sizeof addr;
+        ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&addr), &len);
+        m_port = ntohs(addr.sin_port);
+        ::listen(m_listen, 8);
+        m_thread = std::thread([this] { run(); });
+    }
+    ~CuttingProxy()
+    {
+        m_stop = true;
+        ::shutdown(m_listen, SHUT_RDWR);
+        m_thread.join();
+        ::close(m_listen);
+    }
+    std::uint16_t port() const { return m_port; }
+
+private:
+    void run()
+    {
+        while (!m_stop) {
+            pollfd p{m_listen, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0)
+                continue;
+            const int client = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
+            if (client < 0)
+                continue;
+            const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            addr.sin_port = htons(m_target);
+            if (::connect(server, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0)
+                relay(client, server);
+            ::close(server);
+            ::close(client);
+        }
+    }
+    void relay(int client, int server)
+    {
+        std::size_t sent = 0;
+        char buf[65536];
+        while (!m_stop) {
+            pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+            if (::poll(fds, 2, 100) < 0)
+                return;
+            if (fds[0].revents) {
+                const ssize_t n = ::read(client, buf, sizeof buf);
+                if (n <= 0)
+                    return;
+                const std::size_t pass = std::min<std::size_t>(std::size_t(n), m_cutAfter - std::min(sent, m_cutAfter));
+                if (pass > 0 && ::write(server, buf, pass) != ssize_t(pass))
+                    return;
+                sent += pass;
+                if (sent >= m_cutAfter)
+                    return;  // the server goes away
+            }
+            if (fds[1].revents) {
+                const ssize_t n = ::read(server, buf, sizeof buf);
+                if (n <= 0 || ::write(client, buf, std::size_t(n)) != n)
+                    return;
+            }
+        }
+    }
+
+    std::uint16_t m_target;
+    std::size_t m_cutAfter;
+    int m_listen = -1;
+    std::uint16_t m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+} // namespace
+
+class TestCaseStores : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_serverUrl;  // clickhouse://127.0.0.1:PORT/
+    QStringList m_samples;
+    int m_databases = 0;
+
+    // A new, empty database on the test server.
+    std::string newDatabaseUrl()
+    {
+        return s(m_serverUrl) + "tst_stores_" + std::to_string(::getpid()) + "_" + std::to_string(++m_databases);
+    }
+
+    std::unique_ptr<casestore::CaseStore> openClickHouse(const std::string &url, std::size_t batchRows = 100000)
+    {
+        auto endpoint = clickhouse::parseUrl(url);
+        if (!endpoint)
+            qFatal("%s", endpoint.error().message.c_str());
+        casestore::ClickHouseStoreOptions options;
+        options.batchRows = batchRows;
+        auto opened = casestore::openClickHouseStore(*endpoint, store::OpenMode::ReadWrite, options);
+        if (!opened)
+            qFatal("%s", opened.error().message.c_str());
+        return std::move(*opened);
+    }
+
+    static std::vector<ImportReport> importAll(casestore::CaseStore &target, const QStringList &files)
+    {
+        ingest::ImportOptions options;
+        options.defaultHost = "audit-host";
+        ingest::Importer importer(options);
+        ingest::ImportTarget t;
+        if (target.sqlite())
+            t = ingest::sqliteTarget(*target.sqlite());
+        else {
+            t.eventWriter = [&target] { return target.eventWriter(); };
+            t.name = target.location();
+        }
+        std::vector<ImportReport> reports;
+        for (const auto &f : files)
+            reports.push_back(importer.importFile(t, s(f)));
+        return reports;
+    }
+
+    // Every query of the interface gives the same answer on both stores.
+    void compareStores(const casestore::CaseStore &a, const casestore::CaseStore &b)
+    {
+        std::vector<store::EventFilter> filters(6);
+        filters[1].source = "sysmon";
+        filters[1].eventId = 7;
+        filters[2].minLevel = Level::Medium;
+        filters[3].text = "DLL";
+        filters[4].source = "auditd";
+        filters[5].kind = "image-load";
+        filters[5].fromUs = 1'500'000'000'000'000;
+        for (auto f : filters) {
+            f.limit = 1'000'000;
+            auto countA = a.countEvents(f), countB = b.countEvents(f);
+            QVERIFY2(countA && countB, (countA ? countB.error() : countA.error()).message.c_str());
+            QCOMPARE(*countB, *countA);
+            auto listA = a.listEvents(f), listB = b.listEvents(f);
+            QVERIFY2(listA && listB, (listA ? listB.error() : listA.error()).message.c_str());
+            QCOMPARE(std::int64_t(listA->size()), *countA);
+            QVERIFY(sortedEvents(*listA) == sortedEvents(*listB));
+            // Ordered by time on both.
+            for (std::size_t i = 1; i < listB->size(); ++i)
+                QVERIFY((*listB)[i - 1].timeUs <= (*listB)[i].timeUs);
+            for (const store::BucketWidth width :
+                 {store::BucketWidth{store::BucketUnit::Seconds, 3600}, store::BucketWidth{store::BucketUnit::Seconds, 7},
+                  store::BucketWidth{store::BucketUnit::Day, 0}, store::BucketWidth{store::BucketUnit::Week, 0},
+                  store::BucketWidth{store::BucketUnit::Month, 0}, store::BucketWidth{store::BucketUnit::Year, 0}}) {
+                auto bucketsA = a.eventBuckets(width, f), bucketsB = b.eventBuckets(width, f);
+                QVERIFY2(bucketsA && bucketsB, (bucketsA ? bucketsB.error() : bucketsA.error()).message.c_str());
+                QCOMPARE(bucketsText(*bucketsB), bucketsText(*bucketsA));
+            }
+            auto spanA = a.eventTimeSpan(f), spanB = b.eventTimeSpan(f);
+            QVERIFY(spanA && spanB);
+            QCOMPARE(spanB->has_value(), spanA->has_value());
+            if (spanA->has_value()) {
+                QCOMPARE((*spanB)->firstUs, (*spanA)->firstUs);
+                QCOMPARE((*spanB)->lastUs, (*spanA)->lastUs);
+                QCOMPARE((*spanB)->events, (*spanA)->events);
+            }
+            for (auto order : {eventstats::ImageOrder::MostLoaded, eventstats::ImageOrder::Rarest}) {
+                auto stackA = a.loadedImageStack(f, order, 50), stackB = b.loadedImageStack(f, order, 50);
+                QVERIFY2(stackA && stackB, (stackA ? stackB.error() : stackA.error()).message.c_str());
+                QCOMPARE(stackText(*stackB), stackText(*stackA));
+            }
+        }
+        // Paging: the same page sizes, the same events in the pages taken together.
+        store::EventFilter paged;
+        paged.limit = 10;
+        paged.offset = 5;
+        auto pageA = a.listEvents(paged), pageB = b.listEvents(paged);
+        QVERIFY(pageA && pageB);
+        QCOMPARE(pageB->size(), pageA->size());
+        auto hostsA = a.eventHosts(), hostsB = b.eventHosts();
+        QVERIFY(hostsA && hostsB);
+        QCOMPARE(hostsB->size(), hostsA->size());
+        for (std::size_t i = 0; i < hostsA->size(); ++i) {
+            QCOMPARE((*hostsB)[i].host, (*hostsA)[i].host);
+            QCOMPARE((*hostsB)[i].events, (*hostsA)[i].events);
+            QCOMPARE((*hostsB)[i].firstUs, (*hostsA)[i].firstUs);
+            QCOMPARE((*hostsB)[i].lastUs, (*hostsA)[i].lastUs);
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString serverDir = qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR");
+        QFile url(serverDir + QStringLiteral("/url"));
+        if (serverDir.isEmpty() || !url.open(QIODevice::ReadOnly))
+            QFAIL("no test ClickHouse server: LOADLENS_TEST_CLICKHOUSE_DIR/url is missing (ctest starts one as the "
+                  "clickhouse fixture)");
+        m_serverUrl = QString::fromUtf8(url.readAll()).trimmed();
+        if (!m_serverUrl.endsWith(QLatin1Char('/')))
+            m_serverUrl += QLatin1Char('/');
+        for (const char *folder : {"sysmon-evtx", "sysmon-xml-json", "auditd"}) {
+            const QString dir = testing::sharedDataPath(QString::fromLatin1(folder));
+            if (dir.isEmpty())
+                QSKIP(qPrintable(QStringLiteral("shared sample data not found: ") + testing::sharedDataDir()));
+            QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                m_samples << it.next();
+        }
+        m_samples.sort();
+        QVERIFY(m_samples.size() >= 30);
+    }
+
+    void sameImportsGiveTheSameAnswers()
+    {
+        auto sqliteCase = casestore::openStore(s(m_dir.filePath(QStringLiteral("parity.sqlite"))),
+                                               {store::OpenMode::ReadWrite, {}});
+        QVERIFY2(sqliteCase, sqliteCase ? "" : sqliteCase.error().message.c_str());
+        auto clickhouseCase = openClickHouse(newDatabaseUrl());
+        const auto reportsA = importAll(**sqliteCase, m_samples);
+        const auto reportsB = importAll(*clickhouseCase, m_samples);
+        std::uint64_t imported = 0;
+        for (std::size_t i = 0; i < reportsA.size(); ++i) {
+            QCOMPARE(reportsB[i].format, reportsA[i].format);
+            QCOMPARE(reportsB[i].imported, reportsA[i].imported);
+            QCOMPARE(reportsB[i].duplicates, reportsA[i].duplicates);
+            QCOMPARE(reportsB[i].complete, reportsA[i].complete);
+            QCOMPARE(reportsB[i].errors, reportsA[i].errors);
+            imported += reportsA[i].imported;
+        }
+        QVERIFY(imported > 1000);
+        compareStores(**sqliteCase, *clickhouseCase);
+
+        // Importing everything again adds nothing on either store.
+        for (auto *target : {sqliteCase->get(), clickhouseCase.get()}) {
+            for (const auto &report : importAll(*target, m_samples))
+                QCOMPARE(report.imported, std::uint64_t(0));
+        }
+        auto total = clickhouseCase->countEvents({});
+        QVERIFY(total);
+        QCOMPARE(std::uint64_t(*total), imported);
+        compareStores(**sqliteCase, *clickhouseCase);
+    }
+
+    void smallBatchesCountDuplicatesAcrossBatches()
+    {
+        // Batches of 7 events: repeats of one file land in later batches than their first copy.
+        auto sqliteCase = casestore::openStore(s(m_dir.filePath(QStringLiteral("batches.sqlite"))),
+                                               {store::OpenMode::ReadWrite, {}});
+        QVERIFY(sqliteCase);
+        auto clickhouseCase = openClickHouse(newDatabaseUrl(), 7);
+        const QStringList files = {m_samples.filter(QStringLiteral(".jsonl")).value(0),
+                                   m_samples.filter(QStringLiteral(".jsonl")).value(0)};
+        QVERIFY(!files.front().isEmpty());
+        const auto a = importAll(**sqliteCase, files);
+        const auto b = importAll(*clickhouseCase, files);
+        QVERIFY(a[0].imported > 7);
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(b[i].imported, a[i].imported);
+            QCOMPARE(b[i].duplicates, a[i].duplicates);
+        }
+        compareStores(**sqliteCase, *clickhouseCase);
+    }
+
+    void readOnlyOpenOfAMissingCaseSaysHowToMakeOne()
+    {
+        auto opened = casestore::openStore(newDatabaseUrl(), {store::OpenMode::ReadOnly, {}});
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().message.find("case init") != std::string::npos, opened.error().message.c_str());
+    }
+
+    void unreachableServerIsAClearError()
+    {
+        // A port nothing listens on: bind one, note it, close it.
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
+        ::close(fd);
+        const std::string url = "clickhouse://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/nowhere";
+        auto opened = casestore::openStore(url, {store::OpenMode::ReadWrite, {}});
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().message.find("127.0.0.1") != std::string::npos, opened.error().message.c_str());
+    }
+
+    void badCredentialsAreAClearError()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("clickhouse.conf"));
+        QFile f(conf);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("user = default\npassword = not-the-password\n");
+        f.close();
+        QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        if (qEnvironmentVariableIsSet("LOADLENS_CLICKHOUSE_USER") || qEnvironmentVariableIsSet("LOADLENS_CLICKHOUSE_PASSWORD"))
+            QSKIP("LOADLENS_CLICKHOUSE_USER/PASSWORD are set in the environment and would be used instead of the file");
+        auto opened = casestore::openStore(newDatabaseUrl(), {store::OpenMode::ReadWrite, s(conf)});
+        QVERIFY(!opened);
+        const std::string &message = opened.error().message;
+        QVERIFY2(message.find("assword") != std::string::npos || message.find("uthenticat") != std::string::npos,
+                 message.c_str());
+    }
+
+    void serverGoingAwayMidImportThenARerunCompletes()
+    {
+        const QString big = m_samples.filter(QStringLiteral("azure_la.json")).value(0);
+        QVERIFY2(!big.isEmpty(), "the Azure Log Analytics sample (the largest JSON one) is missing");
+        const std::string url = newDatabaseUrl();
+        auto direct = openClickHouse(url, 50);
+        auto endpoint = clickhouse::parseUrl(url);
+        QVERIFY(endpoint);
+        // Through a connection that is cut after 200 KiB from the client: some batches land.
+        {
+            CuttingProxy proxy(endpoint->port, 200 * 1024);
+            clickhouse::Endpoint viaProxy = *endpoint;
+            viaProxy.port = proxy.port();
+            casestore::ClickHouseStoreOptions options;
+            options.batchRows = 50;
+            auto cut = casestore::openClickHouseStore(viaProxy, store::OpenMode::ReadWrite, options);
+            QVERIFY2(cut, cut ? "" : cut.error().message.c_str());
+            const auto reports = importAll(**cut, {big});
+            QVERIFY(!reports[0].complete);
+            QVERIFY(!reports[0].errors.empty());
+            qInfo("cut import: %llu imported; error: %s", static_cast<unsigned long long>(reports[0].imported),
+                  reports[0].errors.back().c_str());
+        }
+        auto partial = direct->countEvents({});
+        QVERIFY(partial);
+        // The re-run completes the file without duplicates: the same count as a SQLite import.
+        const auto rerun = importAll(*direct, {big});
+        QVERIFY2(rerun[0].errors.empty(), rerun[0].errors.empty() ? "" : rerun[0].errors.front().c_str());
+        auto sqliteCase = casestore::openStore(s(m_dir.filePath(QStringLiteral("cut.sqlite"))),
+                                               {store::OpenMode::ReadWrite, {}});
+        QVERIFY(sqliteCase);
+        const auto reference = importAll(**sqliteCase, {big});
+        auto total = direct->countEvents({});
+        QVERIFY(total);
+        QCOMPARE(std::uint64_t(*total), reference[0].imported);
+        QCOMPARE(rerun[0].imported + std::uint64_t(*partial), reference[0].imported);
+        QVERIFY(*partial > 0);  // the cut came after some batches were stored
+        compareStores(**sqliteCase, *direct);
+    }
+
+    void cleanupTestCase()
+    {
+        // Drop the databases this run made.
+        if (m_serverUrl.isEmpty())
+            return;
+        auto endpoint = clickhouse::parseUrl(s(m_serverUrl) + "system");
+        if (!endpoint)
+            return;
+        clickhouse::Client client(*endpoint);
+        for (int i = 1; i <= m_databases; ++i)
+            (void)client.query("DROP DATABASE IF EXISTS tst_stores_" + std::to_string(::getpid()) + "_" +
+                               std::to_string(i));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCaseStores)
+#include "tst_case_stores.moc"
