@@ -19,12 +19,11 @@
 #include <cstring>
 #include <fstream>
 
-// getaddrinfo is referenced weakly: a dynamically linked program binds it from libc.so, while in
-// the static loadlens-cli the reference stays null, so glibc's static getaddrinfo (which needs the
-// NSS modules of the glibc it was built with at run time, and warns at link time) is not linked.
-#pragma weak getaddrinfo
-#pragma weak freeaddrinfo
-#pragma weak gai_strerror
+// Defined by the static loadlens-cli (app/cli/static_no_nss.cpp), whose getaddrinfo only fails:
+// glibc's static one would load NSS modules at run time. Weak, so other programs need not define it.
+extern "C" {
+extern const int loadlens_resolver_without_nss __attribute__((weak));
+}
 
 namespace loadlens::clickhouse {
 namespace {
@@ -181,7 +180,7 @@ bool pollFor(int fd, short events, Connection::Clock::time_point deadline, int &
 
 bool haveSystemResolver()
 {
-    return &getaddrinfo != nullptr && &freeaddrinfo != nullptr && &gai_strerror != nullptr;
+    return &loadlens_resolver_without_nss == nullptr;
 }
 
 Result<std::vector<Address>> resolveHost(const std::string &host, std::uint16_t port)
