@@ -51,6 +51,8 @@ function(loadlens_dependency name)
 endfunction()
 
 loadlens_dependency(sqlite SHARED SQLite::SQLite3 STATIC libsqlite3.a libm.a)
+# libssl before libcrypto: a static link resolves libssl's references in the archives after it.
+loadlens_dependency(ssl SHARED OpenSSL::SSL STATIC libssl.a)
 loadlens_dependency(crypto SHARED OpenSSL::Crypto STATIC libcrypto.a)
 loadlens_dependency(zlib SHARED ZLIB::ZLIB STATIC libz.a)
 loadlens_dependency(expat SHARED EXPAT::EXPAT STATIC libexpat.a)

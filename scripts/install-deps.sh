@@ -10,7 +10,7 @@ packages=(
   libauparse-dev libevtx-dev libbfio-dev zlib1g-dev libyaml-dev libexpat1-dev
   libregf-dev
   xvfb xauth openssl libevtx-utils auditd osslsigncode binutils
-  librsvg2-bin dpkg-dev file gzip
+  librsvg2-bin dpkg-dev file gzip clickhouse-server clickhouse-client
   lintian appstream desktop-file-utils man-db python3 python3-jsonschema
 )
 if [ "${1:-}" = "--print" ]; then
