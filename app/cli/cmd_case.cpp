@@ -5,6 +5,7 @@
 #include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "clickhouse/endpoint.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"

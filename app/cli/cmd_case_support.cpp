@@ -1,5 +1,7 @@
 #include "cmd_case_support.h"
 
+#include "casestore/case_store.h"
+
 #include <cstdio>
 #include <iostream>
 #include <sys/stat.h>

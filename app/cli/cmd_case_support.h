@@ -2,11 +2,15 @@
 // What the case commands (import, diff, stack, case, who-loads --case) share: where the case
 // is, opening it with a message for the user, and the progress line.
 #include "arg_parser.h"
-#include "casestore/case_store.h"
 #include "common/cancel.h"
 #include "store/case_database.h"
 
+#include <memory>
 #include <string>
+
+namespace loadlens::casestore {
+class CaseStore;
+}
 
 namespace loadlens::cli {
 

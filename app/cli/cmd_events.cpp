@@ -1,5 +1,6 @@
 // loadlens-cli events / timeline: the stored Sysmon and auditd events of a case, with their
 // verdicts, and the time buckets the GUI's chart shows.
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"

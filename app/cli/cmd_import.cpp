@@ -1,6 +1,7 @@
 // loadlens-cli import: files into the case, each by the importer its format calls for.
 #include "analysis/case_report.h"
 #include "arg_parser.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "ingest/importer.h"

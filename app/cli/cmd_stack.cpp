@@ -2,6 +2,7 @@
 #include "analysis/case_queries.h"
 #include "analysis/case_report.h"
 #include "arg_parser.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"

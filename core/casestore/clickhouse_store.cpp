@@ -116,9 +116,11 @@ std::string whereSql(const store::EventFilter &f)
     return w;
 }
 
+// ClickHouse types a literal by its value (3600000000 is a UInt32) and the arithmetic of mixed
+// widths by rules of its own, where (x % w) + w can wrap: every operand is Int64.
 std::string floorSql(const std::string &value, std::int64_t widthUs)
 {
-    const std::string width = std::to_string(widthUs);
+    const std::string width = "toInt64(" + std::to_string(widthUs) + ")";
     return "(" + value + " - (((" + value + ") % " + width + ") + " + width + ") % " + width + ")";
 }
 
@@ -130,19 +132,19 @@ std::string bucketSql(const store::BucketWidth &width, std::string &extraConditi
 {
     constexpr std::int64_t kDayUs = 86'400'000'000;
     constexpr std::int64_t kMondayUs = 4 * kDayUs;
-    const std::string seconds = "intDiv(" + floorSql("time_us", 1'000'000) + ", 1000000)";
+    const std::string seconds = "intDiv(" + floorSql("time_us", 1'000'000) + ", toInt64(1000000))";
     switch (width.unit) {
     case store::BucketUnit::Seconds: return floorSql("time_us", width.seconds * 1'000'000);
     case store::BucketUnit::Day: return floorSql("time_us", kDayUs);
     case store::BucketUnit::Week:
-        return "(" + floorSql("(time_us - " + std::to_string(kMondayUs) + ")", 7 * kDayUs) + " + " +
-               std::to_string(kMondayUs) + ")";
+        return "(" + floorSql("(time_us - toInt64(" + std::to_string(kMondayUs) + "))", 7 * kDayUs) +
+               " + toInt64(" + std::to_string(kMondayUs) + "))";
     case store::BucketUnit::Month:
     case store::BucketUnit::Year: {
         extraCondition = " AND time_us >= 0 AND time_us < 4294967296000000";
         const char *fn = width.unit == store::BucketUnit::Month ? "toStartOfMonth" : "toStartOfYear";
-        return "(toInt64(toUInt32(" + std::string(fn) + "(toDateTime(" + seconds + ", 'UTC')))) * " +
-               std::to_string(kDayUs) + ")";
+        return "(toInt64(toUInt32(" + std::string(fn) + "(toDateTime(" + seconds + ", 'UTC')))) * toInt64(" +
+               std::to_string(kDayUs) + "))";
     }
     }
     return floorSql("time_us", 60'000'000);
@@ -491,6 +493,12 @@ private:
     std::string m_db;
 };
 
+// Errors of the bootstrap client name the system database; say which case was meant.
+std::string displayNote(const clickhouse::Endpoint &endpoint)
+{
+    return " (opening the case " + endpoint.display() + ")";
+}
+
 std::int64_t nowUs()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -523,7 +531,7 @@ Status migrate(Client &client, const ClickHouseSchemaOptions &schema, int from)
         for (const auto &sql : m.statements)
             if (auto done = client.query(sql); !done)
                 return Error{done.error().code, "cannot create the case schema (version " + std::to_string(m.version) +
-                                                    ") in " + client.endpoint().display() + ": " +
+                                                    ") of database " + schema.database + ": " +
                                                     done.error().message};
         auto recorded = client.insert("INSERT INTO " + schema.database + ".schema_version FORMAT TabSeparated",
                                       std::to_string(m.version) + "\t" + std::to_string(nowUs()) + "\t" +
@@ -544,15 +552,30 @@ Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endp
     if (!options.cluster.empty() && !clickhouse::isPlainIdentifier(options.cluster))
         return Error{EINVAL, "the ClickHouse cluster name must be letters, digits and _: '" + options.cluster + "'"};
     auto client = std::make_shared<Client>(std::move(endpoint));
-    // Large batches: the duplicate check names up to a batch of keys in one IN list.
-    client->setSetting("max_query_size", "268435456");
-    client->setSetting("max_ast_elements", "10000000");
-    client->setSetting("max_expanded_ast_elements", "10000000");
-    // Old logs span many months; one insert may touch all their partitions.
-    client->setSetting("max_partitions_per_insert_block", "0");
-    auto version = schemaVersion(*client, client->endpoint().database);
+    // The requests name the database they run in, and the case's may not exist yet: the schema
+    // is read and made from `system`, with every name qualified.
+    clickhouse::Endpoint bootstrapEndpoint = client->endpoint();
+    bootstrapEndpoint.database = "system";
+    Client bootstrap(bootstrapEndpoint);
+    auto version = schemaVersion(bootstrap, client->endpoint().database);
     if (!version)
-        return version.error();
+        return Error{version.error().code, version.error().message + displayNote(client->endpoint())};
+    // Large batches: the duplicate check names up to a batch of keys in one IN list. Old logs
+    // span many months, and one insert may touch all their partitions (servers from 19.x on
+    // limit that to 100 by default). Only the settings the server knows are sent.
+    const std::pair<const char *, const char *> wanted[] = {{"max_query_size", "268435456"},
+                                                            {"max_ast_elements", "10000000"},
+                                                            {"max_expanded_ast_elements", "10000000"},
+                                                            {"max_partitions_per_insert_block", "0"}};
+    std::string names;
+    for (const auto &[name, value] : wanted)
+        names.append(names.empty() ? "" : ", ").append(quote(name));
+    auto known = rows(bootstrap, "SELECT name FROM system.settings WHERE name IN (" + names + ")", 1);
+    if (!known)
+        return Error{known.error().code, known.error().message + displayNote(client->endpoint())};
+    for (const auto &[name, value] : wanted)
+        if (std::any_of(known->begin(), known->end(), [&](const auto &r) { return r[0] == name; }))
+            client->setSetting(name, value);
     if (*version > kClickHouseSchemaVersion)
         return Error{EPROTO, client->endpoint().display() + " holds a case of schema version " +
                                  std::to_string(*version) + ", made by a newer LoadLens (this one knows up to " +
@@ -565,7 +588,7 @@ Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endp
             return Error{EPROTO, client->endpoint().display() + " holds a case of schema version " +
                                      std::to_string(*version) + "; open it once for writing (import) to upgrade it"};
         ClickHouseSchemaOptions schema{client->endpoint().database, options.cluster};
-        if (auto s = migrate(*client, schema, *version); !s)
+        if (auto s = migrate(bootstrap, schema, *version); !s)
             return s.error();
     }
     return std::unique_ptr<CaseStore>(std::make_unique<ClickHouseStore>(std::move(client), options));

@@ -104,7 +104,7 @@ private slots:
         for (const auto &command : commands) {
             auto a = cli(command + QStringList{QStringLiteral("--case"), sqlite});
             auto b = cli(command + QStringList{QStringLiteral("--case"), server});
-            QVERIFY2(a.exitCode == 0 && b.exitCode == 0, (a.err + b.err).constData());
+            QVERIFY2(a.exitCode == 0 && b.exitCode == 0, QByteArray(a.err + b.err).constData());
             QVERIFY2(a.out.size() > 10, a.out.constData());
             QCOMPARE(b.out, a.out);
         }
@@ -115,7 +115,7 @@ private slots:
                                                     QStringLiteral("--limit"), QStringLiteral("100000")} + filter;
             auto a = cli(command + QStringList{QStringLiteral("--case"), sqlite});
             auto b = cli(command + QStringList{QStringLiteral("--case"), server});
-            QVERIFY2(a.exitCode == 0 && b.exitCode == 0, (a.err + b.err).constData());
+            QVERIFY2(a.exitCode == 0 && b.exitCode == 0, QByteArray(a.err + b.err).constData());
             QCOMPARE(sortedEvents(b.out), sortedEvents(a.out));
             // Text output: the same lines.
             auto c = cli(QStringList{QStringLiteral("events"), QStringLiteral("--limit"), QStringLiteral("100000"),
@@ -175,7 +175,7 @@ private slots:
     {
         if (m_url.isEmpty())
             return;
-        auto endpoint = loadlens::clickhouse::parseUrl((m_url + QStringLiteral("system")).toStdString());
+        auto endpoint = loadlens::clickhouse::parseUrl(QString(m_url + QStringLiteral("system")).toStdString());
         if (!endpoint)
             return;
         loadlens::clickhouse::Client client(*endpoint);

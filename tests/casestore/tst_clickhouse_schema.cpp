@@ -48,7 +48,9 @@ private slots:
         // Every writer column is declared, in order.
         std::size_t at = ddl.find("cases.events (");
         for (const auto &column : clickhouseEventColumns()) {
-            const std::size_t found = ddl.find(" " + column + " ", at);
+            std::size_t found = ddl.find("(" + column + " ", at);
+            if (found == std::string::npos || found > ddl.find(", " + column + " ", at))
+                found = ddl.find(", " + column + " ", at);
             QVERIFY2(found != std::string::npos, column.c_str());
             at = found;
         }
