@@ -29,16 +29,32 @@ void CaseQueryRunner::setCasePath(const QString &path)
 
 quint64 CaseQueryRunner::run(const QString &channel, Query query)
 {
+    return start(channel, [query = std::move(query)](const std::string &location) -> Result<Apply> {
+        if (casestore::isServerLocation(location))
+            return Error{EINVAL, "This is a ClickHouse case: it holds events (see the Events tab); snapshots need a SQLite case"};
+        auto db = store::CaseDatabase::open(location, store::OpenMode::ReadOnly);
+        return db ? query(*db) : Result<Apply>(db.error());
+    });
+}
+
+quint64 CaseQueryRunner::runOnStore(const QString &channel, StoreQuery query)
+{
+    return start(channel, [query = std::move(query)](const std::string &location) -> Result<Apply> {
+        auto opened = casestore::openStore(location, {store::OpenMode::ReadOnly, {}});
+        return opened ? query(**opened) : Result<Apply>(opened.error());
+    });
+}
+
+quint64 CaseQueryRunner::start(const QString &channel, std::function<Result<Apply>(const std::string &location)> job)
+{
     const quint64 generation = ++m_nextGeneration;
     m_generations[channel] = generation;
     m_running[channel] = true;
-    m_pool.start([this, channel, generation, query = std::move(query), path = toStdString(m_casePath)] {
+    m_pool.start([this, channel, generation, job = std::move(job), path = toStdString(m_casePath)] {
         Result<Apply> outcome = Error{0, "no case is open"};
         try {
-            if (!path.empty()) {
-                auto db = store::CaseDatabase::open(path, store::OpenMode::ReadOnly);
-                outcome = db ? query(*db) : Result<Apply>(db.error());
-            }
+            if (!path.empty())
+                outcome = job(path);
         } catch (const std::exception &error) {
             outcome = Error{0, std::string("query failed: ") + error.what()};
         }

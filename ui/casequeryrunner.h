@@ -5,6 +5,7 @@
 // the GUI thread only while the query is still current. Every job opens its own read-only
 // connection, since a SQLite connection stays in one thread. For every job that is not
 // superseded exactly one of finished() or failed() is emitted.
+#include "casestore/case_store.h"
 #include "common/result.h"
 #include "store/case_database.h"
 
@@ -23,6 +24,8 @@ class CaseQueryRunner final : public QObject {
 public:
     using Apply = std::function<void()>;
     using Query = std::function<Result<Apply>(const store::CaseDatabase &db)>;
+    // A query through the store interface: works on SQLite and ClickHouse cases alike.
+    using StoreQuery = std::function<Result<Apply>(const casestore::CaseStore &store)>;
 
     explicit CaseQueryRunner(QObject *parent = nullptr);
     ~CaseQueryRunner() override;  // waits for the running queries; their results are dropped
@@ -31,7 +34,9 @@ public:
     void setCasePath(const QString &path);
     QString casePath() const { return m_casePath; }
 
+    // Queries over snapshots need a SQLite case; on another store they fail with a message.
     quint64 run(const QString &channel, Query query);
+    quint64 runOnStore(const QString &channel, StoreQuery query);
     // Drops the pending result of `channel`, if any: its query still runs to its end, but
     // neither its result nor finished()/failed() is delivered.
     void cancel(const QString &channel);
@@ -44,6 +49,7 @@ signals:
     void failed(const QString &channel, quint64 generation, const QString &message);
 
 private:
+    quint64 start(const QString &channel, std::function<Result<Apply>(const std::string &location)> job);
     void deliver(const QString &channel, quint64 generation, const Result<Apply> &outcome);
 
     QThreadPool m_pool;

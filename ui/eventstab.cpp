@@ -228,8 +228,8 @@ void EventsTab::reload()
     m_drill.reset();
     const eventstats::EventQuery query = filterQuery();
     m_summary->setText(QStringLiteral("Counting\u2026"));
-    m_runner->run(kSpan, [this, query](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto span = eventstats::eventTimeSpan(db, query);
+    m_runner->runOnStore(kSpan, [this, query](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
+        auto span = db.eventTimeSpan(query.storeFilter());
         if (!span)
             return span.error();
         return CaseQueryRunner::Apply([this, span = *span] {
@@ -265,7 +265,7 @@ void EventsTab::showRange(qint64 fromUs, qint64 toUs)
     const qint64 from = m_visibleFrom;
     const qint64 to = m_visibleTo;
     // The visible range is widened to whole buckets, so the first and last bars are complete.
-    m_runner->run(kBuckets, [this, query, width, from, to](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
+    m_runner->runOnStore(kBuckets, [this, query, width, from, to](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
         eventstats::EventQuery whole = query;
         const std::int64_t first = eventstats::bucketFloorUs(width, from);
         std::int64_t end = first;
@@ -273,7 +273,7 @@ void EventsTab::showRange(qint64 fromUs, qint64 toUs)
             end = eventstats::bucketNextUs(width, end);
         whole.filter.fromUs = first;
         whole.filter.toUs = end;
-        auto buckets = eventstats::eventBuckets(db, width, whole);
+        auto buckets = db.eventBuckets(width, whole.storeFilter());
         if (!buckets)
             return buckets.error();
         return CaseQueryRunner::Apply([this, first, end, width, buckets = std::move(*buckets)] {
@@ -321,11 +321,11 @@ void EventsTab::queryTable(std::int64_t offset)
     query.filter.limit = kPageSize;
     query.filter.offset = offset;
     updatePager();
-    m_runner->run(kPage, [this, query](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto total = eventstats::countEvents(db, query);
+    m_runner->runOnStore(kPage, [this, query](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
+        auto total = db.countEvents(query.storeFilter());
         if (!total)
             return total.error();
-        auto events = eventstats::listEvents(db, query);
+        auto events = db.listEvents(query.storeFilter());
         if (!events)
             return events.error();
         return CaseQueryRunner::Apply([this, offset = query.filter.offset, total = *total, events = std::move(*events)]() mutable {
@@ -343,8 +343,8 @@ void EventsTab::queryStacks()
     query.filter.toUs = m_visibleTo;
     for (const auto &[channel, order, model] : {std::tuple{kTop, eventstats::ImageOrder::MostLoaded, m_top},
                                                 std::tuple{kRare, eventstats::ImageOrder::Rarest, m_rare}}) {
-        m_runner->run(channel, [query, order, model](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-            auto entries = eventstats::loadedImageStack(db, query, order, kStackLimit);
+        m_runner->runOnStore(channel, [query, order, model](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
+            auto entries = db.loadedImageStack(query.storeFilter(), order, kStackLimit);
             if (!entries)
                 return entries.error();
             return CaseQueryRunner::Apply([model, entries = std::move(*entries)]() mutable { model->setEntries(std::move(entries)); });

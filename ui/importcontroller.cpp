@@ -1,5 +1,6 @@
 #include "importcontroller.h"
 
+#include "casestore/import_target.h"
 #include "ingest/importer.h"
 #include "qtstrings.h"
 #include "store/case_database.h"
@@ -66,10 +67,11 @@ quint64 ImportController::start(const QString &casePath, const QStringList &file
         };
         QString failure;
         try {
-            auto db = store::CaseDatabase::open(toStdString(casePath), store::OpenMode::ReadWrite);
+            auto db = casestore::openStore(toStdString(casePath), {store::OpenMode::ReadWrite, {}});
             if (!db) {
                 failure = toQString(db.error().message);
             } else {
+                const ingest::ImportTarget target = casestore::importTarget(**db);
                 ingest::Importer importer(options);
                 for (; fileIndex < static_cast<int>(files.size()); ++fileIndex) {
                     if (cancel.cancelled())
@@ -78,7 +80,7 @@ quint64 ImportController::start(const QString &casePath, const QStringList &file
                         const std::lock_guard lock(throttleMutex);
                         sinceLast.invalidate();  // the first progress of a file always shows
                     }
-                    ImportReport report = importer.importFile(*db, toStdString(files[fileIndex]));
+                    ImportReport report = importer.importFile(target, toStdString(files[fileIndex]));
                     if (fileIndex == 0)  // the dataset is loaded once per job: say so once
                         report.notes.insert(report.notes.end(), importer.datasetProblems().begin(),
                                             importer.datasetProblems().end());

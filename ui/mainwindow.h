@@ -103,6 +103,7 @@ public slots:
     void cancelScan();
     void setOnlyFlagged(bool onlyFlagged);
     void openCaseDialog();
+    void openServerCaseDialog();
     void importDialog();
     void exportCurrentTable();
     void showSettings();

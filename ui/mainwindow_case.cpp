@@ -1,7 +1,9 @@
 // MainWindow's File menu: the open case, imports into it, table exports and settings.
 #include "mainwindow.h"
 
+#include "casestore/case_store.h"
 #include "casetab.h"
+#include "clickhouse/endpoint.h"
 #include "eventstab.h"
 #include "importcontroller.h"
 #include "importdialog.h"
@@ -20,6 +22,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -47,6 +50,9 @@ void MainWindow::createFileMenu()
     m_fileMenu = menuBar()->addMenu(QStringLiteral("&File"));
     QAction *open = m_fileMenu->addAction(QStringLiteral("&Open case\u2026"), this, &MainWindow::openCaseDialog);
     open->setShortcut(QKeySequence::Open);
+    QAction *openServer = m_fileMenu->addAction(QStringLiteral("Open &ClickHouse case\u2026"), this,
+                                                &MainWindow::openServerCaseDialog);
+    openServer->setToolTip(QStringLiteral("A case in a ClickHouse database, for fleets: clickhouse://HOST:PORT/DATABASE"));
     QAction *import = m_fileMenu->addAction(QStringLiteral("&Import\u2026"), this, &MainWindow::importDialog);
     import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     import->setToolTip(QStringLiteral("Snapshot bundles, Sysmon EVTX/XML/JSON and auditd logs"));
@@ -73,6 +79,21 @@ bool MainWindow::selectTab(const QString &name)
 
 Status MainWindow::openCase(const QString &path)
 {
+    if (casestore::isServerLocation(toStdString(path))) {
+        // A server case: the URL is checked (and credentials read) here, without a request;
+        // the views' queries reach the server off the GUI thread and show what went wrong.
+        auto endpoint = clickhouse::parseUrl(toStdString(path.trimmed()));
+        if (!endpoint)
+            return endpoint.error();
+        const QString location = toQString(endpoint->display());
+        m_casePath = location;
+        setWindowTitle(location + QStringLiteral(" — LoadLens"));
+        setWindowFilePath(QString());
+        m_caseTab->setCasePath(location);
+        m_eventsTab->setCasePath(location);
+        emit caseOpened(location);
+        return Ok{};
+    }
     const QString absolute = QFileInfo(path).absoluteFilePath();
     QDir().mkpath(QFileInfo(absolute).absolutePath());
     // Opened read-write once here so a new case is created and an old schema migrated; the
@@ -93,11 +114,28 @@ Status MainWindow::openCase(const QString &path)
 void MainWindow::openCaseDialog()
 {
     const QString file = QFileDialog::getSaveFileName(
-        this, QStringLiteral("Open or create a case"), m_casePath.isEmpty() ? QDir::homePath() : QFileInfo(m_casePath).absolutePath(),
+        this, QStringLiteral("Open or create a case"),
+        m_casePath.isEmpty() || m_casePath.contains(QStringLiteral("://")) ? QDir::homePath() : QFileInfo(m_casePath).absolutePath(),
         QStringLiteral("LoadLens case (*.sqlite *.llcase);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     if (file.isEmpty())
         return;
     if (auto opened = openCase(file); !opened)
+        QMessageBox::warning(this, QStringLiteral("LoadLens"), toQString(opened.error().message));
+}
+
+void MainWindow::openServerCaseDialog()
+{
+    bool accepted = false;
+    const QString current = casestore::isServerLocation(toStdString(m_casePath)) ? m_casePath
+                                                                                   : QStringLiteral("clickhouse://127.0.0.1:8123/loadlens");
+    const QString url = QInputDialog::getText(
+        this, QStringLiteral("Open a ClickHouse case"),
+        QStringLiteral("Server and database (clickhouse://HOST:PORT/DATABASE, clickhouses:// for TLS).\n"
+                       "Credentials: LOADLENS_CLICKHOUSE_USER / _PASSWORD, or ~/.config/loadlens/clickhouse.conf."),
+        QLineEdit::Normal, current, &accepted);
+    if (!accepted || url.trimmed().isEmpty())
+        return;
+    if (auto opened = openCase(url.trimmed()); !opened)
         QMessageBox::warning(this, QStringLiteral("LoadLens"), toQString(opened.error().message));
 }
 

@@ -90,7 +90,10 @@ QString MainWindow::composeStatus() const
 {
     const QString separator = QStringLiteral(" \u00b7 ");
     const QWidget *tab = m_tabs->currentWidget();
-    const QString caseName = m_casePath.isEmpty() ? QString() : QFileInfo(m_casePath).fileName();
+    // A file case by its name; a server case by its URL (which store is open).
+    const QString caseName = m_casePath.isEmpty()                                ? QString()
+                             : m_casePath.contains(QStringLiteral("://")) ? m_casePath
+                                                                                 : QFileInfo(m_casePath).fileName();
     if (tab == m_caseTab) {
         if (caseName.isEmpty())
             return QStringLiteral("Case: none open (File > Open case)");

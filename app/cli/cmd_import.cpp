@@ -1,7 +1,7 @@
 // loadlens-cli import: files into the case, each by the importer its format calls for.
 #include "analysis/case_report.h"
 #include "arg_parser.h"
-#include "casestore/case_store.h"
+#include "casestore/import_target.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "ingest/importer.h"
@@ -59,14 +59,7 @@ int runImport(const std::vector<std::string> &args)
     auto db = openStore(casePathFrom(parser), store::OpenMode::ReadWrite);
     if (!db)
         return failWith(db.error().message, 1);
-    casestore::CaseStore &caseStore = **db;
-    ingest::ImportTarget target;
-    if (const store::CaseDatabase *sqlite = caseStore.sqlite()) {
-        target = ingest::sqliteTarget(*sqlite);
-    } else {
-        target.eventWriter = [&caseStore] { return caseStore.eventWriter(); };
-        target.name = caseStore.location();
-    }
+    const ingest::ImportTarget target = casestore::importTarget(**db);
 
     bool allComplete = true;
     nlohmann::json reports = nlohmann::json::array();

@@ -146,7 +146,8 @@ struct GuiOptions {
                                 QStringLiteral("trace, debug, info, warn, error or off (default: info)."),
                                 QStringLiteral("level"), QStringLiteral("info")};
     QCommandLineOption caseFile{QStringLiteral("case"),
-                                QStringLiteral("Open case <file> (created when absent; default: %1).")
+                                QStringLiteral("Open case <file> (created when absent; default: %1), or a ClickHouse "
+                                               "case: clickhouse://HOST:PORT/DATABASE.")
                                     .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
                                 QStringLiteral("file")};
     QCommandLineOption tab{QStringLiteral("tab"),

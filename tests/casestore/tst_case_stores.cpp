@@ -5,6 +5,7 @@
 // credentials, and a connection cut in the middle of an import followed by a complete re-run.
 #include "casestore/case_store.h"
 #include "casestore/clickhouse_store.h"
+#include "casestore/import_target.h"
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
 #include "ingest/importer.h"
@@ -208,13 +209,7 @@ private:
         ingest::ImportOptions options;
         options.defaultHost = "audit-host";
         ingest::Importer importer(options);
-        ingest::ImportTarget t;
-        if (target.sqlite())
-            t = ingest::sqliteTarget(*target.sqlite());
-        else {
-            t.eventWriter = [&target] { return target.eventWriter(); };
-            t.name = target.location();
-        }
+        const ingest::ImportTarget t = casestore::importTarget(target);
         std::vector<ImportReport> reports;
         for (const auto &f : files)
             reports.push_back(importer.importFile(t, s(f)));

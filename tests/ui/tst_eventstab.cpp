@@ -1,6 +1,8 @@
-// The Events tab on a temp case with events written through store::EventWriter: the chart's
-// bucket counts against the events, a click on a segment filtering the table to that bucket
-// and series, re-bucketing a zoomed range, and the image lists.
+// The Events tab on a temp case with events written through the store's event writer: the
+// chart's bucket counts against the events, a click on a segment filtering the table to that
+// bucket and series, re-bucketing a zoomed range, and the image lists. CTest runs it twice:
+// on SQLite case files, and (tst_eventstab_clickhouse, LOADLENS_TEST_EVENTS_STORE=clickhouse)
+// on ClickHouse databases of the test server, where every answer must be the same.
 #include <QAbstractItemModelTester>
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -13,6 +15,9 @@
 #include <QTest>
 
 #include "case_builders.h"
+#include "casestore/case_store.h"
+#include "clickhouse/client.h"
+#include "clickhouse/endpoint.h"
 #include "casequeryrunner.h"
 #include "importcontroller.h"
 #include "shared_data.h"
@@ -22,6 +27,7 @@
 
 #include <cmath>
 #include <map>
+#include <unistd.h>
 
 using namespace loadlens;
 using loadlens::ui::EventTimelineModel;
@@ -78,6 +84,8 @@ class TestEventsTab : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase();
+    void cleanupTestCase();
     void init();
     void cleanup();
     void bucketCountsMatchTheEvents();
@@ -91,6 +99,9 @@ private slots:
     void realAuditLogsAreTheirOwnSeries();
 
 private:
+    // A case holding `events`: a SQLite file `name` in the temp dir, or a new database on the
+    // ClickHouse test server.
+    QString makeCase(const QString &name, const std::vector<LoadEvent> &events);
     void waitSettled();
     void checkCounts(std::int64_t fromUs, std::int64_t toUs);
 
@@ -98,18 +109,59 @@ private:
     std::unique_ptr<ui::EventsTab> m_tab;
     std::unique_ptr<QSignalSpy> m_settled;
     QString m_casePath;
+    QString m_serverUrl;  // ClickHouse runs: clickhouse://127.0.0.1:PORT/
+    QStringList m_databases;
 };
+
+void TestEventsTab::initTestCase()
+{
+    if (qEnvironmentVariable("LOADLENS_TEST_EVENTS_STORE") != QStringLiteral("clickhouse"))
+        return;
+    QFile url(qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR") + QStringLiteral("/url"));
+    if (!url.open(QIODevice::ReadOnly))
+        QFAIL("LOADLENS_TEST_EVENTS_STORE=clickhouse without a test server (LOADLENS_TEST_CLICKHOUSE_DIR/url)");
+    m_serverUrl = QString::fromUtf8(url.readAll()).trimmed();
+    if (!m_serverUrl.endsWith(QLatin1Char('/')))
+        m_serverUrl += QLatin1Char('/');
+    qInfo("Events tab on ClickHouse databases of %s", qPrintable(m_serverUrl));
+}
+
+void TestEventsTab::cleanupTestCase()
+{
+    if (m_serverUrl.isEmpty())
+        return;
+    auto endpoint = clickhouse::parseUrl(QString(m_serverUrl + QStringLiteral("system")).toStdString());
+    QVERIFY(endpoint.ok());
+    clickhouse::Client client(*endpoint);
+    for (const auto &db : m_databases)
+        QVERIFY(client.query("DROP DATABASE IF EXISTS " + db.toStdString()).ok());
+}
+
+QString TestEventsTab::makeCase(const QString &name, const std::vector<LoadEvent> &events)
+{
+    QString location = m_dir->filePath(name);
+    if (!m_serverUrl.isEmpty()) {
+        const QString db = QStringLiteral("tst_eventstab_%1_%2").arg(::getpid()).arg(m_databases.size() + 1);
+        m_databases << db;
+        location = m_serverUrl + db;
+    }
+    auto store = casestore::openStore(location.toStdString(), {store::OpenMode::ReadWrite, {}});
+    if (!store)
+        qFatal("%s", store.error().message.c_str());
+    auto writer = (*store)->eventWriter();
+    for (const auto &event : events)
+        if (!writer->add(event))
+            break;
+    if (auto done = writer->finish(); !done)
+        qFatal("%s", done.error().message.c_str());
+    return location;
+}
 
 void TestEventsTab::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_casePath = m_dir->filePath(QStringLiteral("case.sqlite"));
-    {
-        auto db = store::CaseDatabase::open(m_casePath.toStdString());
-        QVERIFY(db.ok());
-        QVERIFY(testing::writeEvents(*db, makeEvents()).ok());
-    }
+    m_casePath = makeCase(QStringLiteral("case.sqlite"), makeEvents());
     m_tab = std::make_unique<ui::EventsTab>();
     for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *>{
              m_tab->timelineModel(), m_tab->eventModel(), m_tab->topModel(), m_tab->rareModel()})
@@ -258,8 +310,7 @@ void TestEventsTab::imageListsStackAcrossHostsAndProcesses()
 
 void TestEventsTab::emptyCaseShowsNothing()
 {
-    const QString empty = m_dir->filePath(QStringLiteral("empty.sqlite"));
-    QVERIFY(store::CaseDatabase::open(empty.toStdString()).ok());
+    const QString empty = makeCase(QStringLiteral("empty.sqlite"), {});
     m_tab->setCasePath(empty);
     waitSettled();
     QCOMPARE(m_tab->timelineModel()->rowCount(), 0);
@@ -306,17 +357,12 @@ bool integerTicks(const QValueAxis *axis)
 // whole numbers and each segment's tooltip gives its count, series and exact range.
 void TestEventsTab::yearsAreCalendarYearsWithAuditSeries()
 {
-    const QString path = m_dir->filePath(QStringLiteral("years.sqlite"));
-    {
-        auto db = store::CaseDatabase::open(path.toStdString());
-        QVERIFY(db.ok());
-        QVERIFY(testing::writeEvents(*db, {testing::makeLoadEvent(1, utcUs("2020-03-05T10:00:00"), Level::Ok),
-                                          testing::makeLoadEvent(2, utcUs("2020-11-30T10:00:00"), Level::Ok),
-                                          testing::makeLoadEvent(3, utcUs("2021-06-01T10:00:00"), Level::Ok),
-                                          testing::makeLoadEvent(4, utcUs("2025-10-07T10:00:00"), Level::High),
-                                          auditEvent(77, utcUs("2021-02-01T08:00:00"))})
-                    .ok());
-    }
+    const QString path = makeCase(QStringLiteral("years.sqlite"),
+                                  {testing::makeLoadEvent(1, utcUs("2020-03-05T10:00:00"), Level::Ok),
+                                   testing::makeLoadEvent(2, utcUs("2020-11-30T10:00:00"), Level::Ok),
+                                   testing::makeLoadEvent(3, utcUs("2021-06-01T10:00:00"), Level::Ok),
+                                   testing::makeLoadEvent(4, utcUs("2025-10-07T10:00:00"), Level::High),
+                                   auditEvent(77, utcUs("2021-02-01T08:00:00"))});
     m_tab->setCasePath(path);
     waitSettled();
     const EventTimelineModel *model = m_tab->timelineModel();
@@ -394,7 +440,7 @@ void TestEventsTab::realAuditLogsAreTheirOwnSeries()
     LOADLENS_SHARED_DATA_OR_SKIP(normal, "auditd/golibaudit_normal.log");
     LOADLENS_SHARED_DATA_OR_SKIP(arpCache, "auditd/otrf_sh_arp_cache.log");
     LOADLENS_SHARED_DATA_OR_SKIP(rhel7, "auditd/golibaudit_audit-rhel7.log");
-    const QString path = m_dir->filePath(QStringLiteral("audit.sqlite"));
+    const QString path = makeCase(QStringLiteral("audit.sqlite"), {});
     ui::ImportController controller;
     QSignalSpy finished(&controller, &ui::ImportController::finished);
     QSignalSpy failed(&controller, &ui::ImportController::failed);
@@ -403,11 +449,13 @@ void TestEventsTab::realAuditLogsAreTheirOwnSeries()
     QCOMPARE(failed.count(), 0);
     std::int64_t auditEvents = 0;
     {
-        auto db = store::CaseDatabase::open(path.toStdString(), store::OpenMode::ReadOnly);
-        QVERIFY(db.ok());
-        auto stmt = db->statement("SELECT count(*) FROM events WHERE source = 'auditd'");
-        QVERIFY(stmt.ok() && *stmt->step());
-        auditEvents = stmt->integer(0);
+        auto opened = casestore::openStore(path.toStdString(), {store::OpenMode::ReadOnly, {}});
+        QVERIFY(opened.ok());
+        store::EventFilter auditd;
+        auditd.source = "auditd";
+        auto count = (*opened)->countEvents(auditd);
+        QVERIFY(count.ok());
+        auditEvents = *count;
     }
     QVERIFY(auditEvents >= 3);
 

@@ -1,0 +1,12 @@
+#pragma once
+// The importer's target for a case on any store: SQLite cases take bundles and events, other
+// stores events (bundles are refused with the store's location).
+#include "casestore/case_store.h"
+#include "ingest/importer.h"
+
+namespace loadlens::casestore {
+
+// `store` must outlive the target.
+ingest::ImportTarget importTarget(CaseStore &store);
+
+} // namespace loadlens::casestore
