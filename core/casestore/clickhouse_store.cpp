@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <unordered_set>
 
 namespace loadlens::casestore {
@@ -247,9 +249,18 @@ Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::st
 
 class ClickHouseEventWriter final : public store::EventBatchWriter {
 public:
-    ClickHouseEventWriter(std::shared_ptr<Client> client, std::string database, std::size_t batchRows)
-        : m_client(std::move(client)), m_database(std::move(database)), m_batchRows(std::max<std::size_t>(1, batchRows))
+    // `makeClient` gives the connection the inserts run on, in a thread of their own: while the
+    // server stores one batch, the parser fills the next.
+    ClickHouseEventWriter(std::shared_ptr<Client> client, std::function<std::unique_ptr<Client>()> makeClient,
+                          std::string database, std::size_t batchRows)
+        : m_client(std::move(client)), m_makeClient(std::move(makeClient)), m_database(std::move(database)),
+          m_batchRows(std::max<std::size_t>(1, batchRows))
     {
+    }
+    ~ClickHouseEventWriter() override
+    {
+        if (m_inflight.valid())
+            m_inflight.wait();
     }
 
     Status add(const LoadEvent &e) override
@@ -272,7 +283,9 @@ public:
     {
         if (m_error)
             return *m_error;
-        return flush();
+        if (auto s = flush(); !s)
+            return s;
+        return awaitInsert();
     }
 
     const std::optional<Error> &error() const override { return m_error; }
@@ -295,38 +308,86 @@ private:
         return id;
     }
 
-    // The events of the batch already stored: the same host, channel and key, looked up in the
-    // batch's time range (the sorting key's second column) so the server reads little.
+    // The events of the batch already stored: the same host, channel and key. The batch's hosts
+    // and time range (the sorting key's first two columns) bound what the server reads; when
+    // nothing is stored there (a first import), no key is looked up. Without FINAL: a key
+    // stored twice is still a key that is there.
     Result<std::unordered_set<std::string>> storedKeys()
     {
         std::int64_t from = m_pending.front().timeUs, to = from;
-        std::unordered_set<std::string> keys;
+        std::unordered_set<std::string> keys, hosts;
         for (const auto &p : m_pending) {
             from = std::min(from, p.timeUs);
             to = std::max(to, p.timeUs);
             keys.insert(p.key);
+            hosts.insert(p.host);
         }
-        std::string in;
-        in.reserve(keys.size() * 48);
+        std::string range = " WHERE time_us >= " + std::to_string(from) + " AND time_us <= " + std::to_string(to);
+        if (hosts.size() <= 1000) {
+            std::string in;
+            for (const auto &h : hosts)
+                in.append(in.empty() ? "" : ",").append(quote(h));
+            range += " AND host IN (" + in + ")";
+        }
+        auto present = rows(*m_client, "SELECT count() FROM " + m_database + ".events" + range, 1);
+        if (!present)
+            return present.error();
+        std::unordered_set<std::string> out;
+        if (present->empty() || toInt(present->front()[0]) == 0)
+            return out;
+        // The keys travel as external data: parsed as rows, not as 100,000 SQL literals.
+        std::string keyRows;
+        keyRows.reserve(keys.size() * 48);
         for (const auto &k : keys)
-            in.append(in.empty() ? "" : ",").append(quote(k));
-        auto found = rows(*m_client,
-                          "SELECT host, channel, event_key FROM " + m_database + ".events FINAL WHERE time_us >= " +
-                              std::to_string(from) + " AND time_us <= " + std::to_string(to) + " AND event_key IN (" +
-                              in + ")",
-                          3);
+            keyRows.append(tsvEscape(k)).push_back('\n');
+        std::vector<std::vector<std::string>> foundRows;
+        std::optional<Error> bad;
+        auto status = m_client->queryLines(
+            "SELECT host, channel, event_key FROM " + m_database + ".events" + range +
+                " AND event_key IN batch_keys FORMAT TabSeparated",
+            Client::ExternalTable{"batch_keys", "event_key String", keyRows}, [&](std::string_view line) {
+                auto fields = tsvFields(line);
+                if (fields.size() < 3) {
+                    bad = Error{EPROTO, "unexpected reply from " + m_client->endpoint().display() +
+                                            ": a row of " + std::to_string(fields.size()) + " fields where 3 were asked for"};
+                    return false;
+                }
+                foundRows.push_back(std::move(fields));
+                return true;
+            });
+        if (bad)
+            return *bad;
+        Result<std::vector<std::vector<std::string>>> found =
+            status ? Result<std::vector<std::vector<std::string>>>(std::move(foundRows))
+                   : Result<std::vector<std::vector<std::string>>>(status.error());
         if (!found)
             return found.error();
-        std::unordered_set<std::string> out;
         for (const auto &r : *found)
             out.insert(identity(r[0], r[1], r[2]));
         return out;
+    }
+
+    // The batch being inserted: its counts are added once the server has stored it.
+    Status awaitInsert()
+    {
+        if (!m_inflight.valid())
+            return Ok{};
+        Status inserted = m_inflight.get();
+        if (!inserted)
+            return fail(inserted.error());
+        m_imported += m_inflightFresh;
+        m_duplicates += m_inflightRepeated;
+        m_inflightFresh = m_inflightRepeated = 0;
+        return Ok{};
     }
 
     Status flush()
     {
         if (m_pending.empty())
             return Ok{};
+        // The previous batch is stored before this one's keys are looked up.
+        if (auto s = awaitInsert(); !s)
+            return s;
         auto stored = storedKeys();
         if (!stored)
             return fail(stored.error());
@@ -341,18 +402,22 @@ private:
             body += p.row;
             ++fresh;
         }
-        if (!body.empty()) {
-            std::string columns;
-            for (const auto &c : clickhouseEventColumns())
-                columns.append(columns.empty() ? "" : ", ").append(c);
-            auto inserted = m_client->insert("INSERT INTO " + m_database + ".events (" + columns + ") FORMAT TabSeparated",
-                                             body);
-            if (!inserted)
-                return fail(inserted.error());
-        }
-        m_imported += fresh;
-        m_duplicates += repeated;
         m_pending.clear();
+        if (body.empty()) {
+            m_duplicates += repeated;
+            return Ok{};
+        }
+        if (!m_inserter)
+            m_inserter = m_makeClient();
+        std::string columns;
+        for (const auto &c : clickhouseEventColumns())
+            columns.append(columns.empty() ? "" : ", ").append(c);
+        m_inflightFresh = fresh;
+        m_inflightRepeated = repeated;
+        m_inflight = std::async(std::launch::async,
+                                [client = m_inserter.get(),
+                                 sql = "INSERT INTO " + m_database + ".events (" + columns + ") FORMAT TabSeparated",
+                                 body = std::move(body)]() -> Status { return client->insert(sql, body); });
         return Ok{};
     }
 
@@ -365,6 +430,11 @@ private:
     }
 
     std::shared_ptr<Client> m_client;
+    std::function<std::unique_ptr<Client>()> m_makeClient;
+    std::unique_ptr<Client> m_inserter;
+    std::future<Status> m_inflight;
+    std::uint64_t m_inflightFresh = 0;
+    std::uint64_t m_inflightRepeated = 0;
     std::string m_database;
     std::size_t m_batchRows;
     std::vector<Pending> m_pending;
@@ -375,8 +445,10 @@ private:
 
 class ClickHouseStore final : public CaseStore {
 public:
-    ClickHouseStore(std::shared_ptr<Client> client, ClickHouseStoreOptions options)
-        : m_client(std::move(client)), m_options(std::move(options)), m_db(m_client->endpoint().database)
+    ClickHouseStore(std::shared_ptr<Client> client, std::vector<std::pair<std::string, std::string>> settings,
+                    ClickHouseStoreOptions options)
+        : m_client(std::move(client)), m_settings(std::move(settings)), m_options(std::move(options)),
+          m_db(m_client->endpoint().database)
     {
     }
 
@@ -385,7 +457,13 @@ public:
 
     std::unique_ptr<store::EventBatchWriter> eventWriter() override
     {
-        return std::make_unique<ClickHouseEventWriter>(m_client, m_db, m_options.batchRows);
+        auto makeClient = [endpoint = m_client->endpoint(), settings = m_settings] {
+            auto client = std::make_unique<Client>(endpoint);
+            for (const auto &[name, value] : settings)
+                client->setSetting(name, value);
+            return client;
+        };
+        return std::make_unique<ClickHouseEventWriter>(m_client, std::move(makeClient), m_db, m_options.batchRows);
     }
 
     Result<std::vector<LoadEvent>> listEvents(const store::EventFilter &filter) const override
@@ -489,6 +567,7 @@ public:
 
 private:
     std::shared_ptr<Client> m_client;
+    std::vector<std::pair<std::string, std::string>> m_settings;  // what m_client sends
     ClickHouseStoreOptions m_options;
     std::string m_db;
 };
@@ -573,9 +652,12 @@ Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endp
     auto known = rows(bootstrap, "SELECT name FROM system.settings WHERE name IN (" + names + ")", 1);
     if (!known)
         return Error{known.error().code, known.error().message + displayNote(client->endpoint())};
+    std::vector<std::pair<std::string, std::string>> settings;
     for (const auto &[name, value] : wanted)
-        if (std::any_of(known->begin(), known->end(), [&](const auto &r) { return r[0] == name; }))
+        if (std::any_of(known->begin(), known->end(), [&](const auto &r) { return r[0] == name; })) {
             client->setSetting(name, value);
+            settings.emplace_back(name, value);
+        }
     if (*version > kClickHouseSchemaVersion)
         return Error{EPROTO, client->endpoint().display() + " holds a case of schema version " +
                                  std::to_string(*version) + ", made by a newer LoadLens (this one knows up to " +
@@ -591,7 +673,7 @@ Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endp
         if (auto s = migrate(bootstrap, schema, *version); !s)
             return s.error();
     }
-    return std::unique_ptr<CaseStore>(std::make_unique<ClickHouseStore>(std::move(client), options));
+    return std::unique_ptr<CaseStore>(std::make_unique<ClickHouseStore>(std::move(client), std::move(settings), options));
 }
 
 } // namespace loadlens::casestore

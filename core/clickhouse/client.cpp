@@ -222,7 +222,8 @@ struct Client::Impl {
     // One request and its response. `onBody` sees the body of a 200 answer; the body of any
     // other status becomes the error. Returns the parser state through `status`.
     Status exchange(std::string_view method, const std::string &path, std::string_view body,
-                    const std::function<bool(std::string_view)> &onBody, Stop &stop, int &status)
+                    const std::function<bool(std::string_view)> &onBody, Stop &stop, int &status,
+                    std::string_view contentType = {})
     {
         last = Failure::None;
         if (auto ready = prepareTls(); !ready)
@@ -236,6 +237,8 @@ struct Client::Impl {
         head += "Connection: keep-alive\r\n";
         if (method != "GET" || !body.empty())
             head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+        if (!contentType.empty())
+            head.append("Content-Type: ").append(contentType).append("\r\n");
         head += "\r\n";
         const std::string display = endpoint.display();
         const auto ioTimeout = std::chrono::milliseconds(options.ioTimeoutMs);
@@ -420,13 +423,41 @@ Result<std::string> Client::query(std::string_view sql)
 
 Status Client::queryLines(std::string_view sql, const std::function<bool(std::string_view line)> &onLine)
 {
+    return linesOf(m_impl->target(std::nullopt), sql, {}, onLine);
+}
+
+Status Client::queryLines(std::string_view sql, const ExternalTable &table,
+                          const std::function<bool(std::string_view line)> &onLine)
+{
+    if (!isPlainIdentifier(table.name))
+        return m_impl->fail(Failure::Protocol, "an external table needs a plain name, not '" + table.name + "'");
+    // A boundary that the rows cannot hold: it is checked, and changed until it is absent.
+    std::string boundary = "loadlens-external-data";
+    for (int n = 0; table.rows.find(boundary) != std::string_view::npos; ++n)
+        boundary = "loadlens-external-data-" + std::to_string(n);
+    std::string body;
+    body.reserve(table.rows.size() + 256);
+    body.append("--").append(boundary).append("\r\n");
+    body.append("Content-Disposition: form-data; name=\"").append(table.name).append("\"; filename=\"")
+        .append(table.name).append("\"\r\n");
+    body.append("Content-Type: application/octet-stream\r\n\r\n");
+    body.append(table.rows);
+    body.append("\r\n--").append(boundary).append("--\r\n");
+    const std::string path = m_impl->target(sql) + "&" + table.name + "_structure=" + percentEncode(table.structure) +
+                             "&" + table.name + "_format=TabSeparated";
+    return linesOf(path, body, "multipart/form-data; boundary=" + boundary, onLine);
+}
+
+Status Client::linesOf(const std::string &path, std::string_view body, std::string_view contentType,
+                       const std::function<bool(std::string_view line)> &onLine)
+{
     std::string partial;             // bytes after the last '\n'
     std::optional<std::string> held; // the last complete line, handed on when another follows
     Impl::Stop stop;
     int status = 0;
     const std::size_t limit = m_impl->options.maxResponseBytes;
     bool cancelled = false;
-    auto result = m_impl->exchange("POST", m_impl->target(std::nullopt), sql, [&](std::string_view piece) {
+    auto result = m_impl->exchange("POST", path, body, [&](std::string_view piece) {
         while (!piece.empty()) {
             const auto newline = piece.find('\n');
             const std::string_view part = piece.substr(0, newline);
@@ -448,7 +479,7 @@ Status Client::queryLines(std::string_view sql, const std::function<bool(std::st
             partial.clear();
         }
         return true;
-    }, stop, status);
+    }, stop, status, contentType);
     if (!result)
         return result;
     // The final line: an exception the server appended, or data.

@@ -39,12 +39,24 @@ public:
     // Lines are handed without their '\n'. The last line is handed only once the response is
     // complete, so an exception the server appended to the body is never mistaken for a row.
     Status queryLines(std::string_view sql, const std::function<bool(std::string_view line)> &onLine);
+    // The same with an external table the query reads like a temporary one (ClickHouse's
+    // "external data": sent as multipart/form-data beside the query, parsed as data, not SQL):
+    // `name` with columns `structure` ("key String, n UInt64"), `rows` in TabSeparated.
+    struct ExternalTable {
+        std::string name;
+        std::string structure;
+        std::string_view rows;
+    };
+    Status queryLines(std::string_view sql, const ExternalTable &table,
+                      const std::function<bool(std::string_view line)> &onLine);
     // `sql` is e.g. "INSERT INTO db.t FORMAT JSONEachRow" (sent in the URL), `rows` the body.
     Status insert(std::string_view sql, std::string_view rows);
     Failure lastFailure() const;                       // of the last call
     void setSetting(std::string name, std::string value);  // sent as URL parameters with every request
 
 private:
+    Status linesOf(const std::string &path, std::string_view body, std::string_view contentType,
+                   const std::function<bool(std::string_view line)> &onLine);
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
