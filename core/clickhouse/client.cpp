@@ -205,11 +205,14 @@ struct Client::Impl {
 
     std::string target(std::optional<std::string_view> query) const
     {
-        std::string url = "/?database=" + percentEncode(endpoint.database);
+        // Appended in place: GCC 12 at -O3 reports -Wrestrict false positives (bug 105329) for
+        // "literal" + std::string temporaries.
+        std::string url = "/?database=";
+        url.append(percentEncode(endpoint.database));
         if (query)
-            url += "&query=" + percentEncode(*query);
+            url.append("&query=").append(percentEncode(*query));
         for (const auto &[name, value] : settings)
-            url += "&" + percentEncode(name) + "=" + percentEncode(value);
+            url.append("&").append(percentEncode(name)).append("=").append(percentEncode(value));
         return url;
     }
 
@@ -334,15 +337,16 @@ struct Client::Impl {
             if (end != header->c_str() && value >= 0 && value < 100000)
                 code = int(value);
         }
-        std::string message = endpoint.display() + " answered HTTP " + std::to_string(parser.status());
+        std::string message = endpoint.display();
+        message.append(" answered HTTP ").append(std::to_string(parser.status()));
         if (!parser.reason().empty())
-            message += " " + firstLine(parser.reason());
+            message.append(" ").append(firstLine(parser.reason()));
         if (!line.empty())
-            message += ": " + cleanException(line);
+            message.append(": ").append(cleanException(line));
         const bool authentication = parser.status() == 401 || parser.status() == 403 || code == 192 || code == 193
             || code == 516;
         if (authentication)
-            message += " (user " + endpoint.user + ")";
+            message.append(" (user ").append(endpoint.user).append(")");
         return fail(authentication ? Failure::Authentication : Failure::Server, message);
     }
 };
