@@ -180,7 +180,8 @@ int main(int argc, char **argv)
     auto stopServer = [&] { (void)std::system(("bash " + script + " stop " + serverDir.string() + " >/dev/null").c_str()); };
 
     const std::string sqlitePath = (dir / "bench.sqlite").string();
-    fs::remove(sqlitePath);
+    for (const char *suffix : {"", "-wal", "-shm"})
+        fs::remove(sqlitePath + suffix);
     auto sqliteCase = casestore::openStore(sqlitePath, {store::OpenMode::ReadWrite, {}});
     auto endpoint = clickhouse::parseUrl(baseUrl + (baseUrl.back() == '/' ? "" : "/") + "bench_case_stores");
     if (!sqliteCase || !endpoint) {
@@ -265,6 +266,7 @@ int main(int argc, char **argv)
                 chBytes ? std::atof(chBytes->c_str()) / 1e6 : -1.0);
     (void)admin.query("DROP DATABASE IF EXISTS bench_case_stores");
     stopServer();
-    fs::remove(sqlitePath);
+    for (const char *suffix : {"", "-wal", "-shm"})
+        fs::remove(sqlitePath + suffix);
     return failed ? 1 : 0;
 }
