@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 using namespace loadlens;
@@ -86,9 +87,10 @@ std::string stackText(const std::vector<eventstats::ImageStackEntry> &stack)
     return out;
 }
 
-// Forwards one connection at a time to `target` until `cutAfter` bytes from the client have
-// passed (over all connections), then cuts the connection and refuses every later one: a
-// server that goes away in the middle of an insert and stays away.
+// Forwards connections to `target` (each in a thread of its own: the store queries on one
+// connection while it inserts on another) until `cutAfter` bytes from the clients have passed
+// in all, then cuts every connection and refuses later ones: a server that goes away in the
+// middle of an import and stays away.
 class CuttingProxy {
 public:
     CuttingProxy(std::uint16_t target, std::size_t cutAfter) : m_target(target), m_cutAfter(cutAfter)
@@ -109,11 +111,15 @@ public:
         m_stop = true;
         ::shutdown(m_listen, SHUT_RDWR);
         m_thread.join();
+        for (auto &relay : m_relays)
+            relay.join();
         ::close(m_listen);
     }
     std::uint16_t port() const { return m_port; }
 
 private:
+    bool cut() const { return m_sent.load() >= m_cutAfter; }
+
     void run()
     {
         while (!m_stop) {
@@ -123,26 +129,27 @@ private:
             const int client = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
             if (client < 0)
                 continue;
-            if (m_sent >= m_cutAfter) {
+            if (cut()) {
                 ::close(client);
                 continue;
             }
-            const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_in addr{};
-            addr.sin_family = AF_INET;
-            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            addr.sin_port = htons(m_target);
-            if (::connect(server, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0)
-                relay(client, server);
-            ::close(server);
-            ::close(client);
+            m_relays.emplace_back([this, client] {
+                const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                sockaddr_in addr{};
+                addr.sin_family = AF_INET;
+                addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                addr.sin_port = htons(m_target);
+                if (::connect(server, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0)
+                    relay(client, server);
+                ::close(server);
+                ::close(client);
+            });
         }
     }
     void relay(int client, int server)
     {
-        std::size_t &sent = m_sent;
         char buf[65536];
-        while (!m_stop) {
+        while (!m_stop && !cut()) {
             pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
             if (::poll(fds, 2, 100) < 0)
                 return;
@@ -150,12 +157,17 @@ private:
                 const ssize_t n = ::read(client, buf, sizeof buf);
                 if (n <= 0)
                     return;
-                const std::size_t pass = std::min<std::size_t>(std::size_t(n), m_cutAfter - std::min(sent, m_cutAfter));
+                // Reserve the bytes to pass before passing them: the relays share the budget.
+                std::size_t before = m_sent.load(), pass = 0;
+                do {
+                    pass = std::min<std::size_t>(std::size_t(n), m_cutAfter - std::min(before, m_cutAfter));
+                } while (!m_sent.compare_exchange_weak(before, before + pass));
                 if (pass > 0 && ::write(server, buf, pass) != ssize_t(pass))
                     return;
-                sent += pass;
-                if (sent >= m_cutAfter)
-                    return;  // the server goes away
+                if (pass < std::size_t(n)) {
+                    m_sent = m_cutAfter;  // the server goes away
+                    return;
+                }
             }
             if (fds[1].revents) {
                 const ssize_t n = ::read(server, buf, sizeof buf);
@@ -167,11 +179,12 @@ private:
 
     std::uint16_t m_target;
     std::size_t m_cutAfter;
-    std::size_t m_sent = 0;
+    std::atomic<std::size_t> m_sent{0};
     int m_listen = -1;
     std::uint16_t m_port = 0;
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
+    std::vector<std::thread> m_relays;  // only the accepting thread adds to it
 };
 
 } // namespace
