@@ -11,6 +11,8 @@
 #include <QValueAxis>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
+#include <QLabel>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,7 +24,9 @@
 #include "importcontroller.h"
 #include "shared_data.h"
 #include "eventmodels.h"
+#include "casetab.h"
 #include "eventstab.h"
+#include "mainwindow.h"
 #include "timelinechart.h"
 
 #include <cmath>
@@ -97,6 +101,7 @@ private slots:
     void yearsAreCalendarYearsWithAuditSeries();
     void subDayLabelsShowTheDateWhereItChanges();
     void realAuditLogsAreTheirOwnSeries();
+    void mainWindowOpensAServerCase();
 
 private:
     // A case holding `events`: a SQLite file `name` in the temp dir, or a new database on the
@@ -476,3 +481,32 @@ void TestEventsTab::realAuditLogsAreTheirOwnSeries()
 
 QTEST_MAIN(TestEventsTab)
 #include "tst_eventstab.moc"
+
+// The main window on a ClickHouse case (what File > Open ClickHouse case and --case URL do):
+// the title and status line name the server and database, the Events tab pages through the
+// server's events, the Case tab says that snapshots need a SQLite case, a malformed URL is
+// refused.
+void TestEventsTab::mainWindowOpensAServerCase()
+{
+    if (m_serverUrl.isEmpty())
+        QSKIP("opens a ClickHouse URL: tst_eventstab_clickhouse runs this against the test server");
+    ui::MainWindow window({});
+    QVERIFY(window.openCase(m_casePath).ok());
+    QCOMPARE(window.casePath(), m_casePath);
+    QVERIFY2(window.windowTitle().startsWith(m_casePath), qPrintable(window.windowTitle()));
+    QVERIFY(window.selectTab(QStringLiteral("events")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.eventsTab()->eventModel()->total(), std::int64_t(kEvents), 20000);
+    QTRY_VERIFY2(window.statusText().contains(QStringLiteral("Events of case ") + m_casePath),
+                 qPrintable(window.statusText()));
+    const auto caseTabSays = [&window](const QString &text) {
+        for (const QLabel *label : window.caseTab()->findChildren<QLabel *>())
+            if (label->text().contains(text))
+                return true;
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(caseTabSays(QStringLiteral("snapshots need a SQLite case")), 20000);
+    const auto refused = window.openCase(QStringLiteral("clickhouse://127.0.0.1:1/not-a-name"));
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().message.find("not-a-name") != std::string::npos, refused.error().message.c_str());
+    QCOMPARE(window.casePath(), m_casePath);
+}
