@@ -45,16 +45,6 @@ int checkIntegrity(const store::CaseDatabase &db, std::ostream &out)
     return ok ? 0 : 1;
 }
 
-std::string isoDay(std::int64_t us)
-{
-    std::time_t seconds = static_cast<std::time_t>(us / 1000000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // case init: the SQLite file, or the ClickHouse database and tables (--cluster: the replicated
 // and distributed form); --print-ddl prints the ClickHouse statements and connects to nothing.
 int initCase(const ArgParser &parser, const std::string &location, std::ostream &out)
@@ -103,7 +93,7 @@ int listEventHosts(const casestore::CaseStore &store, bool json, std::ostream &o
     if (json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto &h : *hosts)
-            list.push_back({{"host", h.host}, {"events", h.events}, {"first", isoDay(h.firstUs)}, {"last", isoDay(h.lastUs)}});
+            list.push_back({{"host", h.host}, {"events", h.events}, {"first", isoTime(h.firstUs)}, {"last", isoTime(h.lastUs)}});
         out << nlohmann::json{{"store", store.location()}, {"snapshots", nlohmann::json::array()}, {"event_hosts", list}}
                    .dump(1)
             << "\n";
@@ -111,7 +101,7 @@ int listEventHosts(const casestore::CaseStore &store, bool json, std::ostream &o
     }
     out << store.location() << ": no snapshots (this store holds events)\n";
     for (const auto &h : *hosts)
-        out << h.host << "  " << h.events << " events  " << isoDay(h.firstUs) << " .. " << isoDay(h.lastUs) << "\n";
+        out << h.host << "  " << h.events << " events  " << isoTime(h.firstUs) << " .. " << isoTime(h.lastUs) << "\n";
     out << hosts->size() << " hosts with events\n";
     return 0;
 }

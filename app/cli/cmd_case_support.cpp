@@ -3,8 +3,8 @@
 #include "casestore/case_store.h"
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace loadlens::cli {
@@ -16,9 +16,9 @@ Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mo
     if (casestore::isServerLocation(path))
         return Error{EINVAL, "a ClickHouse case holds events (import, events, timeline, stack --events, case list); "
                              "snapshot bundles and the commands over them need a SQLite case for now"};
-    struct stat st {};
-    if (mode == store::OpenMode::ReadOnly && ::stat(path.c_str(), &st) != 0)
-        return Error{ENOENT, "no case at " + path + " (import bundles with 'loadlens-cli import', or name one with --case FILE)"};
+    if (mode == store::OpenMode::ReadOnly)
+        if (auto exists = casestore::caseFileExists(path); !exists)
+            return exists.error();
     return store::CaseDatabase::open(path, mode);
 }
 
@@ -27,6 +27,17 @@ Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &locat
     casestore::OpenOptions options;
     options.mode = mode;
     return casestore::openStore(location, options);
+}
+
+std::string isoTime(std::int64_t us)
+{
+    std::time_t seconds = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+    return buf;
 }
 
 int failWith(const std::string &message, int status)

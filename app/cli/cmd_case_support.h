@@ -5,6 +5,7 @@
 #include "common/cancel.h"
 #include "store/case_database.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,9 @@ std::string casePathFrom(const ArgParser &args);
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode);
 // The case on any store (the event commands and import): a file or a clickhouse:// URL.
 Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode);
+
+// A time in microseconds since the epoch as ISO 8601 UTC with microseconds.
+std::string isoTime(std::int64_t us);
 
 // Prints "loadlens-cli: MESSAGE" on stderr and returns `status`.
 int failWith(const std::string &message, int status);

@@ -16,17 +16,6 @@ namespace loadlens::cli {
 
 namespace {
 
-std::string isoTime(std::int64_t us)
-{
-    std::time_t seconds = static_cast<std::time_t>(us / 1000000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
-    return buf;
-}
-
 ArgParser &filterOptions(ArgParser &p)
 {
     p.option("--case").option("--source").option("--eid").option("--min-level").option("--kind").option("--host")

@@ -60,5 +60,7 @@ struct OpenOptions {
 // make one; ReadWrite creates the case (a SQLite file, or the ClickHouse database and tables).
 Result<std::unique_ptr<CaseStore>> openStore(const std::string &location, const OpenOptions &options = {});
 bool isServerLocation(const std::string &location);
+// A SQLite case file opened read-only must exist: else an error that says how to make one.
+Status caseFileExists(const std::string &path);
 
 } // namespace loadlens::casestore

@@ -224,12 +224,13 @@ std::string eventRow(const LoadEvent &e, const std::string &key)
 }
 
 // Rows of a query, each split into its fields; a row with fewer than `columns` fields is a
-// protocol error, not a crash.
-Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::string &sql, std::size_t columns)
+// protocol error, not a crash. `table`: external data the query reads (Client::queryLines).
+Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::string &sql, std::size_t columns,
+                                                   const Client::ExternalTable *table = nullptr)
 {
     std::vector<std::vector<std::string>> out;
     std::optional<Error> bad;
-    auto status = client.queryLines(sql + " FORMAT TabSeparated", [&](std::string_view line) {
+    const auto onLine = [&](std::string_view line) {
         auto fields = tsvFields(line);
         if (fields.size() < columns) {
             bad = Error{EPROTO, "unexpected reply from " + client.endpoint().display() + ": a row of " +
@@ -239,7 +240,9 @@ Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::st
         }
         out.push_back(std::move(fields));
         return true;
-    });
+    };
+    const std::string query = sql + " FORMAT TabSeparated";
+    auto status = table ? client.queryLines(query, *table, onLine) : client.queryLines(query, onLine);
     if (bad)
         return *bad;
     if (!status)
@@ -340,26 +343,11 @@ private:
         keyRows.reserve(keys.size() * 48);
         for (const auto &k : keys)
             keyRows.append(tsvEscape(k)).push_back('\n');
-        std::vector<std::vector<std::string>> foundRows;
-        std::optional<Error> bad;
-        auto status = m_client->queryLines(
-            "SELECT host, channel, event_key FROM " + m_database + ".events" + range +
-                " AND event_key IN batch_keys FORMAT TabSeparated",
-            Client::ExternalTable{"batch_keys", "event_key String", keyRows}, [&](std::string_view line) {
-                auto fields = tsvFields(line);
-                if (fields.size() < 3) {
-                    bad = Error{EPROTO, "unexpected reply from " + m_client->endpoint().display() +
-                                            ": a row of " + std::to_string(fields.size()) + " fields where 3 were asked for"};
-                    return false;
-                }
-                foundRows.push_back(std::move(fields));
-                return true;
-            });
-        if (bad)
-            return *bad;
-        Result<std::vector<std::vector<std::string>>> found =
-            status ? Result<std::vector<std::vector<std::string>>>(std::move(foundRows))
-                   : Result<std::vector<std::vector<std::string>>>(status.error());
+        const Client::ExternalTable batchKeys{"batch_keys", "event_key String", keyRows};
+        auto found = rows(*m_client,
+                          "SELECT host, channel, event_key FROM " + m_database + ".events" + range +
+                              " AND event_key IN batch_keys",
+                          3, &batchKeys);
         if (!found)
             return found.error();
         for (const auto &r : *found)

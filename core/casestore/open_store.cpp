@@ -10,6 +10,15 @@ std::unique_ptr<CaseStore> ownedSqliteStore(store::CaseDatabase &&db);
 
 bool isServerLocation(const std::string &location) { return clickhouse::isClickHouseUrl(location); }
 
+Status caseFileExists(const std::string &path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return Error{ENOENT, "no case at " + path +
+                                 " (import bundles with 'loadlens-cli import', or name one with --case FILE)"};
+    return Ok{};
+}
+
 Result<std::unique_ptr<CaseStore>> openStore(const std::string &location, const OpenOptions &options)
 {
     if (isServerLocation(location)) {
@@ -23,10 +32,9 @@ Result<std::unique_ptr<CaseStore>> openStore(const std::string &location, const 
             return s.error();
         return openClickHouseStore(std::move(*endpoint), options.mode);
     }
-    struct stat st {};
-    if (options.mode == store::OpenMode::ReadOnly && ::stat(location.c_str(), &st) != 0)
-        return Error{ENOENT, "no case at " + location +
-                                 " (import bundles with 'loadlens-cli import', or name one with --case FILE)"};
+    if (options.mode == store::OpenMode::ReadOnly)
+        if (auto exists = caseFileExists(location); !exists)
+            return exists.error();
     auto db = store::CaseDatabase::open(location, options.mode);
     if (!db)
         return db.error();
