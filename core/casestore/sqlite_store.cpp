@@ -4,6 +4,16 @@ namespace loadlens::casestore {
 
 namespace {
 
+// The eventstats form of a store filter (its text and exact level are fields of their own there).
+eventstats::EventQuery queryOf(const store::EventFilter &filter)
+{
+    eventstats::EventQuery query;
+    query.filter = filter;
+    query.text = filter.text;
+    query.level = filter.exactLevel;
+    return query;
+}
+
 // Owns the CaseDatabase when openStore opened it; borrows it from sqliteStore().
 class SqliteStore final : public CaseStore {
 public:
@@ -36,22 +46,14 @@ public:
     }
     Result<std::optional<eventstats::TimeSpan>> eventTimeSpan(const store::EventFilter &filter) const override
     {
-        eventstats::EventQuery query;
-        query.filter = filter;
-        query.text = filter.text;
-        query.level = filter.exactLevel;
-        return eventstats::eventTimeSpan(*m_db, query);
+        return eventstats::eventTimeSpan(*m_db, queryOf(filter));
     }
     Result<std::vector<eventstats::ImageStackEntry>> loadedImageStack(const store::EventFilter &filter,
                                                                       eventstats::ImageOrder order,
                                                                       std::int64_t limit,
                                                                       std::int64_t maxHosts) const override
     {
-        eventstats::EventQuery query;
-        query.filter = filter;
-        query.text = filter.text;
-        query.level = filter.exactLevel;
-        return eventstats::loadedImageStack(*m_db, query, order, limit, maxHosts);
+        return eventstats::loadedImageStack(*m_db, queryOf(filter), order, limit, maxHosts);
     }
     Result<std::vector<eventstats::EventHost>> eventHosts() const override { return eventstats::eventHosts(*m_db); }
 

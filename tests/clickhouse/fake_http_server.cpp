@@ -83,33 +83,31 @@ void FakeHttpServer::run()
 bool FakeHttpServer::serve(int fd)
 {
     std::string pending;
+    // More bytes of the connection into `pending`; false when it ends or the server stops.
+    const auto receiveMore = [&] {
+        pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 || m_stop || (fds[1].revents & POLLIN))
+            return false;
+        char buffer[65536];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0)
+            return false;
+        pending.append(buffer, std::size_t(n));
+        return true;
+    };
     for (;;) {
         // One request: head up to the blank line, then Content-Length bytes.
         std::size_t headEnd;
-        while ((headEnd = pending.find("\r\n\r\n")) == std::string::npos) {
-            pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0 || m_stop || (fds[1].revents & POLLIN))
+        while ((headEnd = pending.find("\r\n\r\n")) == std::string::npos)
+            if (!receiveMore())
                 return false;
-            char buffer[65536];
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return false;
-            pending.append(buffer, std::size_t(n));
-        }
         std::size_t bodyLength = 0;
         const std::string head = pending.substr(0, headEnd + 4);
         if (const auto at = head.find("Content-Length: "); at != std::string::npos)
             bodyLength = std::strtoul(head.c_str() + at + 16, nullptr, 10);
-        while (pending.size() < headEnd + 4 + bodyLength) {
-            pollfd fds[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0 || m_stop || (fds[1].revents & POLLIN))
+        while (pending.size() < headEnd + 4 + bodyLength)
+            if (!receiveMore())
                 return false;
-            char buffer[65536];
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return false;
-            pending.append(buffer, std::size_t(n));
-        }
         {
             std::lock_guard lock(m_mutex);
             m_requests.push_back(pending.substr(0, headEnd + 4 + bodyLength));
