@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -54,11 +55,14 @@ public:
             m_pathDirectories.push_back(entry);
 
         for (const auto &top : m_options.scanDirectories)
-            if (const auto dir = m_volume.resolve(top))
+            if (const auto dir = m_volume.resolve(top); dir && !cancelled())
                 walk(*dir);
-        services();
+        if (!cancelled())
+            services();
         posture();
     }
+
+    bool cancelled() const { return m_options.cancel && m_options.cancel->cancelled(); }
 
 private:
     // --- paths ----------------------------------------------------------------------------------
@@ -150,6 +154,8 @@ private:
         std::error_code ec;
         for (fs::recursive_directory_iterator it(top, fs::directory_options::skip_permission_denied, ec), end;
              !ec && it != end; it.increment(ec)) {
+            if (cancelled())
+                return;
             if (it->is_directory(ec) && !it->is_symlink(ec)) {
                 // The component store holds every version of every system file; it is not loaded from.
                 if (foldCase(it->path().filename().string()) == "winsxs")
@@ -172,6 +178,8 @@ private:
             }
             ++m_result.executablesSeen;
             examine(path, img);
+            if (m_options.progress)
+                m_options.progress(m_result.executablesSeen, 0, m_result.executables.back().path);
         }
         if (ec)
             m_result.problems.push_back("listing " + top + " stopped early: " + ec.message());
@@ -355,6 +363,8 @@ private:
     {
         std::size_t notCollected = 0;
         for (const auto &service : m_result.settings.services) {
+            if (cancelled())
+                return;
             for (const bool dll : {true, false}) {
                 std::string target = dll ? service.serviceDll : service.imagePath;
                 if (target.empty())
@@ -495,7 +505,10 @@ Result<TriageResult> triage(const TriageOptions &options)
         if (hive)
             for (const auto &p : hive->problems())
                 result.problems.push_back(p);
-    Triage(options, *layout, result).run();
+    Triage work(options, *layout, result);
+    work.run();
+    if (work.cancelled())
+        return Error{ECANCELED, "triage of " + options.root + " cancelled"};
     auto rank = [](const std::string &level) { return level == "high" ? 0 : level == "medium" ? 1 : level == "low" ? 2 : 3; };
     std::stable_sort(result.findings.begin(), result.findings.end(),
                      [&](const Finding &a, const Finding &b) { return rank(a.level) < rank(b.level); });

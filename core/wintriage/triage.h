@@ -6,6 +6,7 @@
 // attacker could plant or has planted becomes a finding with its evidence. Nothing is run.
 #include "authenticode/authenticode.h"
 #include "hijacklibs/hijacklibs.h"
+#include "common/cancel.h"
 #include "common/result.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -83,6 +84,12 @@ struct TriageOptions {
     const hijacklibs::Dataset *hijackLibs = nullptr; // known hijackable DLLs, when given
     std::size_t maxExecutables = 20000;
     std::vector<std::string> scanDirectories = {"Program Files", "Program Files (x86)", "ProgramData", "Users", "Windows"};
+    // Checked before each file of the walk and each service: once cancelled, triage() stops and
+    // returns an Error (code ECANCELED) instead of a partial result.
+    const CancelToken *cancel = nullptr;
+    // After each executable: executables examined so far (total 0: not known in advance) and
+    // its Windows path. Called on the triage's thread.
+    ProgressFn progress;
 };
 
 struct TriageResult {

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cerrno>
 
 using namespace loadlens;
 using namespace loadlens::wintriage;
@@ -203,6 +204,50 @@ private slots:
         QCOMPARE(QString::fromStdString(phantom->level), QStringLiteral("info"));
         QVERIFY(QString::fromStdString(phantom->evidence).contains(QLatin1String("incomplete")));
         QVERIFY(!findingFor(r, "dll-side-loading", "VERSION.dll"));
+    }
+
+    // Progress after each executable; a cancel stops the walk and gives an error, not a
+    // partial result that would look complete.
+    void progressAndCancel()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(wine + QStringLiteral("/system.reg"), root + QStringLiteral("/system.reg"), true));
+        for (const char *tool : {"A", "B", "C"})
+            QVERIFY(place(whois, root + QStringLiteral("/drive_c/Program Files/") + QLatin1String(tool) + QStringLiteral("/whois.exe")));
+        TriageOptions options;
+        options.root = root.toStdString();
+        std::vector<std::pair<std::size_t, std::string>> steps;
+        options.progress = [&](std::size_t done, std::size_t total, const std::string &step) {
+            QCOMPARE(total, std::size_t(0));
+            steps.emplace_back(done, step);
+        };
+        const auto complete = triage(options);
+        QVERIFY(complete.ok());
+        QCOMPARE(complete->executablesSeen, std::size_t(3));
+        QCOMPARE(steps.size(), std::size_t(3));
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            QCOMPARE(steps[i].first, i + 1);
+            QCOMPARE(steps[i].second, complete->executables[i].path);
+        }
+
+        const CancelToken cancel;
+        options.cancel = &cancel;
+        steps.clear();
+        options.progress = [&](std::size_t done, std::size_t, const std::string &step) {
+            steps.emplace_back(done, step);
+            cancel.cancel();
+        };
+        const auto stopped = triage(options);
+        QVERIFY(!stopped.ok());
+        QCOMPARE(stopped.error().code, ECANCELED);
+        QVERIFY(stopped.error().message.find("cancelled") != std::string::npos);
+        QCOMPARE(steps.size(), std::size_t(1)); // nothing after the cancel
+        const auto before = triage(options);    // cancelled before it starts
+        QVERIFY(!before.ok());
+        QCOMPARE(steps.size(), std::size_t(1));
     }
 
     void errors()
