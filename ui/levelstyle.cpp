@@ -61,6 +61,17 @@ QIcon resourceIcon(const QString &name, const QColor &fallbackFill, const QColor
 
 } // namespace
 
+Level checkStatusLevel(std::string_view status)
+{
+    if (status == "pass")
+        return Level::Ok;
+    if (status == "fail")
+        return Level::High;
+    if (status == "unknown")
+        return Level::Low;
+    return Level::Info;
+}
+
 QString levelText(Level level)
 {
     const auto name = levelName(level);

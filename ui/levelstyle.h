@@ -7,6 +7,8 @@
 #include <QString>
 #include <QVariant>
 
+#include <string_view>
+
 namespace loadlens::ui {
 
 QString levelText(Level level);
@@ -15,6 +17,9 @@ QColor levelBackground(Level level);
 // Saturated colour of the level's icon.
 QColor levelAccent(Level level);
 QIcon levelIcon(Level level);
+// How a checklist status looks: "pass" as ok, "fail" as high, "unknown" as low, "info" (and
+// anything else) as info. The Linux posture checks and the Windows triage's share it.
+Level checkStatusLevel(std::string_view status);
 // What a level cell shows besides its text: the icon (DecorationRole) and the tint
 // (BackgroundRole); an invalid QVariant for other roles.
 QVariant levelCellData(Level level, int role);

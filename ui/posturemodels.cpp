@@ -11,13 +11,7 @@ namespace {
 
 Level statusLevel(posture::Status status)
 {
-    switch (status) {
-    case posture::Status::Pass: return Level::Ok;
-    case posture::Status::Fail: return Level::High;
-    case posture::Status::Unknown: return Level::Low;
-    case posture::Status::Info: return Level::Info;
-    }
-    return Level::Info;
+    return checkStatusLevel(posture::statusName(status));
 }
 
 // Fail first, pass last, when sorted descending.

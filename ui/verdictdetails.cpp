@@ -43,20 +43,46 @@ QString evidenceHtml(const Evidence &evidence)
     return html + QStringLiteral("</table>");
 }
 
-// Shared by module reasons and process findings: both carry the same explanation.
-QString explanationHtml(const std::string &code, Level level, const std::string &text, const std::string &technique,
-                        const std::string &measure, const Evidence &evidence)
+QString explanationWith(const std::string &code, Level level, const std::string &text, const std::string &technique,
+                        const std::string &measure, const QString &evidenceHtml)
 {
     QString html = QStringLiteral("<p style=\"margin-top:8px;\">%1 <b><code>%2</code></b></p>").arg(levelBadge(level), esc(code));
     html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
     html += field(QStringLiteral("What and why"), orNone(text, QStringLiteral("no text")));
     html += field(QStringLiteral("ATT&CK"), orNone(technique, QStringLiteral("no technique applies")));
     html += field(QStringLiteral("M1044 measure"), orNone(measure, QStringLiteral("none given")));
-    html += field(QStringLiteral("Evidence"), evidenceHtml(evidence));
+    html += field(QStringLiteral("Evidence"), evidenceHtml);
     return html + QStringLiteral("</table>");
 }
 
 } // namespace
+
+// Shared by module reasons, process findings, events and Windows triage findings: all carry
+// the same explanation.
+QString explanationHtml(const std::string &code, Level level, const std::string &text, const std::string &technique,
+                        const std::string &measure, const Evidence &evidence)
+{
+    return explanationWith(code, level, text, technique, measure, evidenceHtml(evidence));
+}
+
+QString explanationHtml(const std::string &code, Level level, const std::string &text, const std::string &technique,
+                        const std::string &measure, const std::string &evidenceText)
+{
+    return explanationWith(code, level, text, technique, measure, orNone(evidenceText, QStringLiteral("none recorded")));
+}
+
+QString detailsHeadingHtml(const QString &title)
+{
+    return QStringLiteral("<h3 style=\"margin-bottom:2px;\">%1</h3>").arg(title.toHtmlEscaped());
+}
+
+QString detailsFieldsHtml(const std::vector<std::pair<QString, QString>> &fields)
+{
+    QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    for (const auto &[label, value] : fields)
+        html += field(label, value);
+    return html + QStringLiteral("</table>");
+}
 
 QString moduleDetailsHtml(const ModuleRecord &module, const FileFacts *facts)
 {
@@ -169,6 +195,11 @@ void VerdictDetailsView::showProcess(const ProcessInfo &process, const std::vect
 void VerdictDetailsView::showLoadEvent(const LoadEvent &event)
 {
     setHtml(eventDetailsHtml(event));
+}
+
+void VerdictDetailsView::showDetailsHtml(const QString &html)
+{
+    setHtml(html);
 }
 
 void VerdictDetailsView::showPlaceholder()
