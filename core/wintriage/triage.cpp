@@ -491,9 +491,16 @@ nlohmann::json findingJson(const Finding &f)
 
 Result<TriageResult> triage(const TriageOptions &options)
 {
+    const auto cancelled = [&options]() -> std::optional<Error> {
+        if (options.cancel && options.cancel->cancelled())
+            return Error{ECANCELED, "triage of " + options.root + " cancelled"};
+        return std::nullopt;
+    };
     auto layout = openLayout(options.root);
     if (!layout)
         return layout.error();
+    if (auto stop = cancelled())
+        return *stop;
     TriageResult result;
     result.root = options.root;
     result.layout = layout->kind;
@@ -501,14 +508,16 @@ Result<TriageResult> triage(const TriageOptions &options)
     if (!settings)
         return settings.error();
     result.settings = std::move(*settings);
+    if (auto stop = cancelled())  // the hives can take a while: no walk after a cancel
+        return *stop;
     for (const auto *hive : {layout->system.get(), layout->software.get()})
         if (hive)
             for (const auto &p : hive->problems())
                 result.problems.push_back(p);
     Triage work(options, *layout, result);
     work.run();
-    if (work.cancelled())
-        return Error{ECANCELED, "triage of " + options.root + " cancelled"};
+    if (auto stop = cancelled())
+        return *stop;
     auto rank = [](const std::string &level) { return level == "high" ? 0 : level == "medium" ? 1 : level == "low" ? 2 : 3; };
     std::stable_sort(result.findings.begin(), result.findings.end(),
                      [&](const Finding &a, const Finding &b) { return rank(a.level) < rank(b.level); });
