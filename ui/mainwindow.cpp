@@ -65,6 +65,7 @@ MainWindow::MainWindow(scan::ScanOptions options, QWidget *parent)
     m_tabs->addTab(m_eventsTab, QStringLiteral("Events"));
     m_tabs->addTab(m_postureTab, QStringLiteral("Posture"));
     addLabTab();
+    addWindowsTab();
     // The posture checks read the whole system: they run when first looked at, not at start.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         // One toolbar on every tab, so the tab bar stays put; "only flagged" filters the live view.

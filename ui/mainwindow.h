@@ -42,6 +42,7 @@ class ModuleTableModel;
 class ProcessFilterProxy;
 class ScanController;
 class VerdictDetailsView;
+class WindowsTab;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -70,7 +71,7 @@ public:
     HelperScanLauncher *helperLauncher() const { return m_helper; }
     std::shared_ptr<const ScanResult> lastResult() const { return m_result; }
 
-    // Tabs: "processes" (the live view), "case", "events", "posture", "lab".
+    // Tabs: "processes" (the live view), "case", "events", "posture", "lab", "windows".
     QTabWidget *tabs() const { return m_tabs; }
     bool selectTab(const QString &name);
     static QStringList tabNames();
@@ -78,6 +79,7 @@ public:
     EventsTab *eventsTab() const { return m_eventsTab; }
     PostureTab *postureTab() const { return m_postureTab; }
     LabTab *labTab() const { return m_labTab; }
+    WindowsTab *windowsTab() const { return m_windowsTab; }
     ImportController *importController() const { return m_importController; }
     // Copy, open folder, who loads, show in Events, details, suspend/resume/kill on every table.
     RowActions *rowActions() const { return m_rowActions; }
@@ -90,6 +92,9 @@ public:
     // file and the cause; the previous case stays open then.
     Status openCase(const QString &path);
     QString casePath() const { return m_casePath; }
+    // File > Open Windows image with this directory (no file dialog): the Windows tab, its
+    // triage running (with the HijackLibs directory of the settings, if any).
+    void openWindowsImage(const QString &root);
     // File > Import with these files (no file dialog).
     ImportDialog *importFiles(const QStringList &files);
     // The view File > Export current table would export: the last table view that had focus.
@@ -104,6 +109,7 @@ public slots:
     void setOnlyFlagged(bool onlyFlagged);
     void openCaseDialog();
     void openServerCaseDialog();
+    void openWindowsImageDialog();
     void importDialog();
     void exportCurrentTable();
     void showSettings();
@@ -123,6 +129,8 @@ private:
     void createFileMenu();
     QWidget *createProcessesTab();
     void addLabTab();
+    void addWindowsTab();  // mainwindow_windows.cpp
+    static QString hijackLibsDirectory();  // the settings' HijackLibs yml/ directory
     void trackFocus(QWidget *now);
     QWidget *createProcessPane();
     QWidget *createModulePane();
@@ -181,6 +189,7 @@ private:
     EventsTab *m_eventsTab = nullptr;
     PostureTab *m_postureTab = nullptr;
     LabTab *m_labTab = nullptr;
+    WindowsTab *m_windowsTab = nullptr;
     ImportController *m_importController = nullptr;
     QString m_casePath;
     QPointer<QAbstractItemView> m_lastTableView;

@@ -12,6 +12,7 @@
 #include "qtstrings.h"
 #include "store/case_database.h"
 #include "tableexport.h"
+#include "windows/windowstab.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -45,6 +46,11 @@ QString hijackLibsDir()
 
 } // namespace
 
+QString MainWindow::hijackLibsDirectory()
+{
+    return hijackLibsDir();
+}
+
 void MainWindow::createFileMenu()
 {
     m_fileMenu = menuBar()->addMenu(QStringLiteral("&File"));
@@ -53,6 +59,10 @@ void MainWindow::createFileMenu()
     QAction *openServer = m_fileMenu->addAction(QStringLiteral("Open &ClickHouse case\u2026"), this,
                                                 &MainWindow::openServerCaseDialog);
     openServer->setToolTip(QStringLiteral("A case in a ClickHouse database, for fleets: clickhouse://HOST:PORT/DATABASE"));
+    QAction *openWindows = m_fileMenu->addAction(QStringLiteral("Open &Windows image\u2026"), this,
+                                                 &MainWindow::openWindowsImageDialog);
+    openWindows->setToolTip(QStringLiteral("DLL hijacking triage of a mounted Windows volume, a triage collection or a "
+                                           "Wine prefix (nothing in it is run)"));
     QAction *import = m_fileMenu->addAction(QStringLiteral("&Import\u2026"), this, &MainWindow::importDialog);
     import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     import->setToolTip(QStringLiteral("Snapshot bundles, Sysmon EVTX/XML/JSON and auditd logs"));
@@ -65,7 +75,7 @@ void MainWindow::createFileMenu()
 QStringList MainWindow::tabNames()
 {
     return {QStringLiteral("processes"), QStringLiteral("case"), QStringLiteral("events"), QStringLiteral("posture"),
-            QStringLiteral("lab")};
+            QStringLiteral("lab"), QStringLiteral("windows")};
 }
 
 bool MainWindow::selectTab(const QString &name)
@@ -222,16 +232,18 @@ void MainWindow::showSettings()
     row->addWidget(browse);
     auto *form = new QFormLayout;
     form->addRow(QStringLiteral("HijackLibs dataset:"), row);
-    form->addRow(new QLabel(QStringLiteral("<small>Used when importing Sysmon logs: DLLs known to be side-loadable are flagged "
-                                           "when loaded from an unexpected place (T1574.001).</small>")));
+    form->addRow(new QLabel(QStringLiteral("<small>Used when importing Sysmon logs and in the triage of Windows images: DLLs known to "
+                                           "be side-loadable are flagged when loaded from an unexpected place (T1574.001).</small>")));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     form->addRow(buttons);
     dialog.setLayout(form);
     dialog.resize(620, 160);
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() == QDialog::Accepted) {
         QSettings().setValue(kHijackLibsKey, directory->text().trimmed());
+        m_windowsTab->setHijackLibsDirectory(hijackLibsDir());
+    }
 }
 
 } // namespace loadlens::ui

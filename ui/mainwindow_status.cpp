@@ -8,6 +8,7 @@
 #include "filterproxies.h"
 #include "formatting.h"
 #include "posturetab.h"
+#include "windows/windowstab.h"
 
 #include <QAbstractProxyModel>
 #include <QFileInfo>
@@ -114,6 +115,8 @@ QString MainWindow::composeStatus() const
         return QStringLiteral("Posture of this host: ") +
                viewRowsText(m_postureTab->view(), QStringLiteral("check"), QStringLiteral("checks"));
     }
+    if (tab == m_windowsTab)
+        return m_windowsTab->statusText();
     // Processes: the live scan, and what the filters hide of it.
     QString text = m_liveStatus;
     if (m_result) {

@@ -8,6 +8,7 @@
 #include "posturetab.h"
 #include "qtstrings.h"
 #include "store/case_database.h"
+#include "windows/windowstab.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -47,7 +48,7 @@ void saveScreenshot(QApplication &app, QWidget &window, const QString &file)
 // Saves the window once the chosen tab shows its data, then quits: for documentation and for
 // checking the GUI on machines without a display (QT_QPA_PLATFORM=offscreen).
 void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, const QString &file, const QString &tab,
-                       bool elevated)
+                       bool elevated, bool windowsRoot)
 {
     using loadlens::ui::MainWindow;
     QTimer::singleShot(180000, &app, [&app] {
@@ -93,10 +94,18 @@ void arrangeScreenshot(QApplication &app, loadlens::ui::MainWindow &window, cons
             eventsTab->selectMostSevereEvent();
             saveScreenshot(app, window, file);
         });
-    } else if (tab == QStringLiteral("lab")) {
-        // The scenarios list needs no data: after the first scan, as a trainer would see it.
-        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file] {
-            window.selectTab(QStringLiteral("lab"));
+    } else if (tab == QStringLiteral("windows") && windowsRoot) {
+        // Once the triage of --windows-root is in (or has failed, which the tab then says).
+        auto *windowsTab = window.windowsTab();
+        QObject::connect(windowsTab, &loadlens::ui::WindowsTab::settled, &app, [&app, &window, windowsTab, file] {
+            window.selectTab(QStringLiteral("windows"));
+            windowsTab->selectFirstFinding();
+            saveScreenshot(app, window, file);
+        });
+    } else if (tab == QStringLiteral("lab") || tab == QStringLiteral("windows")) {
+        // The scenarios list (or the empty Windows tab) needs no data: after the first scan.
+        QObject::connect(&window, &MainWindow::resultApplied, &app, [&app, &window, file, tab] {
+            window.selectTab(tab);
             saveScreenshot(app, window, file);
         });
     } else {
@@ -151,8 +160,14 @@ struct GuiOptions {
                                     .arg(loadlens::ui::toQString(loadlens::store::defaultCasePath())),
                                 QStringLiteral("file")};
     QCommandLineOption tab{QStringLiteral("tab"),
-                           QStringLiteral("Start on tab <name>: processes, case, events, posture or lab (default: processes)."),
+                           QStringLiteral("Start on tab <name>: processes, case, events, posture, lab or windows "
+                                          "(default: processes; windows with --windows-root)."),
                            QStringLiteral("name"), QStringLiteral("processes")};
+    QCommandLineOption windowsRoot{QStringLiteral("windows-root"),
+                                   QStringLiteral("Open the Windows image in <dir> (a mounted volume, a triage "
+                                                  "collection or a Wine prefix) in the Windows tab: its DLL hijacking "
+                                                  "triage runs at start."),
+                                   QStringLiteral("dir")};
     QCommandLineOption elevated{QStringLiteral("elevated"),
                                 QStringLiteral("Scan all processes through the administrator helper (pkexec asks for a "
                                                "password); the window itself keeps running as you.")};
@@ -162,7 +177,7 @@ struct GuiOptions {
         parser.setApplicationDescription(QStringLiteral("What code is loaded into each process, and should it be?"));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({pid, screenshot, logLevel, caseFile, tab, elevated});
+        parser.addOptions({pid, screenshot, logLevel, caseFile, tab, windowsRoot, elevated});
     }
 };
 
@@ -213,6 +228,7 @@ int main(int argc, char **argv)
     const QCommandLineOption &caseOption = cli.caseFile;
     const QCommandLineOption &tabOption = cli.tab;
     const QCommandLineOption &elevatedOption = cli.elevated;
+    const QCommandLineOption &windowsRootOption = cli.windowsRoot;
 
     const auto level = spdlog::level::from_str(parser.value(logLevelOption).toStdString());
     if (level == spdlog::level::off && parser.value(logLevelOption) != QStringLiteral("off")) {
@@ -240,9 +256,15 @@ int main(int argc, char **argv)
         options.pid = pid;
     }
 
-    const QString tab = parser.value(tabOption).toLower();
+    const bool windowsRoot = parser.isSet(windowsRootOption);
+    if (windowsRoot && parser.value(windowsRootOption).isEmpty()) {
+        printError(QStringLiteral("--windows-root needs a directory"));
+        return 2;
+    }
+    // --windows-root without --tab starts where its triage shows.
+    const QString tab = windowsRoot && !parser.isSet(tabOption) ? QStringLiteral("windows") : parser.value(tabOption).toLower();
     if (!loadlens::ui::MainWindow::tabNames().contains(tab)) {
-        printError(QStringLiteral("unknown tab \"%1\" (processes, case, events, posture or lab)").arg(parser.value(tabOption)));
+        printError(QStringLiteral("unknown tab \"%1\" (processes, case, events, posture, lab or windows)").arg(parser.value(tabOption)));
         return 2;
     }
 
@@ -254,7 +276,7 @@ int main(int argc, char **argv)
         return lines;
     });
     if (parser.isSet(screenshotOption))
-        arrangeScreenshot(app, window, parser.value(screenshotOption), tab, parser.isSet(elevatedOption));
+        arrangeScreenshot(app, window, parser.value(screenshotOption), tab, parser.isSet(elevatedOption), windowsRoot);
     const QString casePath = parser.isSet(caseOption) ? parser.value(caseOption)
                                                       : loadlens::ui::toQString(loadlens::store::defaultCasePath());
     if (auto opened = window.openCase(casePath); !opened) {
@@ -262,6 +284,8 @@ int main(int argc, char **argv)
         if (parser.isSet(caseOption))
             return 1;  // asked for by name: do not carry on without it
     }
+    if (windowsRoot)
+        window.openWindowsImage(parser.value(windowsRootOption));
     if (tab != QStringLiteral("posture") || !parser.isSet(screenshotOption))
         window.selectTab(tab);
     window.show();
