@@ -130,6 +130,7 @@ private:
     QWidget *createProcessesTab();
     void addLabTab();
     void addWindowsTab();  // mainwindow_windows.cpp
+    void attachWindowsRowActions();
     static QString hijackLibsDirectory();  // the settings' HijackLibs yml/ directory
     void trackFocus(QWidget *now);
     QWidget *createProcessPane();

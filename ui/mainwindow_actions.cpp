@@ -42,6 +42,7 @@ void MainWindow::createRowActions()
     m_rowActions->attach(m_eventsTab->eventView(), RowActions::ViewKind::Table, eventRows(m_eventsTab->eventModel()));
     m_rowActions->attach(m_caseTab->diffView(), RowActions::ViewKind::Table, diffRows(m_caseTab->diffModel()));
     m_rowActions->attach(m_caseTab->stackView(), RowActions::ViewKind::Table, stackRows(m_caseTab->stackModel()));
+    attachWindowsRowActions();
 
     connect(m_rowActions, &RowActions::whoLoadsRequested, this, &MainWindow::showWhoLoads);
     connect(m_rowActions, &RowActions::showInEventsRequested, this, [this](const QString &path) {

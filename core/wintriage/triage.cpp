@@ -481,13 +481,26 @@ private:
     std::map<std::string, Image> m_images;
 };
 
-nlohmann::json findingJson(const Finding &f)
+} // namespace
+
+nlohmann::json toJson(const Finding &f)
 {
     return {{"code", f.code},   {"level", f.level},         {"title", f.title},       {"executable", f.executable},
             {"dll", f.dll},     {"evidence", f.evidence},   {"technique", f.technique}, {"measure", f.measure}};
 }
 
-} // namespace
+nlohmann::json toJson(const DllResolution &d)
+{
+    return {{"dll", d.dll}, {"delayed", d.delayed}, {"how", d.how}, {"path", d.path}, {"also_in", d.alsoIn}};
+}
+
+nlohmann::json toJson(const Executable &e)
+{
+    nlohmann::json dlls = nlohmann::json::array();
+    for (const auto &d : e.dlls)
+        dlls.push_back(toJson(d));
+    return {{"path", e.path}, {"bits", e.bits}, {"signature", e.signature}, {"signer", e.signer}, {"dlls", dlls}};
+}
 
 Result<TriageResult> triage(const TriageOptions &options)
 {
@@ -551,15 +564,11 @@ nlohmann::json toJson(const TriageResult &r)
                                {"registry_sources", s.registrySources},
                                {"missing", s.missing}};
     nlohmann::json executables = nlohmann::json::array();
-    for (const auto &e : r.executables) {
-        nlohmann::json dlls = nlohmann::json::array();
-        for (const auto &d : e.dlls)
-            dlls.push_back({{"dll", d.dll}, {"delayed", d.delayed}, {"how", d.how}, {"path", d.path}, {"also_in", d.alsoIn}});
-        executables.push_back({{"path", e.path}, {"bits", e.bits}, {"signature", e.signature}, {"signer", e.signer}, {"dlls", dlls}});
-    }
+    for (const auto &e : r.executables)
+        executables.push_back(toJson(e));
     nlohmann::json findings = nlohmann::json::array();
     for (const auto &f : r.findings)
-        findings.push_back(findingJson(f));
+        findings.push_back(toJson(f));
     nlohmann::json posture = nlohmann::json::array();
     for (const auto &p : r.posture)
         posture.push_back({{"id", p.id}, {"title", p.title}, {"status", p.status}, {"evidence", p.evidence}, {"remediation", p.remediation}});

@@ -110,5 +110,9 @@ Result<TriageResult> triage(const TriageOptions &options);
 Result<Settings> readSettings(const std::string &root);
 
 nlohmann::json toJson(const TriageResult &result);
+// The parts of toJson(), for one row of a table.
+nlohmann::json toJson(const Finding &finding);
+nlohmann::json toJson(const Executable &executable);
+nlohmann::json toJson(const DllResolution &resolution);
 
 } // namespace loadlens::wintriage

@@ -6,12 +6,15 @@
 #include "shared_data.h"
 #include "levelstyle.h"
 #include "mainwindow.h"
+#include "rowactions.h"
+#include "eventstab.h"
 #include "verdictdetails.h"
 #include "windows/windowsmodels.h"
 #include "windows/windowstab.h"
 #include "windows/windowstriagecontroller.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -414,6 +417,29 @@ private slots:
         QCOMPARE(window.tabs()->currentWidget(), window.windowsTab());
         QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 1, 60000);
         QTRY_VERIFY2(window.statusText().startsWith(QStringLiteral("Windows image ") + m_wine), qPrintable(window.statusText()));
+
+        // The row actions every table has: on a finding, the planted DLL's Windows path, the
+        // row as the CLI's JSON, the same details; Show in Events looks for that path.
+        if (m_prefix.isEmpty())
+            return;
+        window.openWindowsImage(m_prefix);
+        QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 2, 60000);
+        WindowsTab *tab = window.windowsTab();
+        QVERIFY(tab->selectFirstFinding());
+        const auto target = window.rowActions()->currentTarget(tab->findingView());
+        QVERIFY(target);
+        QCOMPARE(target->path, QStringLiteral("C:\\Program Files\\Sysinternals\\VERSION.dll"));
+        QVERIFY2(target->json.contains("\"code\":\"dll-side-loading\""), target->json.constData());
+        QVERIFY(target->detailsHtml.contains(QLatin1String("T1574.001")));
+        QVERIFY(!window.rowActions()->action(tab->findingView(), RowAction::OpenFolder)->isEnabled());
+        QSignalSpy showInEvents(window.rowActions(), &RowActions::showInEventsRequested);
+        window.rowActions()->action(tab->findingView(), RowAction::ShowInEvents)->trigger();
+        QCOMPARE(showInEvents.count(), 1);
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.eventsTab()));
+        tab->executableView()->setCurrentIndex(tab->executableProxy()->index(0, 0));
+        const auto exeTarget = window.rowActions()->currentTarget(tab->executableView());
+        QVERIFY(exeTarget && exeTarget->path.endsWith(QLatin1String("whois.exe")));
+        QVERIFY(exeTarget->json.contains("\"dlls\""));
     }
 };
 

@@ -4,6 +4,7 @@
 #include "qtstrings.h"
 #include "tableviews.h"
 #include "verdictdetails.h"
+#include "windows/windowsdetails.h"
 #include "windows/windowsmodels.h"
 #include "windows/windowstriagecontroller.h"
 
@@ -356,17 +357,7 @@ void WindowsTab::showFinding(const QModelIndex &proxyIndex)
     const wintriage::Finding *finding = m_findingModel->findingAt(m_findingProxy->mapToSource(proxyIndex).row());
     if (!finding)
         return;
-    // Headed by what it is about, as module verdicts are; the title says what and why below.
-    QString html = detailsHeadingHtml(toQString(finding->executable.empty() ? finding->title : finding->executable));
-    std::vector<std::pair<QString, QString>> fields;
-    if (!finding->dll.empty())
-        fields.emplace_back(QStringLiteral("DLL"), esc(finding->dll));
-    if (m_result)
-        fields.emplace_back(QStringLiteral("Image"), esc(m_result->root));
-    html += detailsFieldsHtml(fields);
-    html += explanationHtml(finding->code, windowsFindingLevel(*finding), finding->title, finding->technique, finding->measure,
-                            finding->evidence);
-    m_details->showDetailsHtml(html);
+    m_details->showDetailsHtml(windowsFindingDetailsHtml(*finding, m_result ? toQString(m_result->root) : QString()));
     // Its executable's imports, with the DLL it is about selected.
     showResolutionOf(finding->executable, finding->dll);
 }
@@ -377,39 +368,13 @@ void WindowsTab::showExecutable(const QModelIndex &proxyIndex)
     if (!exe)
         return;
     showResolutionOf(exe->path, {});
-    QString html = detailsHeadingHtml(toQString(exe->path));
-    html += detailsFieldsHtml({
-        {QStringLiteral("Bits"), QString::number(exe->bits)},
-        {QStringLiteral("Signature"), exe->signature.empty() ? QStringLiteral("<i>not checked (no finding needed it)</i>") : esc(exe->signature)},
-        {QStringLiteral("Signer"), exe->signer.empty() ? QStringLiteral("<i>none</i>") : esc(exe->signer)},
-        {QStringLiteral("Imported DLLs"), QString::number(exe->dlls.size())},
-    });
-    int shown = 0;
-    if (m_result)
-        for (const auto &finding : m_result->findings)
-            if (finding.executable == exe->path) {
-                ++shown;
-                html += explanationHtml(finding.code, windowsFindingLevel(finding), finding.title, finding.technique,
-                                        finding.measure, finding.evidence);
-            }
-    if (shown == 0)
-        html += QStringLiteral("<p><i>The triage reported no finding for this executable.</i></p>");
-    m_details->showDetailsHtml(html);
+    m_details->showDetailsHtml(windowsExecutableDetailsHtml(*exe, m_result ? m_result->findings : std::vector<wintriage::Finding>{}));
 }
 
 void WindowsTab::showPostureCheck(const QModelIndex &index)
 {
-    const wintriage::PostureCheck *check = m_postureModel->checkAt(index.row());
-    if (!check)
-        return;
-    QString html = detailsHeadingHtml(toQString(check->title));
-    html += detailsFieldsHtml({
-        {QStringLiteral("Status"), esc(check->status)},
-        {QStringLiteral("Check"), QStringLiteral("<code>%1</code>").arg(esc(check->id))},
-        {QStringLiteral("Evidence"), esc(check->evidence)},
-        {QStringLiteral("Remediation"), esc(check->remediation)},
-    });
-    m_details->showDetailsHtml(html);
+    if (const wintriage::PostureCheck *check = m_postureModel->checkAt(index.row()))
+        m_details->showDetailsHtml(windowsPostureDetailsHtml(*check));
 }
 
 } // namespace loadlens::ui
