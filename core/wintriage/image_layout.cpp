@@ -1,6 +1,9 @@
 #include "wintriage/image_layout.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 
 namespace loadlens::wintriage {
 
@@ -9,6 +12,12 @@ Result<ImageLayout> openLayout(const std::string &root)
     struct stat st {};
     if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return Error{0, root + ": not a directory (give the root of a Windows volume, a triage collection or a Wine prefix)"};
+    // A root that cannot be listed would otherwise read as an empty collection, every hive
+    // "not in the collection".
+    if (DIR *dir = ::opendir(root.c_str()))
+        ::closedir(dir);
+    else
+        return Error::fromErrno(errno, "cannot list " + root);
     ImageLayout layout;
     CiTree top(root);
     const auto wineSystem = top.resolve("system.reg");

@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <memory>
 #include <thread>
+#include <unistd.h>
 
 using namespace loadlens;
 using namespace loadlens::ui;
@@ -270,7 +271,8 @@ private slots:
         QCOMPARE(tab.executableProxy()->rowCount(), 1);
     }
 
-    // A root that is not there, and one that is not a directory: a clear message in the tab.
+    // A root that is not there, one that is not a directory, one that may not be read: a clear
+    // message in the tab.
     void unreadableRoot()
     {
         WindowsTab tab;
@@ -294,6 +296,19 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 2, 30000);
         summary = tab.summaryLabel()->text();
         QVERIFY2(summary.contains(QLatin1String("Could not read")) && summary.contains(QLatin1String("a-file")), qPrintable(summary));
+
+        if (::geteuid() == 0)
+            return;  // root lists any directory; the unprivileged CI run checks this part
+        const QString locked = m_tmp.filePath(QStringLiteral("locked"));
+        QVERIFY(QDir().mkpath(locked + QStringLiteral("/Windows")));
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::Permissions()));
+        tab.openImage(locked);
+        QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 3, 30000);
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        summary = tab.summaryLabel()->text();
+        QVERIFY2(summary.contains(QLatin1String("cannot list")) && summary.contains(QLatin1String("Permission denied")),
+                 qPrintable(summary));
+        QCOMPARE(tab.postureModel()->rowCount(), 0);
     }
 
     // Opened one after the other without waiting: only the second image's rows, whichever

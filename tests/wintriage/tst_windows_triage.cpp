@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <unistd.h>
 #include <cerrno>
 
 using namespace loadlens;
@@ -257,6 +258,17 @@ private slots:
         const auto missing = triage(options);
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().message.find("not a directory") != std::string::npos);
+        // A root this user may not list is an error that says so, not an empty collection.
+        if (::geteuid() != 0) {
+            QTemporaryDir locked;
+            QVERIFY(QFile::setPermissions(locked.path(), QFileDevice::Permissions()));
+            options.root = locked.path().toStdString();
+            const auto unreadable = triage(options);
+            QFile::setPermissions(locked.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            QVERIFY(!unreadable.ok());
+            QCOMPARE(unreadable.error().code, EACCES);
+            QVERIFY2(unreadable.error().message.find("cannot list") != std::string::npos, unreadable.error().message.c_str());
+        }
         // An empty directory: no hives, everything unknown, said so; not an error.
         QTemporaryDir dir;
         options.root = dir.path().toStdString();
