@@ -9,6 +9,7 @@
 #include "case_test_support.h"
 #include "fixture_process.h"
 #include "casestore/case_store.h"
+#include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "casestore/import_target.h"
 #include "clickhouse/client.h"
@@ -599,6 +600,34 @@ private slots:
             QCOMPARE(b[i].duplicates, a[i].duplicates);
         }
         compareStores(**sqliteCase, *clickhouseCase);
+    }
+
+    // A case made before snapshots were on ClickHouse (schema version 1: events only): read-only
+    // it says to open it for writing; an import (read-write open) adds the snapshot tables.
+    void aVersionOneCaseIsUpgraded()
+    {
+        const std::string url = newDatabaseUrl();
+        auto endpoint = clickhouse::parseUrl(url);
+        QVERIFY(endpoint);
+        clickhouse::Endpoint system = *endpoint;
+        system.database = "system";
+        clickhouse::Client client(system);
+        const auto migrations = casestore::clickhouseMigrations({endpoint->database, ""});
+        QCOMPARE(migrations.front().version, 1);
+        for (const auto &sql : migrations.front().statements)
+            QVERIFY(client.query(sql));
+        QVERIFY(client.insert("INSERT INTO " + endpoint->database + ".schema_version FORMAT TabSeparated", "1\t0\tv1\n"));
+        auto readOnly = casestore::openStore(url, {store::OpenMode::ReadOnly, {}});
+        QVERIFY(!readOnly);
+        QVERIFY2(readOnly.error().message.find("schema version 1") != std::string::npos, readOnly.error().message.c_str());
+        auto upgraded = openClickHouse(url);
+        auto snapshots = upgraded->listSnapshots();
+        QVERIFY2(snapshots, snapshots ? "" : snapshots.error().message.c_str());
+        QVERIFY(snapshots->empty());
+        auto version = client.query("SELECT max(version) FROM " + endpoint->database + ".schema_version");
+        QVERIFY(version);
+        QCOMPARE(*version, std::string("2\n"));
+        QVERIFY(casestore::openStore(url, {store::OpenMode::ReadOnly, {}}));
     }
 
     void readOnlyOpenOfAMissingCaseSaysHowToMakeOne()
