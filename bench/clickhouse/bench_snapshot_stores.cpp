@@ -3,8 +3,10 @@
 // stacking, who-loads and a diff on each, side by side.
 //
 //   bench_snapshot_stores --url clickhouse://127.0.0.1:PORT/DB [--hosts N] [--processes N]
-//                         [--modules N] [--dir DIR]
+//                         [--modules N] [--dir DIR] [--queries-only 1]
 //
+// --queries-only 1: the case in DIR and the database at URL were filled by an earlier run; only
+// the queries run.
 // The database should be new (a second run counts everything as already there). Start a server
 // with tests/clickhouse/clickhouse_server.sh start DIR (it prints the URL). Wall seconds: the
 // machine's load shows in them.
@@ -44,6 +46,7 @@ int main(int argc, char **argv)
     bench::SyntheticCaseOptions options;
     options.hosts = 20;
     std::string dir, url;
+    bool queriesOnly = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         const int value = std::atoi(argv[i + 1]);
@@ -57,6 +60,8 @@ int main(int argc, char **argv)
             dir = argv[i + 1];
         else if (arg == "--url")
             url = argv[i + 1];
+        else if (arg == "--queries-only")
+            queriesOnly = value != 0;
         else
             die("unknown option " + arg);
     }
@@ -73,7 +78,7 @@ int main(int argc, char **argv)
                 static_cast<long long>(options.hosts) * options.processesPerHost * options.modulesPerProcess,
                 dir.c_str());
     std::vector<std::string> bundles;
-    for (int h = 0; h < options.hosts; ++h) {
+    for (int h = 0; h < options.hosts && !queriesOnly; ++h) {
         const std::string path = dir + "/host-" + std::to_string(h) + ".llsnap";
         fs::remove(path);
         auto db = store::CaseDatabase::open(path, store::OpenMode::CreateNew);
@@ -87,7 +92,8 @@ int main(int argc, char **argv)
 
     const std::string casePath = dir + "/case.sqlite";
     for (const char *suffix : {"", "-wal", "-shm"})
-        fs::remove(casePath + suffix);
+        if (!queriesOnly)
+            fs::remove(casePath + suffix);
     std::unique_ptr<casestore::CaseStore> stores[2];
     for (int s = 0; s < 2; ++s) {
         auto opened = casestore::openStore(s == 0 ? casePath : url, {store::OpenMode::ReadWrite, {}});
@@ -98,7 +104,7 @@ int main(int argc, char **argv)
     std::printf("%-28s %14s %14s\n", "", "SQLite", "ClickHouse");
     double importSeconds[2] = {};
     std::uint64_t imported[2] = {};
-    for (int s = 0; s < 2; ++s)
+    for (int s = 0; s < 2 && !queriesOnly; ++s)
         importSeconds[s] = timed([&] {
             for (const auto &b : bundles) {
                 auto report = stores[s]->importBundle(b, {});
@@ -107,9 +113,11 @@ int main(int argc, char **argv)
                 imported[s] += report.imported;
             }
         });
-    std::printf("%-28s %12.2f s %12.2f s  (%llu / %llu rows)\n", "import", importSeconds[0], importSeconds[1],
+    if (!queriesOnly)
+        std::printf("%-28s %12.2f s %12.2f s  (%llu / %llu rows)\n", "import", importSeconds[0], importSeconds[1],
                 static_cast<unsigned long long>(imported[0]), static_cast<unsigned long long>(imported[1]));
-    std::printf("%-28s %10.0f r/s %10.0f r/s\n", "import rows/s", double(imported[0]) / importSeconds[0],
+    if (!queriesOnly)
+        std::printf("%-28s %10.0f r/s %10.0f r/s\n", "import rows/s", double(imported[0]) / importSeconds[0],
                 double(imported[1]) / importSeconds[1]);
 
     auto side = [&](const char *label, auto &&query) {

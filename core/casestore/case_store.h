@@ -49,8 +49,9 @@ public:
 
     // Snapshots (bundles): the questions of analysis/case_queries.h and snapshot_diff.h. On
     // SQLite they are those functions; on ClickHouse the same answers, except snapshot ids
-    // (derived from host, scan time and boot id there, see clickhouse_schema.h) and the order
-    // of rows that tie on every ordered column.
+    // (derived from host, scan time and boot id there, see clickhouse_schema.h), the order of
+    // rows that tie on every ordered column, and which of two snapshots of a host with the same
+    // scan time is its latest (the higher id on each store).
     virtual ImportReport importBundle(const std::string &file, const store::BundleImportOptions &options) = 0;
     virtual Result<std::vector<analysis::SnapshotSummary>> listSnapshots() const = 0;
     virtual Result<analysis::StackResult> snapshotStack(const analysis::StackOptions &options) const = 0;

@@ -158,9 +158,9 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
         v1.statements.push_back(std::move(s));
 
     // Version 2: snapshots. Every table is a ReplacingMergeTree whose sorting key holds the
-    // natural key of the SQLite case's table (read with FINAL); the importer also checks, per
-    // snapshot, whether it is stored complete before it writes anything of it. Modules and the
-    // per-snapshot module stack are ordered for stacking: by hash, path, host.
+    // natural key of the SQLite case's table (read with FINAL, or DISTINCT over that key); the
+    // importer also checks, per snapshot, whether it is stored before it writes anything of it.
+    // Modules and the per-snapshot module stack are ordered for stacking: by hash, path, host.
     ClickHouseMigration v2{2, "snapshots, processes, files, modules, module stack, findings", {}};
     const struct {
         SnapshotTable table;
