@@ -32,7 +32,7 @@ LoadLens only reads /proc and files; it never runs or loads what it inspects.
 Commands:
   scan                   list every process and its loaded modules with a verdict each
   who-loads NAME         processes that have a module whose path contains NAME
-                         (with --case FILE: on every host of the case, latest snapshots)
+                         (with --case FILE|URL: on every host of the case, latest snapshots)
   explain PID MODULE     all evidence for one module (MODULE: path or part of it)
 
 Scan options:
@@ -54,7 +54,7 @@ Scan options:
   --no-hash-cache        hash every file again
   --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
   --quiet                no progress on stderr
-  --case FILE            who-loads: ask the case (all hosts) instead of scanning this one
+  --case FILE|URL        who-loads: ask the case (all hosts) instead of scanning this one
 
 Where to look (for collected trees and tests):
   --root DIR             root of /etc/ld.so.preload, ld.so.cache (default /)

@@ -84,9 +84,12 @@ int initCase(const ArgParser &parser, const std::string &location, std::ostream 
     return 0;
 }
 
-// case list on a store without snapshots: the hosts its events name.
-int listEventHosts(const casestore::CaseStore &store, bool json, std::ostream &out)
+// case list on a ClickHouse case: its snapshots, and the hosts its events name.
+int listServerCase(const casestore::CaseStore &store, bool json, std::ostream &out)
 {
+    auto snapshots = store.listSnapshots();
+    if (!snapshots)
+        return failWith(snapshots.error().message, 1);
     auto hosts = store.eventHosts();
     if (!hosts)
         return failWith(hosts.error().message, 1);
@@ -94,12 +97,16 @@ int listEventHosts(const casestore::CaseStore &store, bool json, std::ostream &o
         nlohmann::json list = nlohmann::json::array();
         for (const auto &h : *hosts)
             list.push_back({{"host", h.host}, {"events", h.events}, {"first", isoTime(h.firstUs)}, {"last", isoTime(h.lastUs)}});
-        out << nlohmann::json{{"store", store.location()}, {"snapshots", nlohmann::json::array()}, {"event_hosts", list}}
+        out << nlohmann::json{{"store", store.location()}, {"snapshots", analysis::snapshotsToJson(*snapshots)},
+                              {"event_hosts", list}}
                    .dump(1)
             << "\n";
         return 0;
     }
-    out << store.location() << ": no snapshots (this store holds events)\n";
+    out << store.location() << ": " << snapshots->size() << (snapshots->size() == 1 ? " snapshot" : " snapshots")
+        << "\n";
+    if (!snapshots->empty())
+        analysis::writeSnapshots(out, *snapshots);
     for (const auto &h : *hosts)
         out << h.host << "  " << h.events << " events  " << isoTime(h.firstUs) << " .. " << isoTime(h.lastUs) << "\n";
     out << hosts->size() << " hosts with events\n";
@@ -132,7 +139,7 @@ int runCase(const std::vector<std::string> &args)
         auto store = openStore(path, store::OpenMode::ReadOnly);
         if (!store)
             return failWith(store.error().message, 1);
-        return output.finish(listEventHosts(**store, parser.has("--json"), output.stream()));
+        return output.finish(listServerCase(**store, parser.has("--json"), output.stream()));
     }
     auto db = openCase(path, store::OpenMode::ReadOnly);
     if (!db)
@@ -155,7 +162,7 @@ LOADLENS_CLI_COMMAND({"case", "list the snapshots in the case, or check its inte
                       R"(Usage: loadlens-cli case [list|check|path|init] [OPTIONS]
 
   list                   the snapshots (id, host, time, counts); ids are what 'diff' takes.
-                         A ClickHouse case lists the hosts of its events.
+                         A ClickHouse case also lists the hosts of its events.
   check                  SQLite integrity and reference checks
   path                   print the case file in use
   init                   create the case: the SQLite file, or the ClickHouse database and

@@ -14,8 +14,7 @@ std::string casePathFrom(const ArgParser &args) { return args.value("--case").va
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode)
 {
     if (casestore::isServerLocation(path))
-        return Error{EINVAL, "a ClickHouse case holds events (import, events, timeline, stack --events, case list); "
-                             "snapshot bundles and the commands over them need a SQLite case for now"};
+        return Error{EINVAL, path + " is a ClickHouse case; this needs a SQLite case file"};
     if (mode == store::OpenMode::ReadOnly)
         if (auto exists = casestore::caseFileExists(path); !exists)
             return exists.error();

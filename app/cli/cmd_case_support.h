@@ -17,10 +17,10 @@ namespace loadlens::cli {
 
 // --case FILE|URL, else $XDG_DATA_HOME/loadlens/case.sqlite.
 std::string casePathFrom(const ArgParser &args);
-// The SQLite case, for the commands over snapshots. ReadOnly: a missing case is an error that
-// says how to make one; a ClickHouse URL is an error that says what it holds.
+// The SQLite case file (case check). ReadOnly: a missing case is an error that says how to make
+// one; a ClickHouse URL is an error.
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode);
-// The case on any store (the event commands and import): a file or a clickhouse:// URL.
+// The case on any store (the event and snapshot commands, import): a file or a clickhouse:// URL.
 Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode);
 
 // A time in microseconds since the epoch as ISO 8601 UTC with microseconds.

@@ -1,6 +1,8 @@
 // loadlens-cli collect: a live scan with verdicts and host facts, written as one portable
-// snapshot bundle (the case schema with one snapshot) for import on an analyst's machine.
+// snapshot bundle (the case schema with one snapshot) for import on an analyst's machine, or
+// pushed straight into a ClickHouse case (--push).
 #include "arg_parser.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "pkg/hash_cache.h"
@@ -8,6 +10,7 @@
 #include "store/snapshot_writer.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -15,16 +18,47 @@ namespace loadlens::cli {
 
 namespace {
 
+// A directory only this user can enter, removed with what it holds.
+class PrivateDir {
+public:
+    Status create()
+    {
+        const char *tmp = std::getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/loadlens-push.XXXXXX";
+        if (!::mkdtemp(pattern.data()))
+            return Error::fromErrno(errno, "cannot make a private directory for the bundle (" + pattern + ")");
+        m_path = pattern;
+        return Ok{};
+    }
+    ~PrivateDir()
+    {
+        if (m_path.empty())
+            return;
+        for (const char *name : {"/bundle.llsnap", "/bundle.llsnap.partial", "/bundle.llsnap-journal", "/bundle.llsnap.partial-journal"})
+            ::unlink((m_path + name).c_str());
+        ::rmdir(m_path.c_str());
+    }
+    const std::string &path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
+
 int runCollect(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("-o").option("--output").option("--pid").option("--root").option("--proc").option("--dpkg-admin");
-    parser.option("--hash-cache").flag("--no-hash-cache").flag("--force").flag("--quiet");
+    parser.option("--hash-cache").flag("--no-hash-cache").flag("--force").flag("--quiet").option("--push");
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
-    const auto output = parser.value("--output") ? parser.value("--output") : parser.value("-o");
-    if (!output || output->empty())
-        return failWith("collect needs -o FILE (e.g. -o $(hostname).llsnap)", 2);
+    auto output = parser.value("--output") ? parser.value("--output") : parser.value("-o");
+    const auto push = parser.value("--push");
+    if (push && output)
+        return failWith("collect writes a bundle (-o FILE) or pushes to a case (--push URL), not both", 2);
+    if (push && !casestore::isServerLocation(*push))
+        return failWith("--push takes a ClickHouse case: clickhouse://HOST:PORT/DATABASE (or clickhouses://)", 2);
+    if (!push && (!output || output->empty()))
+        return failWith("collect needs -o FILE (e.g. -o $(hostname).llsnap) or --push clickhouse://HOST:PORT/DB", 2);
     if (!parser.positional().empty())
         return failWith("collect takes no argument '" + parser.positional().front() + "'", 2);
     auto pid = parser.integer("--pid");
@@ -44,7 +78,21 @@ int runCollect(const std::vector<std::string> &args)
         options.hashCachePath = parser.value("--hash-cache").value_or(pkg::defaultHashCachePath());
     options.probeHiddenPids = !options.pid;
 
-    if (::access(output->c_str(), F_OK) == 0) {
+    // --push: the case is opened (and made) before the scan, so a wrong address or password
+    // costs no scan; the bundle is written to a private directory, imported through the same
+    // path as 'import' and removed.
+    std::unique_ptr<casestore::CaseStore> target;
+    PrivateDir scratch;
+    if (push) {
+        auto opened = openStore(*push, store::OpenMode::ReadWrite);
+        if (!opened)
+            return failWith(opened.error().message, 1);
+        target = std::move(*opened);
+        if (auto s = scratch.create(); !s)
+            return failWith(s.error().message, 1);
+        output = scratch.path() + "/bundle.llsnap";
+    }
+    if (!push && ::access(output->c_str(), F_OK) == 0) {
         if (!parser.has("--force"))
             return failWith(*output + " already exists (use --force to replace it)", 2);
     }
@@ -79,6 +127,23 @@ int runCollect(const std::vector<std::string> &args)
         modules += static_cast<int>(p.modules.size());
         withErrors += p.errors.empty() ? 0 : 1;
     }
+    if (push) {
+        store::BundleImportOptions importOptions;
+        importOptions.progress = progress;
+        const ImportReport report = target->importBundle(*output, importOptions);
+        clearProgressLine(progress);
+        for (const auto &note : report.notes)
+            std::cerr << "note: " << note << "\n";
+        if (!report.errors.empty() || !report.complete) {
+            for (const auto &e : report.errors)
+                std::cerr << "loadlens-cli: " << e << "\n";
+            return failWith("the push to " + target->location() + " did not complete; run collect --push again", 1);
+        }
+        std::cerr << "pushed " << scan.host.hostname << " to " << target->location() << ": " << scan.processes.size()
+                  << " processes, " << modules << " modules, " << scan.findings.size() << " findings; "
+                  << report.imported << " rows imported, " << report.duplicates << " already there\n";
+        return 0;
+    }
     std::cerr << "wrote " << *output << ": " << scan.host.hostname << ", " << scan.processes.size() << " processes, "
               << modules << " modules, " << scan.findings.size() << " findings";
     if (withErrors > 0)
@@ -93,15 +158,19 @@ int runCollect(const std::vector<std::string> &args)
 
 LOADLENS_CLI_COMMAND({"collect", "scan this host and write a portable snapshot bundle (-o HOST.llsnap)",
                       R"(Usage: loadlens-cli collect -o FILE [OPTIONS]
+       loadlens-cli collect --push clickhouse://HOST:PORT/DATABASE [OPTIONS]
 
 Scans every process of this host with verdicts (as 'scan' does), adds host facts
 (/etc/ld.so.preload and ld.so.conf contents, dpkg status digest, kernel, OS release,
-boot time) and writes them as one SQLite file to import elsewhere with 'loadlens-cli import'.
+boot time) and writes them as one SQLite file to import elsewhere with 'loadlens-cli import',
+or (--push) stores them straight in a ClickHouse case.
 Without root, processes of other users cannot be read completely; what was missed is
 recorded per process in the bundle.
 
 Options:
   -o, --output FILE      the bundle to write (e.g. $(hostname).llsnap)
+  --push URL             insert the snapshot into the ClickHouse case at URL (clickhouses://
+                         for TLS; credentials as for --case), no bundle file left behind
   --force                replace FILE when it exists
   --pid N                only process N
   --hash-cache FILE      file digest cache (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite)

@@ -2,6 +2,7 @@
 #include "analysis/case_report.h"
 #include "analysis/snapshot_diff.h"
 #include "arg_parser.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "command_registry.h"
 #include "report_output.h"
@@ -53,23 +54,25 @@ int runDiff(const std::vector<std::string> &args)
     if (int status = output.prepare(); status != 0)
         return status;
 
-    Result<store::CaseDatabase> db = idA ? openCase(casePathFrom(parser), store::OpenMode::ReadOnly)
-                                         : store::CaseDatabase::open(":memory:", store::OpenMode::ReadWrite);
-    if (!db)
-        return failWith(db.error().message, 1);
-    std::int64_t before = idA.value_or(0);
-    std::int64_t after = idB.value_or(0);
-    if (!idA) {
+    Result<analysis::SnapshotDiff> diff = Error{0, ""};
+    if (idA) {
+        // Snapshots of the case, on whichever store holds it.
+        auto store = openStore(casePathFrom(parser), store::OpenMode::ReadOnly);
+        if (!store)
+            return failWith(store.error().message, 1);
+        diff = (*store)->diffSnapshots(*idA, *idB);
+    } else {
+        auto db = store::CaseDatabase::open(":memory:", store::OpenMode::ReadWrite);
+        if (!db)
+            return failWith(db.error().message, 1);
         auto first = loadBundle(*db, a);
         if (!first)
             return failWith(first.error().message, 1);
         auto second = loadBundle(*db, b);
         if (!second)
             return failWith(second.error().message, 1);
-        before = *first;
-        after = *second;
+        diff = analysis::diffSnapshots(*db, *first, *second);
     }
-    auto diff = analysis::diffSnapshots(*db, before, after);
     if (!diff)
         return failWith(diff.error().message, 1);
     if (parser.has("--json"))
@@ -90,7 +93,8 @@ new or resolved; loader configuration and host facts that differ. A and B are sn
 of the case ('loadlens-cli case' lists them) or two bundle files.
 
 Options:
-  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
+                         ClickHouse case (clickhouse://HOST:PORT/DATABASE)
   --json                 machine-readable output
 )" + std::string(kOutputOptionHelp),
                       &runDiff});

@@ -83,10 +83,10 @@ int runStack(const std::vector<std::string> &args)
         return output.finish(stackEvents(casePathFrom(parser), options, parser.has("--json"), output.stream()));
     }
 
-    auto db = openCase(casePathFrom(parser), store::OpenMode::ReadOnly);
+    auto db = openStore(casePathFrom(parser), store::OpenMode::ReadOnly);
     if (!db)
         return failWith(db.error().message, 1);
-    auto result = analysis::stack(*db, options);
+    auto result = (*db)->snapshotStack(options);
     if (!result)
         return failWith(result.error().message, 1);
     if (parser.has("--json"))
@@ -106,9 +106,10 @@ processes it appears, rarest first: what only one or two hosts load deserves a l
 Counts the latest snapshot of each host unless --all-snapshots.
 
 Options:
-  --case FILE            the case (default: $XDG_DATA_HOME/loadlens/case.sqlite)
+  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
+                         ClickHouse case (clickhouse://HOST:PORT/DATABASE)
   --events               stack the images of the case's image-load events (Sysmon 7)
-                         instead of snapshots; works on ClickHouse cases too
+                         instead of snapshots
   --rare N               only modules seen on at most N hosts
   --by hash|name         group by path and SHA-256 (default) or by file name
   --limit N              at most N rows

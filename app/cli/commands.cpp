@@ -2,6 +2,7 @@
 
 #include "analysis/case_queries.h"
 #include "analysis/case_report.h"
+#include "casestore/case_store.h"
 #include "cmd_case_support.h"
 #include "pkg/hash_cache.h"
 #include "report_output.h"
@@ -97,10 +98,10 @@ int runWhoLoadsCommand(const CliOptions &o)
     if (int status = output.prepare(); status != 0)
         return status;
     if (!o.casePath.empty()) {
-        auto db = openCase(o.casePath, store::OpenMode::ReadOnly);
+        auto db = openStore(o.casePath, store::OpenMode::ReadOnly);
         if (!db)
             return failWith(db.error().message, 1);
-        auto hits = analysis::whoLoads(*db, o.positional.front());
+        auto hits = (*db)->whoLoads(o.positional.front(), false);
         if (!hits)
             return failWith(hits.error().message, 1);
         if (o.json)

@@ -200,13 +200,17 @@ json snapshotsToJson(const std::vector<SnapshotSummary> &snapshots)
 
 void writeSnapshots(std::ostream &out, const std::vector<SnapshotSummary> &snapshots)
 {
-    out << std::left << std::setw(6) << "ID" << std::setw(24) << "HOST" << std::setw(22) << "SCANNED" << std::setw(11)
+    // Ids of a ClickHouse case are long (derived from the snapshot's key): the column fits them.
+    int idWidth = 6;
+    for (const auto &s : snapshots)
+        idWidth = std::max(idWidth, int(std::to_string(s.id).size()) + 1);
+    out << std::left << std::setw(idWidth) << "ID" << std::setw(24) << "HOST" << std::setw(22) << "SCANNED" << std::setw(11)
         << "PROCESSES" << std::setw(10) << "MODULES" << std::setw(7) << "HIGH" << std::setw(8) << "MEDIUM" << std::setw(7)
         << "LOW" << std::setw(15) << "HOST-FINDINGS" << "NOTE\n";
     // HIGH/MEDIUM/LOW count modules by verdict; HOST-FINDINGS the host-level findings.
     for (const auto &s : snapshots) {
         // A long host name still gets a space before the next column.
-        out << std::left << std::setw(6) << s.id << std::setw(24) << (s.host.size() >= 24 ? s.host + " " : s.host)
+        out << std::left << std::setw(idWidth) << s.id << std::setw(24) << (s.host.size() >= 24 ? s.host + " " : s.host)
             << std::setw(22) << utcTime(s.scannedAt) << std::setw(11) << s.processes << std::setw(10) << s.modules
             << std::setw(7) << s.modulesAt(Level::High)
             << std::setw(8) << s.modulesAt(Level::Medium) << std::setw(7) << s.modulesAt(Level::Low) << std::setw(15)

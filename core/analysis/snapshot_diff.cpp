@@ -29,17 +29,27 @@ struct Presence {
 using ModuleKey = std::pair<std::string, std::string>;  // executable, path
 using ModuleSet = std::map<ModuleKey, Presence>;
 
-Status readModules(const CaseDatabase &db, const std::string &sql, std::int64_t snapshot, ModuleSet &out)
+ModuleSet moduleSet(const std::vector<SnapshotModuleRow> &rows)
+{
+    ModuleSet out;
+    for (const auto &row : rows) {
+        Presence &p = out[{row.executable, row.path}];
+        p.hashes.insert(row.sha256);
+        p.processes += row.processes;
+        p.level = std::max(p.level, row.level);
+    }
+    return out;
+}
+
+Status readModules(const CaseDatabase &db, const std::string &sql, std::int64_t snapshot,
+                   std::vector<SnapshotModuleRow> &out)
 {
     auto stmt = db.statement(sql);
     if (!stmt)
         return stmt.error();
     stmt->bind(1, snapshot);
     return stmt->forEach([&](const store::Statement &row) {
-        Presence &p = out[{row.text(0), row.text(1)}];
-        p.hashes.insert(row.text(2));
-        p.processes += row.integer(3);
-        p.level = std::max(p.level, store::levelFromInt(row.integer(4)));
+        out.push_back({row.text(0), row.text(1), row.text(2), row.integer(3), store::levelFromInt(row.integer(4))});
     });
 }
 
@@ -85,27 +95,31 @@ std::vector<ModuleChange> compare(const ModuleSet &before, const ModuleSet &afte
     return out;
 }
 
-struct StoredFinding {
-    FindingChange finding;
-    std::string evidenceJson;
-};
-
-Result<std::map<std::string, StoredFinding>> readFindings(const CaseDatabase &db, std::int64_t snapshot)
+Status readFindings(const CaseDatabase &db, std::int64_t snapshot, std::vector<SnapshotFindingRow> &out)
 {
     auto stmt = db.statement("SELECT code, level, text, evidence FROM findings WHERE snapshot_id = ?1");
     if (!stmt)
         return stmt.error();
     stmt->bind(1, snapshot);
+    return stmt->forEach([&](const store::Statement &row) {
+        out.push_back({row.text(0), store::levelFromInt(row.integer(1)), row.text(2), row.text(3)});
+    });
+}
+
+struct StoredFinding {
+    FindingChange finding;
+    std::string evidenceJson;
+};
+
+std::map<std::string, StoredFinding> findingMap(const std::vector<SnapshotFindingRow> &rows)
+{
     std::map<std::string, StoredFinding> out;
-    if (auto done = stmt->forEach([&](const store::Statement &row) {
+    for (const auto &row : rows) {
         // Pids differ between scans; a finding is the same when its code and evidence are.
-        const std::string key = row.text(0) + '\n' + row.text(3);
-        StoredFinding f{{row.text(0), store::levelFromInt(row.integer(1)), row.text(2),
-                         store::evidenceFromJson(row.text(3))},
-                        row.text(3)};
-        out.emplace(key, std::move(f));
-    }); !done)
-        return done.error();
+        const std::string key = row.code + '\n' + row.evidenceJson;
+        out.emplace(key, StoredFinding{{row.code, row.level, row.text, store::evidenceFromJson(row.evidenceJson)},
+                                       row.evidenceJson});
+    }
     return out;
 }
 
@@ -127,50 +141,59 @@ Result<std::map<std::string, std::string>> readFacts(const CaseDatabase &db, std
 
 Result<SnapshotDiff> diffSnapshots(const CaseDatabase &db, std::int64_t before, std::int64_t after)
 {
-    SnapshotDiff diff;
-    for (auto [id, target] : {std::pair{before, &diff.before}, std::pair{after, &diff.after}}) {
+    SnapshotContents contents[2];
+    const std::int64_t ids[2] = {before, after};
+    for (int i = 0; i < 2; ++i) {
+        const std::int64_t id = ids[i];
+        SnapshotContents &c = contents[i];
         auto summary = snapshotSummary(db, id);
         if (!summary)
             return summary.error();
         if (!summary->complete)
             return Error{0, "snapshot " + std::to_string(id) + " in " + db.path() +
                                 " is incomplete (its import was interrupted); import its bundle again"};
-        *target = std::move(*summary);
-    }
-    for (auto [sql, target] : {std::pair{kProcessModulesSql, &diff.processModules}, std::pair{kHostModulesSql, &diff.hostModules}}) {
-        ModuleSet a, b;
-        if (auto s = readModules(db, sql, before, b); !s)
+        c.summary = std::move(*summary);
+        if (auto s = readModules(db, kProcessModulesSql, id, c.processModules); !s)
             return s.error();
-        if (auto s = readModules(db, sql, after, a); !s)
+        if (auto s = readModules(db, kHostModulesSql, id, c.hostModules); !s)
             return s.error();
-        *target = compare(b, a);
+        if (auto s = readFindings(db, id, c.findings); !s)
+            return s.error();
+        auto facts = readFacts(db, id);
+        if (!facts)
+            return facts.error();
+        c.facts = std::move(*facts);
     }
+    return diffContents(contents[0], contents[1]);
+}
 
-    auto findingsBefore = readFindings(db, before);
-    auto findingsAfter = readFindings(db, after);
-    if (!findingsBefore || !findingsAfter)
-        return findingsBefore ? findingsAfter.error() : findingsBefore.error();
-    for (const auto &[key, f] : *findingsAfter)
-        if (!findingsBefore->count(key))
+SnapshotDiff diffContents(const SnapshotContents &before, const SnapshotContents &after)
+{
+    SnapshotDiff diff;
+    diff.before = before.summary;
+    diff.after = after.summary;
+    diff.processModules = compare(moduleSet(before.processModules), moduleSet(after.processModules));
+    diff.hostModules = compare(moduleSet(before.hostModules), moduleSet(after.hostModules));
+
+    const auto findingsBefore = findingMap(before.findings);
+    const auto findingsAfter = findingMap(after.findings);
+    for (const auto &[key, f] : findingsAfter)
+        if (!findingsBefore.count(key))
             diff.newFindings.push_back(f.finding);
-    for (const auto &[key, f] : *findingsBefore)
-        if (!findingsAfter->count(key))
+    for (const auto &[key, f] : findingsBefore)
+        if (!findingsAfter.count(key))
             diff.resolvedFindings.push_back(f.finding);
 
-    auto factsBefore = readFacts(db, before);
-    auto factsAfter = readFacts(db, after);
-    if (!factsBefore || !factsAfter)
-        return factsBefore ? factsAfter.error() : factsBefore.error();
     std::set<std::string> keys;
-    for (const auto &[k, v] : *factsBefore)
+    for (const auto &[k, v] : before.facts)
         keys.insert(k);
-    for (const auto &[k, v] : *factsAfter)
+    for (const auto &[k, v] : after.facts)
         keys.insert(k);
     for (const auto &key : keys) {
-        auto b = factsBefore->find(key);
-        auto a = factsAfter->find(key);
-        std::optional<std::string> bv = b != factsBefore->end() ? std::optional(b->second) : std::nullopt;
-        std::optional<std::string> av = a != factsAfter->end() ? std::optional(a->second) : std::nullopt;
+        auto b = before.facts.find(key);
+        auto a = after.facts.find(key);
+        std::optional<std::string> bv = b != before.facts.end() ? std::optional(b->second) : std::nullopt;
+        std::optional<std::string> av = a != after.facts.end() ? std::optional(a->second) : std::nullopt;
         if (bv != av)
             diff.facts.push_back({key, bv, av});
     }

@@ -7,6 +7,7 @@
 #include "common/types.h"
 #include "store/case_database.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,5 +53,31 @@ struct SnapshotDiff {
 
 // Both snapshots must exist and be complete.
 Result<SnapshotDiff> diffSnapshots(const store::CaseDatabase &db, std::int64_t before, std::int64_t after);
+
+// What a diff reads of one snapshot, from whichever store holds it.
+struct SnapshotModuleRow {
+    std::string executable;  // the process's executable, "[name]" when unreadable; empty host-wide
+    std::string path;
+    std::string sha256;      // "" when not hashed
+    std::int64_t processes = 0;
+    Level level = Level::Ok;
+};
+struct SnapshotFindingRow {
+    std::string code;
+    Level level = Level::Info;
+    std::string text;
+    std::string evidenceJson;
+};
+struct SnapshotContents {
+    SnapshotSummary summary;
+    // Per executable, path and hash: the mapped modules (no [vdso], no nameless regions).
+    std::vector<SnapshotModuleRow> processModules;
+    // Per path and hash for the whole host (the module stack of the snapshot).
+    std::vector<SnapshotModuleRow> hostModules;
+    std::vector<SnapshotFindingRow> findings;
+    std::map<std::string, std::string> facts;
+};
+// The diff of two snapshots' contents (what diffSnapshots computes once it has read them).
+SnapshotDiff diffContents(const SnapshotContents &before, const SnapshotContents &after);
 
 } // namespace loadlens::analysis

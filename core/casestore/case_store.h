@@ -1,11 +1,14 @@
 #pragma once
 // One interface for the case, whichever store holds it: the embedded SQLite file (the default,
 // nothing to set up) or a ClickHouse database (fleets: clickhouse://HOST:PORT/DATABASE). The
-// event commands and the importer use it; snapshots (bundles) live in SQLite cases only so far,
-// and sqlite() hands out the SQLite case for what only it holds.
+// event commands, the snapshot commands (case list, stack, who-loads --case, diff) and the
+// importer use it; sqlite() hands out the SQLite case for what only it has (integrity check).
+#include "analysis/case_queries.h"
+#include "analysis/snapshot_diff.h"
 #include "common/events.h"
 #include "common/result.h"
 #include "eventstats/event_stats.h"
+#include "store/bundle_import.h"
 #include "store/case_database.h"
 #include "store/event_store.h"
 
@@ -25,7 +28,7 @@ public:
     virtual StoreKind kind() const = 0;
     // The file, or the server and database without credentials: what a status line shows.
     virtual std::string location() const = 0;
-    // The SQLite case (snapshots, findings, stacking over snapshots); null for other stores.
+    // The SQLite case (its file-level checks); null for other stores.
     virtual const store::CaseDatabase *sqlite() const { return nullptr; }
 
     // A batched, idempotent writer for imports (see store::EventBatchWriter).
@@ -43,6 +46,18 @@ public:
                                                                               std::int64_t limit,
                                                                               std::int64_t maxHosts = 0) const = 0;
     virtual Result<std::vector<eventstats::EventHost>> eventHosts() const = 0;
+
+    // Snapshots (bundles): the questions of analysis/case_queries.h and snapshot_diff.h. On
+    // SQLite they are those functions; on ClickHouse the same answers, except snapshot ids
+    // (derived from host, scan time and boot id there, see clickhouse_schema.h), the order of
+    // rows that tie on every ordered column, and which of two snapshots of a host with the same
+    // scan time is its latest (the higher id on each store).
+    virtual ImportReport importBundle(const std::string &file, const store::BundleImportOptions &options) = 0;
+    virtual Result<std::vector<analysis::SnapshotSummary>> listSnapshots() const = 0;
+    virtual Result<analysis::StackResult> snapshotStack(const analysis::StackOptions &options) const = 0;
+    virtual Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(const std::string &needle,
+                                                                    bool allSnapshots) const = 0;
+    virtual Result<analysis::SnapshotDiff> diffSnapshots(std::int64_t before, std::int64_t after) const = 0;
 };
 
 // The SQLite case in `db` (which must outlive the store).

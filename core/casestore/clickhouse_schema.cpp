@@ -21,6 +21,63 @@ constexpr Column kEventColumns[] = {
     {"source_offset", "Int64"},
 };
 
+// The snapshot tables (schema version 2), one row per thing, each carrying its host and
+// snapshot id so that no query needs a join: ClickHouse reads columns, and a join of module rows
+// with process rows would hold one side in memory.
+constexpr Column kSnapshotColumns[] = {
+    {"id", "UInt64"},          {"host", "String"},      {"scanned_at", "Int64"},  {"boot_id", "String"},
+    {"kernel", "String"},      {"os_release", "String"}, {"machine", "String"},   {"stats", "String"},
+    {"facts", "String"},       {"processes", "Int64"},  {"processes_with_errors", "Int64"},
+    {"modules", "Int64"},      {"module_levels", "Array(Int64)"}, {"findings", "Int64"},
+    {"complete", "UInt8"},     {"imported_us", "Int64"},
+};
+constexpr Column kProcessColumns[] = {
+    {"host", "String"},      {"snapshot_id", "UInt64"}, {"pid", "Int64"},        {"start_time", "Int64"},
+    {"ppid", "Int64"},       {"uid", "Int64"},          {"user", "String"},      {"name", "String"},
+    {"exe", "String"},       {"cmdline", "String"},     {"state", "String"},     {"kernel_thread", "UInt8"},
+    {"hidden", "UInt8"},     {"namespace_hint", "String"}, {"loader_env", "String"}, {"errors", "String"},
+};
+constexpr Column kFileColumns[] = {
+    {"host", "String"},   {"path", "String"},  {"dev", "Int64"},     {"inode", "Int64"},   {"mtime_ns", "Int64"},
+    {"size", "Int64"},    {"ctime_ns", "Int64"}, {"uid", "Int64"},   {"gid", "Int64"},     {"mode", "Int64"},
+    {"owner", "String"},  {"grp", "String"},   {"sha256", "String"}, {"md5", "String"},   {"package", "String"},
+    {"errors", "String"},
+};
+constexpr Column kModuleColumns[] = {
+    {"sha256", "String"},  {"path", "String"},      {"host", "String"},     {"snapshot_id", "UInt64"},
+    {"pid", "Int64"},      {"start_time", "Int64"}, {"process", "String"},  {"exe", "String"},
+    {"user", "String"},    {"start", "Int64"},      {"dev", "Int64"},       {"inode", "Int64"},
+    {"flags", "Int64"},    {"level", "UInt8"},      {"reasons", "String"},  {"confirmation", "String"},
+    {"ranges", "String"},
+};
+constexpr Column kModuleStackColumns[] = {
+    {"sha256", "String"}, {"path", "String"}, {"name", "String"}, {"host", "String"},
+    {"snapshot_id", "UInt64"}, {"processes", "Int64"}, {"max_level", "UInt8"},
+};
+constexpr Column kFindingColumns[] = {
+    {"host", "String"},  {"snapshot_id", "UInt64"}, {"code", "String"},    {"level", "UInt8"},
+    {"pid", "Int64"},    {"text", "String"},        {"technique", "String"}, {"measure", "String"},
+    {"evidence", "String"},
+};
+
+template<std::size_t N>
+std::vector<std::string> namesOf(const Column (&columns)[N])
+{
+    std::vector<std::string> out;
+    for (const auto &c : columns)
+        out.emplace_back(c.name);
+    return out;
+}
+
+template<std::size_t N>
+std::string declarationsOf(const Column (&columns)[N])
+{
+    std::string out;
+    for (const auto &c : columns)
+        out += std::string(out.empty() ? "" : ", ") + c.name + " " + c.type;
+    return out;
+}
+
 std::string onCluster(const ClickHouseSchemaOptions &o)
 {
     return o.cluster.empty() ? std::string() : " ON CLUSTER " + o.cluster;
@@ -48,13 +105,37 @@ std::vector<std::string> createTable(const ClickHouseSchemaOptions &o, const std
 
 const std::vector<std::string> &clickhouseEventColumns()
 {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> out;
-        for (const auto &c : kEventColumns)
-            out.emplace_back(c.name);
-        return out;
-    }();
+    static const std::vector<std::string> names = namesOf(kEventColumns);
     return names;
+}
+
+const std::vector<std::string> &clickhouseColumns(SnapshotTable table)
+{
+    static const std::vector<std::string> snapshots = namesOf(kSnapshotColumns), processes = namesOf(kProcessColumns),
+                                          files = namesOf(kFileColumns), modules = namesOf(kModuleColumns),
+                                          stack = namesOf(kModuleStackColumns), findings = namesOf(kFindingColumns);
+    switch (table) {
+    case SnapshotTable::Snapshots: return snapshots;
+    case SnapshotTable::Processes: return processes;
+    case SnapshotTable::Files: return files;
+    case SnapshotTable::Modules: return modules;
+    case SnapshotTable::ModuleStack: return stack;
+    case SnapshotTable::Findings: return findings;
+    }
+    return snapshots;
+}
+
+const char *clickhouseTableName(SnapshotTable table)
+{
+    switch (table) {
+    case SnapshotTable::Snapshots: return "snapshots";
+    case SnapshotTable::Processes: return "processes";
+    case SnapshotTable::Files: return "files";
+    case SnapshotTable::Modules: return "modules";
+    case SnapshotTable::ModuleStack: return "module_stack";
+    case SnapshotTable::Findings: return "findings";
+    }
+    return "snapshots";
 }
 
 std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOptions &o)
@@ -75,7 +156,30 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
                                " ORDER BY (host, time_us, channel, event_key)",
                                "cityHash64(host)"))
         v1.statements.push_back(std::move(s));
-    return {std::move(v1)};
+
+    // Version 2: snapshots. Every table is a ReplacingMergeTree whose sorting key holds the
+    // natural key of the SQLite case's table (read with FINAL, or DISTINCT over that key); the
+    // importer also checks, per snapshot, whether it is stored before it writes anything of it.
+    // Modules and the per-snapshot module stack are ordered for stacking: by hash, path, host.
+    ClickHouseMigration v2{2, "snapshots, processes, files, modules, module stack, findings", {}};
+    const struct {
+        SnapshotTable table;
+        std::string columns;
+        const char *orderBy;
+    } snapshotTables[] = {
+        {SnapshotTable::Snapshots, declarationsOf(kSnapshotColumns), " ORDER BY (host, scanned_at, boot_id)"},
+        {SnapshotTable::Processes, declarationsOf(kProcessColumns), " ORDER BY (host, snapshot_id, pid, start_time)"},
+        {SnapshotTable::Files, declarationsOf(kFileColumns), " ORDER BY (host, path, dev, inode, mtime_ns)"},
+        {SnapshotTable::Modules, declarationsOf(kModuleColumns),
+         " ORDER BY (sha256, path, host, snapshot_id, pid, start_time, start)"},
+        {SnapshotTable::ModuleStack, declarationsOf(kModuleStackColumns), " ORDER BY (sha256, path, host, snapshot_id)"},
+        {SnapshotTable::Findings, declarationsOf(kFindingColumns), " ORDER BY (host, snapshot_id, code, pid, evidence)"},
+    };
+    for (const auto &t : snapshotTables)
+        for (auto &s : createTable(o, clickhouseTableName(t.table), t.columns, "ReplacingMergeTree", t.orderBy,
+                                   "cityHash64(host)"))
+            v2.statements.push_back(std::move(s));
+    return {std::move(v1), std::move(v2)};
 }
 
 } // namespace loadlens::casestore

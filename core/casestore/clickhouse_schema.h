@@ -11,6 +11,12 @@
 // On a cluster, each table is a Replicated*MergeTree (`<name>_local`, created ON CLUSTER) with
 // a Distributed table of the plain name over it, sharded by cityHash64(host): all events of a
 // host live on one shard, so the per-shard merge and FINAL still see every duplicate.
+//
+// Snapshots (version 2) are denormalised: each module row names its host, snapshot, process
+// and SHA-256, so stacking and who-loads read one table. A snapshot's id is derived from its
+// natural key, the same on every server and every import: the low 53 bits of
+// cityHash64(host || '\n' || toString(scanned_at) || '\n' || boot_id) (53 bits: exact in a
+// JSON number), 1 if that is 0. Snapshots are sharded by host too.
 #include <string>
 #include <vector>
 
@@ -29,9 +35,14 @@ struct ClickHouseMigration {
 
 // Every migration, oldest first. The statements create the database too.
 std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOptions &options);
-constexpr int kClickHouseSchemaVersion = 1;
+constexpr int kClickHouseSchemaVersion = 2;
 
 // The columns of the events table, in the order the writer sends them (TabSeparated).
 const std::vector<std::string> &clickhouseEventColumns();
+
+enum class SnapshotTable { Snapshots, Processes, Files, Modules, ModuleStack, Findings };
+const char *clickhouseTableName(SnapshotTable table);
+// The columns of a snapshot table, in the order the importer sends them.
+const std::vector<std::string> &clickhouseColumns(SnapshotTable table);
 
 } // namespace loadlens::casestore

@@ -1,5 +1,7 @@
 #include "casestore/clickhouse_store.h"
 
+#include "casestore/clickhouse_snapshots.h"
+
 #include "store/json_codec.h"
 
 #include <algorithm>
@@ -65,10 +67,9 @@ std::vector<std::string> tsvFields(std::string_view line)
     }
 }
 
-namespace {
+namespace detail {
 
 using clickhouse::Client;
-using clickhouse::quote;
 
 std::int64_t toInt(const std::string &text)
 {
@@ -84,6 +85,42 @@ std::int64_t toInt(const std::string &text)
         value = value * 10 + (text[i] - '0');
     return negative ? -value : value;
 }
+
+// Rows of a query, each split into its fields; a row with fewer than `columns` fields is a
+// protocol error, not a crash. `table`: external data the query reads (Client::queryLines).
+Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::string &sql, std::size_t columns,
+                                                   const Client::ExternalTable *table)
+{
+    std::vector<std::vector<std::string>> out;
+    std::optional<Error> bad;
+    const auto onLine = [&](std::string_view line) {
+        auto fields = tsvFields(line);
+        if (fields.size() < columns) {
+            bad = Error{EPROTO, "unexpected reply from " + client.endpoint().display() + ": a row of " +
+                                    std::to_string(fields.size()) + " fields where " + std::to_string(columns) +
+                                    " were asked for"};
+            return false;
+        }
+        out.push_back(std::move(fields));
+        return true;
+    };
+    const std::string query = sql + " FORMAT TabSeparated";
+    auto status = table ? client.queryLines(query, *table, onLine) : client.queryLines(query, onLine);
+    if (bad)
+        return *bad;
+    if (!status)
+        return status.error();
+    return out;
+}
+
+} // namespace detail
+
+namespace {
+
+using clickhouse::Client;
+using clickhouse::quote;
+using detail::rows;
+using detail::toInt;
 
 std::string asciiLower(std::string text)
 {
@@ -221,33 +258,6 @@ std::string eventRow(const LoadEvent &e, const std::string &key)
     text(e.sourceFile);
     row.append(std::to_string(static_cast<std::int64_t>(e.sourceOffset))).push_back('\n');
     return row;
-}
-
-// Rows of a query, each split into its fields; a row with fewer than `columns` fields is a
-// protocol error, not a crash. `table`: external data the query reads (Client::queryLines).
-Result<std::vector<std::vector<std::string>>> rows(Client &client, const std::string &sql, std::size_t columns,
-                                                   const Client::ExternalTable *table = nullptr)
-{
-    std::vector<std::vector<std::string>> out;
-    std::optional<Error> bad;
-    const auto onLine = [&](std::string_view line) {
-        auto fields = tsvFields(line);
-        if (fields.size() < columns) {
-            bad = Error{EPROTO, "unexpected reply from " + client.endpoint().display() + ": a row of " +
-                                    std::to_string(fields.size()) + " fields where " + std::to_string(columns) +
-                                    " were asked for"};
-            return false;
-        }
-        out.push_back(std::move(fields));
-        return true;
-    };
-    const std::string query = sql + " FORMAT TabSeparated";
-    auto status = table ? client.queryLines(query, *table, onLine) : client.queryLines(query, onLine);
-    if (bad)
-        return *bad;
-    if (!status)
-        return status.error();
-    return out;
 }
 
 class ClickHouseEventWriter final : public store::EventBatchWriter {
@@ -537,6 +547,28 @@ public:
         for (const auto &r : *found)
             out.push_back({r[0], toInt(r[1]), toInt(r[2]), toInt(r[3]), store::levelFromInt(toInt(r[4]))});
         return out;
+    }
+
+    ImportReport importBundle(const std::string &file, const store::BundleImportOptions &options) override
+    {
+        return detail::importBundle(*m_client, m_db, file, options, m_options.batchRows);
+    }
+    Result<std::vector<analysis::SnapshotSummary>> listSnapshots() const override
+    {
+        return detail::listSnapshots(*m_client, m_db, std::nullopt);
+    }
+    Result<analysis::StackResult> snapshotStack(const analysis::StackOptions &options) const override
+    {
+        return detail::stack(*m_client, m_db, options);
+    }
+    Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(const std::string &needle,
+                                                            bool allSnapshots) const override
+    {
+        return detail::whoLoads(*m_client, m_db, needle, allSnapshots);
+    }
+    Result<analysis::SnapshotDiff> diffSnapshots(std::int64_t before, std::int64_t after) const override
+    {
+        return detail::diffSnapshots(*m_client, m_db, before, after);
     }
 
     Result<std::vector<eventstats::EventHost>> eventHosts() const override

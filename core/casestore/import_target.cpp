@@ -8,6 +8,9 @@ ingest::ImportTarget importTarget(CaseStore &store)
         return ingest::sqliteTarget(*sqlite);
     ingest::ImportTarget target;
     target.eventWriter = [&store] { return store.eventWriter(); };
+    target.bundles = [&store](const std::string &file, const store::BundleImportOptions &options) {
+        return store.importBundle(file, options);
+    };
     target.name = store.location();
     return target;
 }

@@ -1,6 +1,5 @@
 #pragma once
-// The importer's target for a case on any store: SQLite cases take bundles and events, other
-// stores events (bundles are refused with the store's location).
+// The importer's target for a case on any store: bundles and events.
 #include "casestore/case_store.h"
 #include "ingest/importer.h"
 

@@ -57,6 +57,28 @@ public:
     }
     Result<std::vector<eventstats::EventHost>> eventHosts() const override { return eventstats::eventHosts(*m_db); }
 
+    ImportReport importBundle(const std::string &file, const store::BundleImportOptions &options) override
+    {
+        return store::importBundle(*m_db, file, options);
+    }
+    Result<std::vector<analysis::SnapshotSummary>> listSnapshots() const override
+    {
+        return analysis::listSnapshots(*m_db);
+    }
+    Result<analysis::StackResult> snapshotStack(const analysis::StackOptions &options) const override
+    {
+        return analysis::stack(*m_db, options);
+    }
+    Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(const std::string &needle,
+                                                            bool allSnapshots) const override
+    {
+        return analysis::whoLoads(*m_db, needle, allSnapshots);
+    }
+    Result<analysis::SnapshotDiff> diffSnapshots(std::int64_t before, std::int64_t after) const override
+    {
+        return analysis::diffSnapshots(*m_db, before, after);
+    }
+
 private:
     std::unique_ptr<store::CaseDatabase> m_owned;
     const store::CaseDatabase *m_db;

@@ -155,12 +155,12 @@ ImportReport Importer::importFile(const ImportTarget &target, const std::string 
     }
     switch (*format) {
     case store::FileFormat::Bundle: {
-        if (!target.snapshots) {
+        if (!target.snapshots && !target.bundles) {
             report.file = path;
             report.format = std::string(store::formatName(*format));
             report.complete = false;
             report.errors.push_back("cannot import " + path + " into " + target.name +
-                                    ": snapshot bundles go into a SQLite case for now (this store holds events)");
+                                    ": this store takes no snapshot bundles");
             break;
         }
         store::BundleImportOptions bundle;
@@ -168,7 +168,7 @@ ImportReport Importer::importFile(const ImportTarget &target, const std::string 
             bundle.processesPerBatch = m_options.processesPerBatch;
         bundle.progress = m_options.progress;
         bundle.cancel = m_options.cancel;
-        report = store::importBundle(*target.snapshots, path, bundle);
+        report = target.snapshots ? store::importBundle(*target.snapshots, path, bundle) : target.bundles(path, bundle);
         break;
     }
     case store::FileFormat::Evtx:

@@ -4,6 +4,7 @@
 // stores it idempotently. Used by `loadlens-cli import` and the GUI's import worker.
 #include "common/cancel.h"
 #include "common/events.h"
+#include "store/bundle_import.h"
 #include "store/case_database.h"
 
 #include <functional>
@@ -21,10 +22,11 @@ class EventBatchWriter;
 namespace loadlens::ingest {
 
 // Where an import goes: the store's event writer, and the SQLite case that takes snapshot
-// bundles (null when the store holds no snapshots: bundles are then refused with `name`).
+// bundles, or else the store's own bundle importer (neither: bundles are refused with `name`).
 struct ImportTarget {
     std::function<std::unique_ptr<store::EventBatchWriter>()> eventWriter;
     const store::CaseDatabase *snapshots = nullptr;
+    std::function<ImportReport(const std::string &file, const store::BundleImportOptions &options)> bundles;
     std::string name;
 };
 ImportTarget sqliteTarget(const store::CaseDatabase &db);

@@ -331,23 +331,17 @@ Status BundleImport::run(const std::vector<std::int64_t> &snapshots)
     return Ok{};
 }
 
-// Checks the bundle on its own connection (read-only, verified) and lists its complete
-// snapshots; an incomplete one (collect interrupted) is noted and left out.
-Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const std::string &file, ImportReport &report)
+} // namespace
+
+Result<std::vector<std::int64_t>> completeBundleSnapshots(const CaseDatabase &bundle, const std::string &file,
+                                                          ImportReport &report)
 {
-    struct stat bundleSt {}, caseSt {};
-    if (::stat(file.c_str(), &bundleSt) == 0 && ::stat(db.path().c_str(), &caseSt) == 0 &&
-        bundleSt.st_dev == caseSt.st_dev && bundleSt.st_ino == caseSt.st_ino)
-        return Error{EINVAL, "cannot import " + file + " into itself"};
-    auto bundle = CaseDatabase::open(file, OpenMode::ReadOnly, true);
-    if (!bundle)
-        return bundle.error();
-    auto dangling = bundle->queryInt("SELECT count(*) FROM pragma_foreign_key_check");
+    auto dangling = bundle.queryInt("SELECT count(*) FROM pragma_foreign_key_check");
     if (!dangling)
         return dangling.error();
     if (*dangling > 0)
         return Error{0, "cannot import " + file + ": " + std::to_string(*dangling) + " rows refer to rows that are not there"};
-    auto list = bundle->statement("SELECT id, complete FROM snapshots ORDER BY id");
+    auto list = bundle.statement("SELECT id, complete FROM snapshots ORDER BY id");
     if (!list)
         return list.error();
     std::vector<std::int64_t> out;
@@ -364,6 +358,22 @@ Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const s
                                    " of the bundle is incomplete (its collection was interrupted) and was left out");
     }
     return out;
+}
+
+namespace {
+
+// Checks the bundle on its own connection (read-only, verified) and lists its complete
+// snapshots; an incomplete one (collect interrupted) is noted and left out.
+Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const std::string &file, ImportReport &report)
+{
+    struct stat bundleSt {}, caseSt {};
+    if (::stat(file.c_str(), &bundleSt) == 0 && ::stat(db.path().c_str(), &caseSt) == 0 &&
+        bundleSt.st_dev == caseSt.st_dev && bundleSt.st_ino == caseSt.st_ino)
+        return Error{EINVAL, "cannot import " + file + " into itself"};
+    auto bundle = CaseDatabase::open(file, OpenMode::ReadOnly, true);
+    if (!bundle)
+        return bundle.error();
+    return completeBundleSnapshots(*bundle, file, report);
 }
 
 } // namespace

@@ -24,4 +24,10 @@ struct BundleImportOptions {
 // findings); imported + duplicates = recordsRead for a complete import.
 ImportReport importBundle(const CaseDatabase &db, const std::string &file, const BundleImportOptions &options = {});
 
+// The checks of importBundle on a bundle opened read-only and verified (CaseDatabase::open(file,
+// ReadOnly, true)): references intact; its complete snapshots, oldest id first (incomplete ones
+// are noted in `report`). For importers into other stores.
+Result<std::vector<std::int64_t>> completeBundleSnapshots(const CaseDatabase &bundle, const std::string &file,
+                                                          ImportReport &report);
+
 } // namespace loadlens::store

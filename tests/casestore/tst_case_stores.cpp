@@ -1,9 +1,15 @@
 // The same imports give the same answers on the SQLite case and on a real ClickHouse server
 // (started for the test run, see tests/clickhouse): every Sysmon and audit sample of the shared
 // data, the listing, counts, time buckets of every width, time span, hosts and image stacking,
-// and re-imports that add nothing. Also: small batches, a server that cannot be reached, bad
-// credentials, and a connection cut in the middle of an import followed by a complete re-run.
+// and re-imports that add nothing. Snapshot bundles of real scans (several hosts, two
+// snapshots of a host): import reports, snapshot list, stacking (every option), who-loads and
+// diffs field by field, stable derived ids, re-imports and a cancelled import that add nothing.
+// Also: small batches, a server that cannot be reached, bad credentials, and a connection cut
+// in the middle of an import followed by a complete re-run.
+#include "case_test_support.h"
+#include "fixture_process.h"
 #include "casestore/case_store.h"
+#include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "casestore/import_target.h"
 #include "clickhouse/client.h"
@@ -187,6 +193,67 @@ private:
     std::vector<std::thread> m_relays;  // only the accepting thread adds to it
 };
 
+std::string summaryText(const analysis::SnapshotSummary &s)
+{
+    std::string levels;
+    for (auto n : s.moduleLevels)
+        levels += std::to_string(n) + ",";
+    return s.host + " " + std::to_string(s.scannedAt) + " " + s.bootId + " " + s.kernel + " " + s.osRelease + " " +
+           std::to_string(s.processes) + " " + std::to_string(s.processesWithErrors) + " " + std::to_string(s.modules) +
+           " " + levels + " " + std::to_string(s.findings) + " " + std::to_string(s.complete);
+}
+
+std::string snapshotStackText(const analysis::StackResult &r)
+{
+    std::string out = std::to_string(r.hostsInCase) + " hosts, " + std::to_string(r.snapshotsCounted) + " snapshots\n";
+    for (const auto &e : r.entries)
+        out += e.module + " " + e.sha256 + " " + std::to_string(e.hosts) + " " + std::to_string(e.processes) + " " +
+               std::to_string(e.variants) + " " + std::to_string(int(e.maxLevel)) + "\n";
+    return out;
+}
+
+std::string changesText(const std::vector<analysis::ModuleChange> &changes)
+{
+    std::string out;
+    for (const auto &c : changes) {
+        out += std::string(analysis::changeKindName(c.kind)) + " " + c.executable + " " + c.path + " " +
+               std::to_string(c.processesBefore) + " " + std::to_string(c.processesAfter) + " " +
+               std::to_string(int(c.level));
+        for (const auto &h : c.hashesBefore)
+            out += " b:" + h;
+        for (const auto &h : c.hashesAfter)
+            out += " a:" + h;
+        out += "\n";
+    }
+    return out;
+}
+
+// A diff as text without the snapshot ids (each store has its own).
+std::string diffText(const analysis::SnapshotDiff &d)
+{
+    std::string out = summaryText(d.before) + "\n" + summaryText(d.after) + "\n" + changesText(d.processModules) +
+                      "--\n" + changesText(d.hostModules) + "--\n";
+    for (const auto *list : {&d.newFindings, &d.resolvedFindings}) {
+        for (const auto &f : *list)
+            out += f.code + " " + std::to_string(int(f.level)) + " " + f.text + "\n";
+        out += "--\n";
+    }
+    for (const auto &f : d.facts)
+        out += f.key + "=" + f.before.value_or("(none)") + "->" + f.after.value_or("(none)") + "\n";
+    return out;
+}
+
+std::string reportText(const ImportReport &r)
+{
+    std::string out = r.format + " read " + std::to_string(r.recordsRead) + " imported " + std::to_string(r.imported) +
+                      " duplicates " + std::to_string(r.duplicates) + " complete " + std::to_string(r.complete);
+    for (const auto &[kind, n] : r.countsByKind)
+        out += " " + kind + ":" + std::to_string(n);
+    for (const auto &e : r.errors)
+        out += " error:" + e;
+    return out;
+}
+
 } // namespace
 
 class TestCaseStores : public QObject {
@@ -347,6 +414,174 @@ private slots:
         compareStores(**sqliteCase, *clickhouseCase);
     }
 
+    // Bundles of real scans of fixture processes: h1 and h2 run the plain program, h3 one that
+    // loads an extra library, then the plain one; h1 had run the loading one before.
+    void snapshotsGiveTheSameAnswers()
+    {
+        const QString extra = m_dir.filePath(QStringLiteral("plugins/libextra.so"));
+        QVERIFY(QDir().mkpath(QFileInfo(extra).path()));
+        QVERIFY(QFile::copy(testing::fixtureLibraryPath(), extra));
+        testing::FixtureProcess plain, loading;
+        QVERIFY2(plain.start({}), qPrintable(plain.error()));
+        QVERIFY2(loading.start({QStringLiteral("--dlopen"), extra}), qPrintable(loading.error()));
+        const ScanResult plainScan = testing::scanPid(plain.pid());
+        const ScanResult loadingScan = testing::scanPid(loading.pid());
+        QStringList bundles;
+        const struct {
+            const ScanResult *scan;
+            const char *host;
+            std::int64_t at;
+        } snapshots[] = {{&plainScan, "h1", 100}, {&plainScan, "h2", 100}, {&loadingScan, "h3", 100},
+                         {&plainScan, "h3", 200}, {&loadingScan, "h1", 50}};
+        for (const auto &snap : snapshots) {
+            ScanResult scan = *snap.scan;
+            scan.host.hostname = snap.host;
+            scan.scannedAt = snap.at;
+            bundles << m_dir.filePath(QStringLiteral("%1-%2.llsnap").arg(QLatin1String(snap.host)).arg(snap.at));
+            QCOMPARE(testing::writeBundle(bundles.back(), scan), QString());
+        }
+
+        auto sqliteCase = casestore::openStore(s(m_dir.filePath(QStringLiteral("snapshots.sqlite"))),
+                                               {store::OpenMode::ReadWrite, {}});
+        QVERIFY(sqliteCase);
+        // Batches of 5 rows: every table takes several inserts.
+        const std::string url = newDatabaseUrl();
+        auto clickhouseCase = openClickHouse(url, 5);
+        const auto reportsA = importAll(**sqliteCase, bundles);
+        const auto reportsB = importAll(*clickhouseCase, bundles);
+        for (std::size_t i = 0; i < reportsA.size(); ++i) {
+            QVERIFY(reportsA[i].imported > 0);
+            QCOMPARE(reportText(reportsB[i]), reportText(reportsA[i]));
+        }
+
+        // The snapshot list, matched by host and scan time; the ids of both stores side by side.
+        std::map<std::int64_t, std::int64_t> idOf;  // SQLite id -> ClickHouse id
+        auto compareSnapshots = [&](std::size_t expected) {
+            auto listA = (*sqliteCase)->listSnapshots(), listB = clickhouseCase->listSnapshots();
+            QVERIFY2(listA && listB, why(listA, listB).c_str());
+            QCOMPARE(listB->size(), expected);
+            QCOMPARE(listB->size(), listA->size());
+            for (std::size_t i = 0; i < listA->size(); ++i) {
+                QCOMPARE(summaryText((*listB)[i]), summaryText((*listA)[i]));
+                QVERIFY((*listB)[i].id > 0 && (*listB)[i].id < (std::int64_t(1) << 53));
+                idOf[(*listA)[i].id] = (*listB)[i].id;
+            }
+        };
+        compareSnapshots(5);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(idOf.size(), std::size_t(5));
+
+        auto compareQueries = [&] {
+            for (auto by : {analysis::StackBy::Hash, analysis::StackBy::Name})
+                for (bool all : {false, true})
+                    for (std::optional<std::int64_t> maxHosts : {std::optional<std::int64_t>(), std::optional<std::int64_t>(1),
+                                                                  std::optional<std::int64_t>(2)})
+                        for (std::int64_t limit : {0, 3}) {
+                            analysis::StackOptions options;
+                            options.by = by;
+                            options.allSnapshots = all;
+                            options.maxHosts = maxHosts;
+                            options.limit = limit;
+                            auto a = (*sqliteCase)->snapshotStack(options), b = clickhouseCase->snapshotStack(options);
+                            QVERIFY2(a && b, why(a, b).c_str());
+                            QVERIFY(maxHosts || !a->entries.empty());
+                            QCOMPARE(snapshotStackText(*b), snapshotStackText(*a));
+                        }
+            for (const char *needle : {"libextra", "llfixture", "/", "no-such-module"})
+                for (bool all : {false, true}) {
+                    auto a = (*sqliteCase)->whoLoads(needle, all), b = clickhouseCase->whoLoads(needle, all);
+                    QVERIFY2(a && b, why(a, b).c_str());
+                    QCOMPARE(b->size(), a->size());
+                    for (std::size_t i = 0; i < a->size(); ++i) {
+                        const auto &x = (*a)[i], &y = (*b)[i];
+                        QCOMPARE(y.snapshotId, idOf[x.snapshotId]);
+                        QCOMPARE(QString::fromStdString(y.host + " " + std::to_string(y.scannedAt) + " " +
+                                                        std::to_string(y.pid) + " " + y.process + " " + y.executable +
+                                                        " " + y.user + " " + y.path + " " + y.sha256 + " " +
+                                                        std::to_string(int(y.level))),
+                                 QString::fromStdString(x.host + " " + std::to_string(x.scannedAt) + " " +
+                                                        std::to_string(x.pid) + " " + x.process + " " + x.executable +
+                                                        " " + x.user + " " + x.path + " " + x.sha256 + " " +
+                                                        std::to_string(int(x.level))));
+                    }
+                }
+            // Every ordered pair of snapshots.
+            for (const auto &[a1, b1] : idOf)
+                for (const auto &[a2, b2] : idOf) {
+                    auto a = (*sqliteCase)->diffSnapshots(a1, a2), b = clickhouseCase->diffSnapshots(b1, b2);
+                    QVERIFY2(a && b, why(a, b).c_str());
+                    QCOMPARE(QString::fromStdString(diffText(*b)), QString::fromStdString(diffText(*a)));
+                }
+            auto missing = clickhouseCase->diffSnapshots(1, 2);
+            QVERIFY(!missing);
+        };
+        compareQueries();
+        if (QTest::currentTestFailed())
+            return;
+        // The loading program's library is on one host in the latest snapshots: h3's latest is plain.
+        auto rare = clickhouseCase->whoLoads("libextra", false);
+        QVERIFY(rare && rare->empty());
+        auto everywhere = clickhouseCase->whoLoads("libextra", true);
+        QVERIFY(everywhere && !everywhere->empty());
+
+        // Re-importing adds nothing: the same reports as SQLite's, and no row stored twice.
+        auto rowCounts = [&] {
+            auto endpoint = clickhouse::parseUrl(url);
+            clickhouse::Client client(*endpoint);
+            std::string counts;
+            for (const char *table : {"snapshots", "processes", "files", "modules", "module_stack", "findings"}) {
+                auto n = client.query(std::string("SELECT count() FROM ") + table);
+                counts += std::string(table) + "=" + (n ? *n : n.error().message);
+            }
+            return counts;
+        };
+        const std::string before = rowCounts();
+        const auto againA = importAll(**sqliteCase, bundles);
+        const auto againB = importAll(*clickhouseCase, bundles);
+        for (std::size_t i = 0; i < againA.size(); ++i) {
+            QCOMPARE(againB[i].imported, std::uint64_t(0));
+            QCOMPARE(reportText(againB[i]), reportText(againA[i]));
+        }
+        QCOMPARE(rowCounts(), before);
+
+        // The ids are derived from the snapshot: another database gets the same ones.
+        auto other = openClickHouse(newDatabaseUrl());
+        importAll(*other, {bundles[3]});
+        auto otherList = other->listSnapshots();
+        QVERIFY(otherList && otherList->size() == 1);
+        bool found = false;
+        for (const auto &[a, b] : idOf)
+            found = found || b == otherList->front().id;
+        QVERIFY(found);
+
+        // A cancelled import leaves rows but no snapshot; the next import stores it whole and
+        // the answers are as before (the rows stored twice are folded by FINAL).
+        {
+            ScanResult scan = loadingScan;
+            scan.host.hostname = "h4";
+            scan.scannedAt = 300;
+            const QString late = m_dir.filePath(QStringLiteral("h4-300.llsnap"));
+            QCOMPARE(testing::writeBundle(late, scan), QString());
+            ingest::ImportOptions options;
+            options.cancel.cancel();
+            ingest::Importer importer(options);
+            const ImportReport cut = importer.importFile(casestore::importTarget(*clickhouseCase), s(late));
+            QVERIFY(!cut.complete);
+            auto listed = clickhouseCase->listSnapshots();
+            QVERIFY(listed && listed->size() == 5);
+            const auto afterA = importAll(**sqliteCase, {late});
+            const auto afterB = importAll(*clickhouseCase, {late});
+            QVERIFY(afterB[0].complete);
+            // What the cut import counted (the host's files) plus the rest: all of it, once.
+            QCOMPARE(cut.imported + afterB[0].imported, afterA[0].imported);
+            idOf.clear();
+            compareSnapshots(6);
+            QCOMPARE(idOf.size(), std::size_t(6));
+            compareQueries();
+        }
+    }
+
     void smallBatchesCountDuplicatesAcrossBatches()
     {
         // Batches of 7 events: repeats of one file land in later batches than their first copy.
@@ -365,6 +600,34 @@ private slots:
             QCOMPARE(b[i].duplicates, a[i].duplicates);
         }
         compareStores(**sqliteCase, *clickhouseCase);
+    }
+
+    // A case made before snapshots were on ClickHouse (schema version 1: events only): read-only
+    // it says to open it for writing; an import (read-write open) adds the snapshot tables.
+    void aVersionOneCaseIsUpgraded()
+    {
+        const std::string url = newDatabaseUrl();
+        auto endpoint = clickhouse::parseUrl(url);
+        QVERIFY(endpoint);
+        clickhouse::Endpoint system = *endpoint;
+        system.database = "system";
+        clickhouse::Client client(system);
+        const auto migrations = casestore::clickhouseMigrations({endpoint->database, ""});
+        QCOMPARE(migrations.front().version, 1);
+        for (const auto &sql : migrations.front().statements)
+            QVERIFY(client.query(sql));
+        QVERIFY(client.insert("INSERT INTO " + endpoint->database + ".schema_version FORMAT TabSeparated", "1\t0\tv1\n"));
+        auto readOnly = casestore::openStore(url, {store::OpenMode::ReadOnly, {}});
+        QVERIFY(!readOnly);
+        QVERIFY2(readOnly.error().message.find("schema version 1") != std::string::npos, readOnly.error().message.c_str());
+        auto upgraded = openClickHouse(url);
+        auto snapshots = upgraded->listSnapshots();
+        QVERIFY2(snapshots, snapshots ? "" : snapshots.error().message.c_str());
+        QVERIFY(snapshots->empty());
+        auto version = client.query("SELECT max(version) FROM " + endpoint->database + ".schema_version");
+        QVERIFY(version);
+        QCOMPARE(*version, std::string("2\n"));
+        QVERIFY(casestore::openStore(url, {store::OpenMode::ReadOnly, {}}));
     }
 
     void readOnlyOpenOfAMissingCaseSaysHowToMakeOne()

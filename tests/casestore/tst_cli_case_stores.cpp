@@ -1,7 +1,8 @@
 // loadlens-cli's case commands on a SQLite file and on a ClickHouse database (the test server
 // of the clickhouse fixture) give the same output: import reports, events, timeline, stack
-// --events and the event hosts of case list; case init --print-ddl; and the clear errors of
-// commands over snapshots, bad credentials and a server that is not there.
+// --events and the event hosts of case list; the snapshot commands (case list, stack,
+// who-loads --case, diff) on bundles of this host; collect --push; case init --print-ddl; and
+// the clear errors of bad credentials and a server that is not there.
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
 #include "program_run.h"
@@ -15,7 +16,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QThread>
+
 #include <algorithm>
+#include <functional>
 #include <unistd.h>
 
 using loadlens::testing::runProgram;
@@ -134,14 +138,155 @@ private slots:
         QVERIFY(hosts.out.contains("hosts with events"));
     }
 
-    void snapshotCommandsSayWhatAClickHouseCaseHolds()
+    // JSON without the snapshot ids (each store has its own) and timings, for comparing stores.
+    static QByteArray withoutIds(const QByteArray &json)
     {
-        for (const QStringList &command : {QStringList{QStringLiteral("diff"), QStringLiteral("1"), QStringLiteral("2")},
-                                           QStringList{QStringLiteral("stack")}}) {
-            auto run = cli(command + QStringList{QStringLiteral("--case"), m_url + m_database});
-            QCOMPARE(run.exitCode, 1);
-            QVERIFY2(run.err.contains("SQLite case"), run.err.constData());
+        std::function<QJsonValue(const QJsonValue &)> strip = [&](const QJsonValue &v) -> QJsonValue {
+            if (v.isArray()) {
+                QJsonArray out;
+                for (const auto &e : v.toArray())
+                    out.append(strip(e));
+                return out;
+            }
+            if (v.isObject()) {
+                QJsonObject out;
+                const QJsonObject o = v.toObject();
+                for (auto it = o.begin(); it != o.end(); ++it)
+                    if (it.key() != QLatin1String("id") && it.key() != QLatin1String("snapshot") &&
+                        it.key() != QLatin1String("seconds"))
+                        out.insert(it.key(), strip(it.value()));
+                return out;
+            }
+            return v;
+        };
+        const QJsonDocument doc = QJsonDocument::fromJson(json);
+        const QJsonValue stripped = strip(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
+        return stripped.isArray() ? QJsonDocument(stripped.toArray()).toJson() : QJsonDocument(stripped.toObject()).toJson();
+    }
+
+    static QList<qint64> snapshotIds(const QByteArray &caseListJson)
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(caseListJson);
+        const QJsonArray list = doc.isArray() ? doc.array() : doc.object().value(QStringLiteral("snapshots")).toArray();
+        QList<qint64> ids;
+        for (const auto &s : list)
+            ids << s.toObject().value(QStringLiteral("id")).toInteger();
+        return ids;
+    }
+
+    // Two bundles of this host (collect), imported into a SQLite file and a ClickHouse database:
+    // case list, stack (each option), who-loads --case and diff print the same, ids aside.
+    void snapshotCommandsOnBothStores()
+    {
+        const QString server = m_url + m_database + QStringLiteral("_snap");
+        const QString sqlite = m_dir.filePath(QStringLiteral("snap.sqlite"));
+        QStringList bundles;
+        for (const char *name : {"first.llsnap", "second.llsnap"}) {
+            bundles << m_dir.filePath(QString::fromLatin1(name));
+            auto collect = cli({QStringLiteral("collect"), QStringLiteral("-o"), bundles.back(), QStringLiteral("--quiet"),
+                                QStringLiteral("--no-hash-cache")});
+            QVERIFY2(collect.exitCode == 0, collect.err.constData());
+            QThread::msleep(1100);  // another scan time
         }
+        for (const QString &c : {sqlite, server}) {
+            auto import = cli(QStringList{QStringLiteral("import"), QStringLiteral("--case"), c} + bundles);
+            QVERIFY2(import.exitCode == 0, import.err.constData());
+        }
+        // Again: nothing added, the same report on both.
+        QByteArray again[2];
+        int i = 0;
+        for (const QString &c : {sqlite, server}) {
+            auto import = cli(QStringList{QStringLiteral("import"), QStringLiteral("--json"), QStringLiteral("--case"), c} +
+                              bundles);
+            QVERIFY2(import.exitCode == 0, import.err.constData());
+            again[i++] = withoutIds(import.out);
+        }
+        QVERIFY2(again[0].contains("\"imported\": 0"), again[0].constData());
+        QCOMPARE(again[1], again[0]);
+
+        auto listA = cli({QStringLiteral("case"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--case"), sqlite});
+        auto listB = cli({QStringLiteral("case"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--case"), server});
+        QVERIFY2(listA.exitCode == 0 && listB.exitCode == 0, listB.err.constData());
+        const QJsonArray snapshotsB = QJsonDocument::fromJson(listB.out).object().value(QStringLiteral("snapshots")).toArray();
+        QCOMPARE(withoutIds(QJsonDocument(snapshotsB).toJson()), withoutIds(listA.out));
+        const QList<qint64> idsA = snapshotIds(listA.out), idsB = snapshotIds(listB.out);
+        QCOMPARE(idsA.size(), 2);
+        QCOMPARE(idsB.size(), 2);
+        auto text = cli({QStringLiteral("case"), QStringLiteral("list"), QStringLiteral("--case"), server});
+        QVERIFY(text.out.contains(QByteArray::number(idsB[0])));
+
+        for (const QStringList &options : {QStringList{}, QStringList{QStringLiteral("--by"), QStringLiteral("name")},
+                                           QStringList{QStringLiteral("--all-snapshots")},
+                                           QStringList{QStringLiteral("--rare"), QStringLiteral("1"), QStringLiteral("--all-snapshots")},
+                                           QStringList{QStringLiteral("--limit"), QStringLiteral("5")}}) {
+            auto a = cli(QStringList{QStringLiteral("stack"), QStringLiteral("--json"), QStringLiteral("--case"), sqlite} + options);
+            auto b = cli(QStringList{QStringLiteral("stack"), QStringLiteral("--json"), QStringLiteral("--case"), server} + options);
+            QVERIFY2(a.exitCode == 0 && b.exitCode == 0, b.err.constData());
+            QCOMPARE(b.out, a.out);
+        }
+        auto whoA = cli({QStringLiteral("who-loads"), QStringLiteral("libc"), QStringLiteral("--json"), QStringLiteral("--case"), sqlite});
+        auto whoB = cli({QStringLiteral("who-loads"), QStringLiteral("libc"), QStringLiteral("--json"), QStringLiteral("--case"), server});
+        QVERIFY2(whoA.exitCode == 0 && whoB.exitCode == 0, whoB.err.constData());
+        QVERIFY(QJsonDocument::fromJson(whoA.out).array().size() > 0);
+        QCOMPARE(withoutIds(whoB.out), withoutIds(whoA.out));
+
+        auto diffA = cli({QStringLiteral("diff"), QString::number(idsA[0]), QString::number(idsA[1]), QStringLiteral("--json"),
+                          QStringLiteral("--case"), sqlite});
+        auto diffB = cli({QStringLiteral("diff"), QString::number(idsB[0]), QString::number(idsB[1]), QStringLiteral("--json"),
+                          QStringLiteral("--case"), server});
+        QVERIFY2(diffA.exitCode == 0 && diffB.exitCode == 0, diffB.err.constData());
+        QCOMPARE(withoutIds(diffB.out), withoutIds(diffA.out));
+        auto missing = cli({QStringLiteral("diff"), QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("--case"), server});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("no snapshot 1"), missing.err.constData());
+        // The SQLite integrity check is for SQLite files.
+        QCOMPARE(cli({QStringLiteral("case"), QStringLiteral("check"), QStringLiteral("--case"), server}).exitCode, 2);
+    }
+
+    // collect --push lands this host in a ClickHouse case (no bundle file left); wrong
+    // credentials, a server that is not there and a URL that is not one are clear errors.
+    void collectPushLandsAHost()
+    {
+        const QString server = m_url + m_database + QStringLiteral("_push");
+        const QString tmp = m_dir.filePath(QStringLiteral("push-tmp"));
+        QVERIFY(QDir().mkpath(tmp));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TMPDIR"), tmp);
+        auto push = runProgram(QStringLiteral(LOADLENS_CLI),
+                               {QStringLiteral("collect"), QStringLiteral("--push"), server, QStringLiteral("--quiet"),
+                                QStringLiteral("--no-hash-cache")},
+                               240000, env);
+        QVERIFY2(push.exitCode == 0, push.err.constData());
+        QVERIFY2(push.err.contains("pushed "), push.err.constData());
+        QVERIFY(QDir(tmp).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+        auto list = cli({QStringLiteral("case"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--case"), server});
+        QVERIFY2(list.exitCode == 0, list.err.constData());
+        const QJsonArray snapshots = QJsonDocument::fromJson(list.out).object().value(QStringLiteral("snapshots")).toArray();
+        QCOMPARE(snapshots.size(), 1);
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        QCOMPARE(snapshots[0].toObject().value(QStringLiteral("host")).toString(), QString::fromLocal8Bit(host));
+        QVERIFY(snapshots[0].toObject().value(QStringLiteral("modules")).toInteger() > 0);
+
+        env.insert(QStringLiteral("LOADLENS_CLICKHOUSE_USER"), QStringLiteral("default"));
+        env.insert(QStringLiteral("LOADLENS_CLICKHOUSE_PASSWORD"), QStringLiteral("wrong"));
+        auto denied = runProgram(QStringLiteral(LOADLENS_CLI),
+                                 {QStringLiteral("collect"), QStringLiteral("--push"), server, QStringLiteral("--quiet")},
+                                 60000, env);
+        QCOMPARE(denied.exitCode, 1);
+        QVERIFY2(denied.err.contains("assword") || denied.err.contains("uthenticat"), denied.err.constData());
+        auto gone = cli({QStringLiteral("collect"), QStringLiteral("--push"), QStringLiteral("clickhouse://127.0.0.1:1/x"),
+                         QStringLiteral("--quiet")});
+        QCOMPARE(gone.exitCode, 1);
+        QVERIFY2(gone.err.contains("127.0.0.1:1"), gone.err.constData());
+        auto notUrl = cli({QStringLiteral("collect"), QStringLiteral("--push"), m_dir.filePath(QStringLiteral("x.sqlite"))});
+        QCOMPARE(notUrl.exitCode, 2);
+        auto both = cli({QStringLiteral("collect"), QStringLiteral("--push"), server, QStringLiteral("-o"),
+                         m_dir.filePath(QStringLiteral("y.llsnap"))});
+        QCOMPARE(both.exitCode, 2);
+        // Nothing else landed.
+        auto again = cli({QStringLiteral("case"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--case"), server});
+        QCOMPARE(QJsonDocument::fromJson(again.out).object().value(QStringLiteral("snapshots")).toArray().size(), 1);
     }
 
     void printDdlConnectsToNothing()
@@ -179,7 +324,8 @@ private slots:
         if (!endpoint)
             return;
         loadlens::clickhouse::Client client(*endpoint);
-        (void)client.query("DROP DATABASE IF EXISTS " + m_database.toStdString());
+        for (const char *suffix : {"", "_snap", "_push"})
+            (void)client.query("DROP DATABASE IF EXISTS " + m_database.toStdString() + suffix);
     }
 };
 

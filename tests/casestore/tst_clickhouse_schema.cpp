@@ -54,6 +54,27 @@ private slots:
             QVERIFY2(found != std::string::npos, column.c_str());
             at = found;
         }
+        // Snapshots (version 2): one ReplacingMergeTree each, modules ordered for stacking.
+        QVERIFY(contains(ddl, "CREATE TABLE IF NOT EXISTS cases.modules (sha256 String, path String, host String,"));
+        QVERIFY(contains(ddl, "ENGINE = ReplacingMergeTree() ORDER BY (sha256, path, host, snapshot_id, pid, start_time, start);"));
+        QVERIFY(contains(ddl, "ENGINE = ReplacingMergeTree() ORDER BY (sha256, path, host, snapshot_id);"));
+        QVERIFY(contains(ddl, "ENGINE = ReplacingMergeTree() ORDER BY (host, scanned_at, boot_id);"));
+        for (auto table : {SnapshotTable::Snapshots, SnapshotTable::Processes, SnapshotTable::Files,
+                           SnapshotTable::Modules, SnapshotTable::ModuleStack, SnapshotTable::Findings}) {
+            const std::string head = std::string("CREATE TABLE IF NOT EXISTS cases.") + clickhouseTableName(table) + " (";
+            const std::size_t start = ddl.find(head);
+            QVERIFY2(start != std::string::npos, head.c_str());
+            const std::string declared = ddl.substr(start + head.size(), ddl.find(") ENGINE", start) - start - head.size());
+            // Every importer column is declared, in order.
+            std::size_t at = 0;
+            for (const auto &column : clickhouseColumns(table)) {
+                const std::size_t found = declared.find((at == 0 ? "" : ", ") + column + " ", at);
+                QVERIFY2(found != std::string::npos && (at != 0 || found == 0), column.c_str());
+                at = found + 1;
+            }
+        }
+        QCOMPARE(migrations.size(), std::size_t(2));
+        QCOMPARE(migrations[1].version, 2);
     }
 
     void cluster()
@@ -65,6 +86,14 @@ private slots:
                               "'{replica}') PARTITION BY"));
         QVERIFY(contains(ddl, "CREATE TABLE IF NOT EXISTS fleet.events ON CLUSTER soc AS fleet.events_local ENGINE = "
                               "Distributed(soc, fleet, events_local, cityHash64(host));"));
+        QVERIFY(contains(ddl, "CREATE TABLE IF NOT EXISTS fleet.modules_local ON CLUSTER soc (sha256 String"));
+        QVERIFY(contains(ddl, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/fleet/modules_local', "
+                              "'{replica}') ORDER BY (sha256, path, host, snapshot_id, pid, start_time, start);"));
+        for (const char *table : {"snapshots", "processes", "files", "modules", "module_stack", "findings"})
+            QVERIFY2(contains(ddl, std::string("CREATE TABLE IF NOT EXISTS fleet.") + table + " ON CLUSTER soc AS fleet." +
+                                       table + "_local ENGINE = Distributed(soc, fleet, " + table +
+                                       "_local, cityHash64(host));"),
+                     table);
         QVERIFY(contains(ddl, "CREATE TABLE IF NOT EXISTS fleet.schema_version ON CLUSTER soc AS "
                               "fleet.schema_version_local ENGINE = Distributed("));
         // Every statement of the cluster form runs on the whole cluster.
