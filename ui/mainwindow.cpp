@@ -10,7 +10,7 @@
 #include "moduletablemodel.h"
 #include "posturetab.h"
 #include "scancontroller.h"
-#include "tableviews.h"
+#include "scanviews.h"
 #include "theme.h"
 #include "verdictdetails.h"
 

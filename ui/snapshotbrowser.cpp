@@ -5,7 +5,7 @@
 #include "levelstyle.h"
 #include "moduletablemodel.h"
 #include "processtreemodel.h"
-#include "tableviews.h"
+#include "scanviews.h"
 #include "verdictdetails.h"
 
 #include <QFileInfo>

@@ -1,10 +1,6 @@
 #include "tableviews.h"
 
 #include "columnfit.h"
-#include "moduletablemodel.h"
-#include "processtreemodel.h"
-
-#include <QHeaderView>
 
 #include <QTreeView>
 
@@ -20,27 +16,6 @@ QTreeView *makeTableView(QAbstractItemModel *model)
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     setUpColumnFitting(view);
-    return view;
-}
-
-QTreeView *makeProcessTreeView(QAbstractItemModel *model)
-{
-    auto *view = makeTableView(model);
-    view->setRootIsDecorated(true);
-    view->setSortingEnabled(true);
-    view->sortByColumn(ProcessTreeModel::PidColumn, Qt::AscendingOrder);
-    view->header()->setStretchLastSection(false);
-    view->header()->setSectionResizeMode(ProcessTreeModel::NameColumn, QHeaderView::Stretch);
-    return view;
-}
-
-QTreeView *makeModuleTableView(QAbstractItemModel *model)
-{
-    auto *view = makeTableView(model);
-    view->setSortingEnabled(true);
-    view->sortByColumn(ModuleTableModel::VerdictColumn, Qt::DescendingOrder);
-    view->header()->setStretchLastSection(false);
-    view->header()->setSectionResizeMode(ModuleTableModel::PathColumn, QHeaderView::Stretch);
     return view;
 }
 
