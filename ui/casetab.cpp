@@ -5,6 +5,7 @@
 #include "casequeryrunner.h"
 #include "formatting.h"
 #include "qtstrings.h"
+#include "snapshotbrowser.h"
 #include "tableviews.h"
 
 #include <QCheckBox>
@@ -28,6 +29,7 @@ const QString kSnapshots = QStringLiteral("snapshots");
 const QString kDiffSummary = QStringLiteral("diff-summary");
 const QString kDiff = QStringLiteral("diff");
 const QString kStack = QStringLiteral("stack");
+const QString kBrowse = QStringLiteral("browse-snapshot");
 
 QTreeView *makeTable(QAbstractItemModel *model)
 {
@@ -91,7 +93,10 @@ CaseTab::CaseTab(QWidget *parent)
 
     connect(m_runner, &CaseQueryRunner::finished, this, [this] { onQueryDone(); });
     connect(m_runner, &CaseQueryRunner::failed, this, [this](const QString &channel, quint64, const QString &message) {
-        (channel == kStack ? m_stackSummary : channel == kSnapshots ? m_caseSummary : m_diffSummary)->setText(message);
+        (channel == kStack                                 ? m_stackSummary
+         : channel == kSnapshots || channel == kBrowse ? m_caseSummary
+                                                       : m_diffSummary)
+            ->setText(message);
         emit queryFailed(message);
         onQueryDone();
     });
@@ -109,6 +114,12 @@ QWidget *CaseTab::createHostsPane()
     m_hostsView->setColumnWidth(SnapshotTableModel::ScannedAtColumn, 160);
     m_hostsView->setColumnWidth(SnapshotTableModel::ProcessesColumn, 180);
     connect(m_hostsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &CaseTab::onSelectionChanged);
+    // Double-click or Enter: the snapshot in the live scan's views, in a window of its own.
+    m_hostsView->setToolTip(QStringLiteral("Select two snapshots to diff them; double-click one to browse it"));
+    connect(m_hostsView, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        if (const auto *s = m_snapshots->snapshotAt(m_snapshotProxy->mapToSource(index).row()); s && s->id != 0)
+            browseSnapshot(s->id);
+    });
     auto *filter = new QLineEdit;
     filter->setPlaceholderText(QStringLiteral("Filter hosts"));
     filter->setClearButtonEnabled(true);
@@ -215,6 +226,21 @@ void CaseTab::reload()
                                                               : QString()));
             m_snapshots->setSnapshots(std::move(snapshots), std::move(findings), eventHosts);
             queryStack();  // second stage, once the list is up
+        });
+    });
+}
+
+void CaseTab::browseSnapshot(qint64 snapshotId)
+{
+    const QString casePath = m_runner->casePath();
+    m_runner->run(kBrowse, [this, snapshotId, casePath](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
+        auto snapshot = store::readSnapshot(db, snapshotId);
+        if (!snapshot)
+            return snapshot.error();
+        return CaseQueryRunner::Apply([this, snapshotId, casePath, snapshot = std::move(*snapshot)]() mutable {
+            auto *browser = new SnapshotBrowser(std::move(snapshot), snapshotId, casePath, window());
+            browser->show();
+            emit snapshotBrowserOpened(browser);
         });
     });
 }

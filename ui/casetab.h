@@ -18,6 +18,7 @@ namespace loadlens::ui {
 
 class CaseQueryRunner;
 class DiffFilterProxy;
+class SnapshotBrowser;
 class SnapshotDiffModel;
 class SnapshotFilterProxy;
 class SnapshotTableModel;
@@ -48,6 +49,8 @@ public:
     QTreeView *stackView() const { return m_stackView; }
     CaseQueryRunner *runner() const { return m_runner; }
     QString diffSummaryText() const;
+    // Reads snapshot `snapshotId` off the GUI thread and opens it in a SnapshotBrowser window.
+    void browseSnapshot(qint64 snapshotId);
 
 public slots:
     void reload();
@@ -55,6 +58,7 @@ public slots:
 signals:
     void settled();
     void queryFailed(const QString &message);
+    void snapshotBrowserOpened(loadlens::ui::SnapshotBrowser *browser);
 
 private:
     QWidget *createHostsPane();

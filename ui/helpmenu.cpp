@@ -80,8 +80,8 @@ QString aboutHtml()
                "<p>Version %2, git revision <code>%3</code>.</p>"
                "<p><b>Licence</b>: MIT. Copyright 2026 the LoadLens authors.</p>"
                "<p><b>Libraries</b>, used as installed system packages and not part of LoadLens: Qt 6 (LGPL-3.0), "
-               "spdlog (MIT), SQLite (public domain), OpenSSL (Apache-2.0), nlohmann-json (MIT), libevtx and "
-               "libbfio (LGPL-3.0+), libyaml (MIT), expat (MIT), zlib (Zlib), acl and auparse (LGPL-2.1+).</p>"
+               "spdlog (MIT), SQLite (public domain), OpenSSL (Apache-2.0), nlohmann-json (MIT), libregf and "
+               "libbfio (LGPL-3.0+), libyaml (MIT), expat (MIT), zlib (Zlib), acl (LGPL-2.1+).</p>"
                "<p><b>Data</b>: no third-party data set is bundled. The HijackLibs data set (GPL-3.0) is read from "
                "a directory you name with <code>loadlens-cli import --hijacklibs</code>; its entries stay under "
                "their licence in your case file.</p>")

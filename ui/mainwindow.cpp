@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "casetab.h"
-#include "columnfit.h"
 #include "eventstab.h"
 #include "filterproxies.h"
 #include "formatting.h"
@@ -11,6 +10,7 @@
 #include "moduletablemodel.h"
 #include "posturetab.h"
 #include "scancontroller.h"
+#include "scanviews.h"
 #include "theme.h"
 #include "verdictdetails.h"
 
@@ -196,17 +196,7 @@ QWidget *MainWindow::createProcessPane()
         m_processView->expandAll();
     });
 
-    m_processView = new QTreeView;
-    m_processView->setModel(m_processProxy);
-    m_processView->setSortingEnabled(true);
-    m_processView->sortByColumn(ProcessTreeModel::PidColumn, Qt::AscendingOrder);
-    m_processView->setUniformRowHeights(true);
-    m_processView->setAlternatingRowColors(true);
-    m_processView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_processView->setSelectionMode(QAbstractItemView::SingleSelection);
-    setUpColumnFitting(m_processView);
-    m_processView->header()->setStretchLastSection(false);
-    m_processView->header()->setSectionResizeMode(ProcessTreeModel::NameColumn, QHeaderView::Stretch);
+    m_processView = makeProcessTreeView(m_processProxy);
     connect(m_processView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { updateModulePane(); });
 
@@ -225,18 +215,7 @@ QWidget *MainWindow::createModulePane()
     m_moduleFilter->setClearButtonEnabled(true);
     connect(m_moduleFilter, &QLineEdit::textChanged, m_moduleProxy, &ModuleFilterProxy::setTextFilter);
 
-    m_moduleView = new QTreeView;
-    m_moduleView->setModel(m_moduleProxy);
-    m_moduleView->setRootIsDecorated(false);
-    m_moduleView->setSortingEnabled(true);
-    m_moduleView->sortByColumn(ModuleTableModel::VerdictColumn, Qt::DescendingOrder);
-    m_moduleView->setUniformRowHeights(true);
-    m_moduleView->setAlternatingRowColors(true);
-    m_moduleView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_moduleView->setSelectionMode(QAbstractItemView::SingleSelection);
-    setUpColumnFitting(m_moduleView);
-    m_moduleView->header()->setStretchLastSection(false);
-    m_moduleView->header()->setSectionResizeMode(ModuleTableModel::PathColumn, QHeaderView::Stretch);
+    m_moduleView = makeModuleTableView(m_moduleProxy);
     connect(m_moduleView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { updateDetails(); });
 

@@ -1,5 +1,7 @@
 #include "common/accounts.h"
 
+#include "common/regular_file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -55,38 +57,14 @@ template <typename Each> void forEachLine(std::string_view text, Each each)
 // Reads a regular file without following a final symlink; nullopt with `problem` set otherwise.
 std::optional<std::string> readSmallFile(const std::string &path, std::string &problem)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        problem = path + ": " + std::strerror(errno);
+    auto content = io::readRegularFile(path, kMaxFileBytes);
+    if (!content) {
+        problem = content.error().message;
         return std::nullopt;
     }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        problem = path + ": not a regular file";
-        return std::nullopt;
-    }
-    std::string text;
-    char buffer[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            problem = path + ": " + std::strerror(errno);
-            ::close(fd);
-            return std::nullopt;
-        }
-        if (n == 0)
-            break;
-        if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
-            problem = path + ": larger than 64 MiB, read no further";
-            break;
-        }
-        text.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return text;
+    if (content->truncated)
+        problem = path + ": larger than 64 MiB, read no further";
+    return std::move(content->data);
 }
 
 } // namespace

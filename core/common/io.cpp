@@ -1,4 +1,5 @@
 #include "common/io.h"
+#include "common/regular_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -23,11 +24,8 @@ UniqueFd::~UniqueFd()
         ::close(m_fd);
 }
 
-Result<FileContent> readFileAt(int dirfd, const char *path, std::size_t maxBytes)
+Result<FileContent> readToEnd(int fd, const std::string &label, std::size_t maxBytes)
 {
-    UniqueFd fd(::openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd.valid())
-        return Error::fromErrno(errno, std::string("cannot open ") + path);
     FileContent out;
     std::size_t chunk = 16384;
     for (;;) {
@@ -38,7 +36,7 @@ Result<FileContent> readFileAt(int dirfd, const char *path, std::size_t maxBytes
         std::size_t old = out.data.size();
         std::size_t want = std::min(chunk, maxBytes - old);
         out.data.resize(old + want);
-        ssize_t n = ::read(fd.get(), out.data.data() + old, want);
+        ssize_t n = ::read(fd, out.data.data() + old, want);
         if (n < 0) {
             if (errno == EINTR) {
                 out.data.resize(old);
@@ -46,7 +44,7 @@ Result<FileContent> readFileAt(int dirfd, const char *path, std::size_t maxBytes
             }
             int err = errno;
             out.data.resize(old);
-            return Error::fromErrno(err, std::string("cannot read ") + path);
+            return Error::fromErrno(err, "cannot read " + label);
         }
         out.data.resize(old + static_cast<std::size_t>(n));
         if (n == 0)
@@ -55,6 +53,14 @@ Result<FileContent> readFileAt(int dirfd, const char *path, std::size_t maxBytes
             chunk *= 2;
     }
     return out;
+}
+
+Result<FileContent> readFileAt(int dirfd, const char *path, std::size_t maxBytes)
+{
+    UniqueFd fd(::openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid())
+        return Error::fromErrno(errno, std::string("cannot open ") + path);
+    return readToEnd(fd.get(), path, maxBytes);
 }
 
 Result<FileContent> readFile(const std::string &path, std::size_t maxBytes)

@@ -1,5 +1,7 @@
 #include "elf/byte_source.h"
 
+#include "common/regular_file.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -36,15 +38,10 @@ FileByteSource::FileByteSource(io::UniqueFd fd, std::string path, std::uint64_t 
 
 Result<FileByteSource> FileByteSource::open(const std::string &path)
 {
-    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (!fd.valid())
-        return Error::fromErrno(errno, "cannot open " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
-        return Error::fromErrno(errno, "cannot stat " + path);
-    if (!S_ISREG(st.st_mode))
-        return Error{EINVAL, "cannot read " + path + ": not a regular file"};
-    return FileByteSource(std::move(fd), path, static_cast<std::uint64_t>(st.st_size));
+    auto file = io::openRegularFile(path);
+    if (!file)
+        return file.error();
+    return FileByteSource(std::move(file->fd), path, static_cast<std::uint64_t>(file->st.st_size));
 }
 
 Result<std::vector<std::uint8_t>> FileByteSource::read(std::uint64_t offset, std::size_t length) const

@@ -1,6 +1,7 @@
 #include "pathsec/root_group.h"
 
 #include "common/accounts.h"
+#include "common/regular_file.h"
 #include "common/io.h"
 
 #include <algorithm>
@@ -30,12 +31,12 @@ RootGroupMembers readNow(const std::string &groupFile, const std::string &passwd
     RootGroupMembers out;
     std::vector<accounts::User> users;
     std::vector<accounts::Group> groups;
-    auto passwd = io::readFile(passwdFile, kMaxAccountFile);
+    auto passwd = io::readRegularFile(passwdFile, kMaxAccountFile);
     if (passwd)
         users = accounts::parsePasswd(passwd->data);
     else if (passwd.error().code != ENOENT)
         out.error = passwd.error().message;  // a root without the file names nobody in it
-    auto group = io::readFile(groupFile, kMaxAccountFile);
+    auto group = io::readRegularFile(groupFile, kMaxAccountFile);
     if (group)
         groups = accounts::parseGroup(group->data);
     else if (group.error().code != ENOENT)

@@ -1,6 +1,7 @@
 #include "pe/pe_reader.h"
 
 #include "common/io.h"
+#include "common/regular_file.h"
 #include "common/utf16.h"
 
 #include <algorithm>
@@ -672,10 +673,10 @@ bool looksLikePe(std::span<const std::uint8_t> head)
 
 bool fileLooksLikePe(const std::string &path)
 {
-    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    struct stat st {};
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    auto file = io::openRegularFile(path);
+    if (!file)
         return false;
+    const io::UniqueFd &fd = file->fd;
     std::uint8_t dos[64];
     if (::pread(fd.get(), dos, sizeof dos, 0) != ssize_t(sizeof dos) || dos[0] != 'M' || dos[1] != 'Z')
         return false;
@@ -687,14 +688,11 @@ bool fileLooksLikePe(const std::string &path)
 
 Result<std::vector<std::uint8_t>> readImageFile(const std::string &path)
 {
-    io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (!fd.valid())
-        return Error::fromErrno(errno, "cannot open " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
-        return Error::fromErrno(errno, "cannot stat " + path);
-    if (!S_ISREG(st.st_mode))
-        return Error{EINVAL, path + ": not a regular file"};
+    auto file = io::openRegularFile(path);
+    if (!file)
+        return file.error();
+    const io::UniqueFd &fd = file->fd;
+    const struct stat &st = file->st;
     if (std::uint64_t(st.st_size) > limits::kMaxFileSize)
         return Error{EFBIG, path + ": larger than " + std::to_string(limits::kMaxFileSize >> 20) + " MiB"};
     std::vector<std::uint8_t> data(static_cast<std::size_t>(st.st_size));

@@ -2,6 +2,8 @@
 
 #include "pkg/hash_internal.h"
 
+#include "common/regular_file.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -68,13 +70,8 @@ Result<struct stat> statRegular(int fd, const std::string &label)
     if (::fstat(fd, &st) != 0)
         return Error::fromErrno(errno, "cannot stat " + label);
     if (!S_ISREG(st.st_mode)) {
-        const char *kind = S_ISFIFO(st.st_mode) ? "a FIFO"
-                         : S_ISDIR(st.st_mode)  ? "a directory"
-                         : S_ISCHR(st.st_mode)  ? "a character device"
-                         : S_ISBLK(st.st_mode)  ? "a block device"
-                         : S_ISSOCK(st.st_mode) ? "a socket"
-                                                : "not a regular file";
-        return Error{EINVAL, "cannot hash " + label + ": it is " + kind + ", only regular files are hashed"};
+        return Error{EINVAL, "cannot hash " + label + ": it is " + std::string(io::fileKindName(st.st_mode)) +
+                                 ", only regular files are hashed"};
     }
     return st;
 }

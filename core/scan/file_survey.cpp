@@ -244,6 +244,12 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         s.facts = pathsec::statFile(file.path);
         s.facts.key = key;
         s.facts.path = file.path;
+        // A deleted file or a memfd has no path to stat ("/memfd:x" never existed): that error
+        // stands only when the mapping cannot be read either.
+        std::vector<std::string> pathErrors;
+        if (file.deleted)
+            pathErrors.swap(s.facts.errors);
+        bool readThroughMapping = false;
 
         struct stat st {};
         bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
@@ -284,6 +290,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
             } else {
                 if (!pathIsMappedFile) {
                     // Deleted or replaced: the path says nothing, the mapping itself all there is.
+                    readThroughMapping = true;
                     s.facts.size = static_cast<std::uint64_t>(fst.st_size);
                     s.facts.mtimeNs = fst.st_mtim.tv_sec * 1000000000LL + fst.st_mtim.tv_nsec;
                     s.facts.ctimeNs = fst.st_ctim.tv_sec * 1000000000LL + fst.st_ctim.tv_nsec;
@@ -317,6 +324,8 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                 }
             }
         }
+        if (!readThroughMapping)
+            s.facts.errors.insert(s.facts.errors.begin(), pathErrors.begin(), pathErrors.end());
 
         s.pathMismatch = !pathIsMappedFile && !file.deleted;
         if (!file.deleted && !s.pathMismatch) {

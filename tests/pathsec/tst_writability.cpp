@@ -1,6 +1,7 @@
 // checkWritable on real trees: world-writable, sticky, group, ACL (with and without a mask that
 // removes write), symlinks with writable parents, missing and non-directory components.
 #include "pathsec/path_names.h"
+#include "pathsec/root_group.h"
 #include "pathsec/writability.h"
 #include "tree_builder.h"
 #include "writability_scenarios.h"
@@ -63,6 +64,7 @@ private slots:
     void rootGroupMembersWrite();
     void rootGroupFromRealAccountFiles();
     void rootGroupWithoutAccountFiles();
+    void rootGroupFileBehindASymlinkIsNotFollowed();
 };
 
 void TestWritability::trees_data()
@@ -486,6 +488,29 @@ void TestWritability::rootGroupWithoutAccountFiles()
     QVERIFY(!r.writableByNonRoot);
     const Writer *w = findWriter(r, parentPath(target), PrincipalKind::Group, 0);
     QVERIFY2(w && w->rootGroup && w->members.empty(), qPrintable(info));
+}
+
+// A scanned root decides what its /etc/group is: a symbolic link there (to a file of the
+// analyst's host, or anywhere) is not followed, and the answer says the list may be incomplete.
+void TestWritability::rootGroupFileBehindASymlinkIsNotFollowed()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString real = tmp.filePath(QStringLiteral("elsewhere-group"));
+    {
+        QFile f(real);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("root:x:0:alice\n");
+    }
+    const QString link = tmp.filePath(QStringLiteral("group"));
+    QVERIFY(QFile::link(real, link));
+    const auto viaLink = loadlens::pathsec::readRootGroupMembers(link.toStdString(), tmp.filePath(QStringLiteral("passwd")).toStdString());
+    QVERIFY2(viaLink.names.empty(), viaLink.names.empty() ? "" : viaLink.names.front().c_str());
+    QVERIFY2(viaLink.error.find("symbolic link") != std::string::npos, viaLink.error.c_str());
+    // The same content in a regular file is read.
+    const auto direct = loadlens::pathsec::readRootGroupMembers(real.toStdString(), tmp.filePath(QStringLiteral("passwd")).toStdString());
+    QCOMPARE(direct.names, std::vector<std::string>{"alice"});
+    QVERIFY2(direct.error.empty(), direct.error.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestWritability)

@@ -256,6 +256,38 @@ private slots:
         };
         QCOMPARE(digestOf(*memfd), sha256Of(QByteArray(4096, char(0xc3))));
         QCOMPARE(digestOf(*gone), sha256Of(deletedContent));
+        // Read through the mapping, nothing is missing: no "cannot stat /memfd:..." left over
+        // from the path that never existed, and the facts are the mapped file's.
+        for (const ModuleRecord *m : {memfd, gone}) {
+            const FileFacts &facts = scan.files.at(m->file);
+            std::string errors;
+            for (const auto &e : facts.errors)
+                errors += e + "; ";
+            QVERIFY2(facts.errors.empty(), errors.c_str());
+            QVERIFY(facts.size > 0);
+        }
+        QCOMPARE(scan.files.at(gone->file).size, std::uint64_t(deletedContent.size()));
+    }
+
+    // Without access to the mapping (map_files needs privileges) the digest is missing, and the
+    // facts say why.
+    void memfdWithoutTheMappingSaysWhy()
+    {
+        if (mapFilesReadable())
+            QSKIP("map_files is readable here (root): the mapping is read, so nothing is missing");
+        FixtureProcess target;
+        QVERIFY2(target.start({QStringLiteral("--memfd"), QStringLiteral("ll-survey-memfd2")}), qPrintable(target.error()));
+        const ScanResult scan = scanPid(target.pid());
+        const ModuleRecord *memfd = nullptr;
+        for (const auto &p : scan.processes)
+            for (const auto &m : p.modules)
+                if (m.memfd)
+                    memfd = &m;
+        QVERIFY2(memfd, "no memfd module");
+        const auto it = scan.files.find(memfd->file);
+        QVERIFY(it != scan.files.end());
+        QVERIFY(it->second.sha256.empty());
+        QVERIFY(!it->second.errors.empty());
     }
 
     // A mapped file was deleted and a package lists its path: an upgrade only when the file now

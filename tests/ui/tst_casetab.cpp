@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QLineEdit>
+#include <QPointer>
 
 #include "case_builders.h"
 #include "csv_reader.h"
@@ -24,6 +26,11 @@
 #include "importdialog.h"
 #include "mainwindow.h"
 #include "posturemodels.h"
+#include "filterproxies.h"
+#include "moduletablemodel.h"
+#include "processtreemodel.h"
+#include "snapshotbrowser.h"
+#include "verdictdetails.h"
 #include "tableexport.h"
 #include "shared_data.h"
 
@@ -72,6 +79,8 @@ private slots:
     void moduleVerdictsPerSnapshot();
     void diffHeaderFollowsTheSelection();
     void hostsKnownOnlyFromEventsAreListed();
+    void doubleClickBrowsesASnapshot();
+    void browsingAMissingSnapshotSaysSo();
 
 private:
     ImportReport importBundle(const QString &casePath);
@@ -505,6 +514,107 @@ void TestCaseTab::hostsKnownOnlyFromEventsAreListed()
     QTest::qWait(50);
     QTRY_VERIFY_WITH_TIMEOUT(tab.runner()->isIdle(), 30000);
     QCOMPARE(tab.diffModel()->rowCount(), 0);
+}
+
+
+void TestCaseTab::doubleClickBrowsesASnapshot()
+{
+    // Two hosts: the snapshot browsed is the one double-clicked, not the first or the newest.
+    ScanResult other = m_scan;
+    other.processes.front().name = "other-host-process";
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeSnapshot(*db, m_scan, kScannedAt).ok());
+        QVERIFY(testing::writeSnapshot(*db, other, kScannedAt + 60, "second-host").ok());
+    }
+    ui::CaseTab tab;
+    loadTab(tab, m_casePath);
+    QCOMPARE(tab.snapshotModel()->rowCount(), 2);
+    int row = -1;
+    for (int r = 0; r < tab.hostsView()->model()->rowCount(); ++r)
+        if (tab.hostsView()->model()->index(r, ui::SnapshotTableModel::HostColumn).data().toString() == QStringLiteral("second-host"))
+            row = r;
+    QVERIFY(row >= 0);
+    const qint64 id = tab.hostsView()->model()->index(row, 0).data(ui::SnapshotTableModel::SnapshotIdRole).toLongLong();
+    QVERIFY(id > 0);
+
+    QSignalSpy opened(&tab, &ui::CaseTab::snapshotBrowserOpened);
+    tab.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&tab));
+    QTreeView *view = tab.hostsView();
+    const QModelIndex index = view->model()->index(row, ui::SnapshotTableModel::HostColumn);
+    view->scrollTo(index);
+    const QPoint centre = view->visualRect(index).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, centre);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    // The window belongs to the tab's window (here the tab itself): it closes with it.
+    QPointer<ui::SnapshotBrowser> browser = tab.findChild<ui::SnapshotBrowser *>();
+    QVERIFY(browser);
+    QCOMPARE(browser->snapshotId(), id);
+    QVERIFY(browser->windowTitle().contains(QStringLiteral("second-host")));
+    QVERIFY(browser->windowTitle().contains(QStringLiteral("read-only")));
+    QVERIFY(browser->windowTitle().contains(QStringLiteral("2023-11-14 22:14:20")));
+    QVERIFY2(browser->headerText().contains(QStringLiteral("second-host")), qPrintable(browser->headerText()));
+
+    QAbstractItemModelTester processTester(browser->processModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(browser->processView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester moduleTester(browser->moduleModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(browser->processModel()->processCount(), static_cast<int>(other.processes.size()));
+    const ProcessInfo &process = other.processes.front();
+    QVERIFY(browser->selectProcess(process.pid));
+    QCOMPARE(browser->processView()->currentIndex().siblingAtColumn(ui::ProcessTreeModel::NameColumn).data().toString(),
+             QStringLiteral("other-host-process"));
+    QCOMPARE(browser->moduleModel()->rowCount(), static_cast<int>(process.modules.size()));
+    // The modules show what the scan found: the same paths, and a verdict in the details pane.
+    QStringList shown, scanned;
+    for (int r = 0; r < browser->moduleModel()->rowCount(); ++r)
+        shown << browser->moduleModel()->index(r, ui::ModuleTableModel::PathColumn).data(ui::ModuleTableModel::PathRole).toString();
+    for (const auto &m : process.modules)
+        scanned << QString::fromStdString(m.path);
+    shown.sort();
+    scanned.sort();
+    QCOMPARE(shown, scanned);
+    QVERIFY(browser->moduleView()->currentIndex().isValid());
+    const QString details = browser->details()->toPlainText();
+    const ModuleRecord *module = browser->moduleModel()->moduleAt(
+        qobject_cast<QSortFilterProxyModel *>(browser->moduleView()->model())->mapToSource(browser->moduleView()->currentIndex()).row());
+    QVERIFY(module);
+    QVERIFY2(details.contains(QString::fromStdString(module->path)), qPrintable(details));
+
+    // The filter finds processes by a module they load, as in the live view.
+    const QString libc = [&] {
+        for (const auto &m : process.modules)
+            if (m.path.find("libc.so") != std::string::npos)
+                return QString::fromStdString(m.path);
+        return QString();
+    }();
+    QVERIFY(!libc.isEmpty());
+    browser->processFilter()->setText(QStringLiteral("libc.so"));
+    QCOMPARE(browser->processView()->model()->rowCount(), 1);
+    browser->processFilter()->setText(QStringLiteral("no-such-module-anywhere"));
+    QCOMPARE(browser->processView()->model()->rowCount(), 0);
+    browser->close();
+    QTRY_VERIFY(browser.isNull());  // deleted on close
+}
+
+void TestCaseTab::browsingAMissingSnapshotSaysSo()
+{
+    {
+        auto db = store::CaseDatabase::open(m_casePath.toStdString());
+        QVERIFY(db.ok());
+        QVERIFY(testing::writeSnapshot(*db, m_scan, kScannedAt).ok());
+    }
+    ui::CaseTab tab;
+    loadTab(tab, m_casePath);
+    QSignalSpy opened(&tab, &ui::CaseTab::snapshotBrowserOpened);
+    QSignalSpy failed(&tab, &ui::CaseTab::queryFailed);
+    tab.browseSnapshot(9999);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QCOMPARE(opened.count(), 0);
+    QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("no snapshot 9999")),
+             qPrintable(failed.first().at(0).toString()));
 }
 
 QTEST_MAIN(TestCaseTab)

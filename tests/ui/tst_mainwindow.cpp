@@ -118,6 +118,11 @@ void TestMainWindow::helpListsRealShortcutsAndLicences()
     QVERIFY(!about.contains(QStringLiteral("<code></code>")));
     QVERIFY(about.contains(QStringLiteral("MIT")));
     QVERIFY(about.contains(QStringLiteral("HijackLibs data set (GPL-3.0)")));
+    // The libraries LoadLens links (libregf reads the hives); libevtx and auparse are only the
+    // tests' oracles and are not part of the program.
+    QVERIFY(about.contains(QStringLiteral("libregf")));
+    QVERIFY(!about.contains(QStringLiteral("libevtx")));
+    QVERIFY(!about.contains(QStringLiteral("auparse")));
 }
 
 void TestMainWindow::selectsFirstFlaggedProcessAndExplainsIt()
