@@ -79,6 +79,23 @@ struct DeletionFacts {
     bool pathNowAbsent = false;
 };
 
+// A Windows (PE) image mapped into a Linux process: Wine loads Windows programs and DLLs this
+// way. Gathered only for files named like Windows images that no package owns.
+struct WindowsImageFacts {
+    bool isPe = false;             // the file is a PE image (core/pe)
+    std::string prefix;            // the process's Wine prefix (WINEPREFIX, else ~/.wine of its user)
+    std::string prefixSource;      // "WINEPREFIX" or "default ~/.wine"
+    // For a DLL loaded from outside the prefix's system32 (and syswow64): the prefix's own DLL
+    // of the same name, which the Windows search order puts after the application directory.
+    std::string system32Copy;
+    std::string dllOverrides;      // WINEDLLOVERRIDES of the process, when set
+    bool signatureChecked = false;
+    std::string signatureState;    // core/authenticode's state name: "unsigned", "invalid", ...
+    bool signedOk = false;
+    std::string signer;            // subject of the primary signature, when signed
+    std::string authenticodeSha256;
+};
+
 struct ModuleFacts {
     PackageFacts package;
     WritableFacts writable;
@@ -103,6 +120,7 @@ struct ModuleFacts {
     // no DT_NEEDED search explains it (dlopen by path, preload).
     std::string foundThrough;
     std::string sha256;
+    WindowsImageFacts windows;
 };
 
 } // namespace loadlens::verdict
