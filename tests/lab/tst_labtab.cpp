@@ -41,7 +41,7 @@ private slots:
         LabScenarioModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), int(loadlens::lab::catalogue().size()));
-        QCOMPARE(model.rowCount(), 8);
+        QCOMPARE(model.rowCount(), 9);
         QCOMPARE(model.nameAt(0), QStringLiteral("preload-env"));
         QCOMPARE(model.index(0, LabScenarioModel::StatusColumn).data().toString(), QStringLiteral("stopped"));
         model.setRunning({{QStringLiteral("preload-env"), 4242}});
