@@ -14,6 +14,7 @@
 #include "scan/loader_env_findings.h"
 #include "scan/loader_paths.h"
 #include "scan/windows_images.h"
+#include "hijacklibs/hijacklibs.h"
 #include "verdict/module_classifier.h"
 
 #include <algorithm>
@@ -237,7 +238,18 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;
     std::unordered_map<std::string, verdict::DeletionFacts> deletions;  // by path: each hashed once
-    WindowsImageSurvey windowsImages;  // PE images that Wine processes map
+    std::optional<hijacklibs::Dataset> hijackLibs;
+    if (!options.hijackLibsDir.empty()) {
+        hijacklibs::LoadReport report;
+        if (auto dataset = hijacklibs::Dataset::loadDirectory(options.hijackLibsDir, report, cancel)) {
+            hijackLibs.emplace(std::move(*dataset));
+            for (const auto &problem : report.problems)
+                logger->info("HijackLibs: {}: {}", problem.file, problem.message);
+        } else {
+            logger->warn("HijackLibs dataset not used: {}", dataset.error().message);
+        }
+    }
+    WindowsImageSurvey windowsImages(hijackLibs ? &*hijackLibs : nullptr);  // PE images that Wine processes map
     const FileFactsLookup surveyed = [&files](const FileKey &key) -> const FileFacts * {
         auto it = files.find(key);
         return it != files.end() ? &it->second.facts : nullptr;

@@ -2,6 +2,7 @@
 
 #include "authenticode/file_check.h"
 #include "common/accounts.h"
+#include "hijacklibs/hijacklibs.h"
 #include "pe/pe_reader.h"
 #include "proc/modules.h"
 
@@ -50,6 +51,14 @@ std::string winePrefixOf(const ProcessInfo &process, std::string *source)
     return home + "/.wine";
 }
 
+std::string windowsPathOf(const std::string &unixPath, const std::string &prefix)
+{
+    const std::string driveC = prefix + "/drive_c/";
+    if (!prefix.empty() && unixPath.rfind(driveC, 0) == 0)
+        return winpath::normalize("c:\\" + unixPath.substr(driveC.size()));
+    return winpath::normalize("z:" + unixPath);
+}
+
 verdict::WindowsImageFacts WindowsImageSurvey::facts(const ProcessInfo &process, const ModuleRecord &module,
                                                       bool packaged)
 {
@@ -88,7 +97,25 @@ verdict::WindowsImageFacts WindowsImageSurvey::facts(const ProcessInfo &process,
         out.dllOverrides = o->second;
     const auto slash = module.path.rfind('/');
     const std::string name = module.path.substr(slash + 1);
-    if (out.prefix.empty() || lower(name.substr(name.rfind('.') + 1)) != "dll")
+    if (lower(name.substr(name.rfind('.') + 1)) != "dll")
+        return out;
+    if (m_dataset) {
+        out.windowsPath = windowsPathOf(module.path, out.prefix);
+        const auto directory = winpath::directoryOf(out.windowsPath);
+        const auto entries = m_dataset->findAll(name);
+        bool expectedHere = false;
+        for (const auto *entry : entries)
+            expectedHere = expectedHere || entry->isExpectedDirectory(directory);
+        if (!entries.empty() && !expectedHere) {
+            const auto &entry = *entries.front();
+            out.hijackLibsEntry = entry.file;
+            out.hijackLibsVendor = entry.vendor;
+            out.hijackLibsTypes = entry.hijackTypes();
+            for (const auto &pattern : entry.expectedLocations)
+                out.hijackLibsExpected += (out.hijackLibsExpected.empty() ? "" : "; ") + pattern.text();
+        }
+    }
+    if (out.prefix.empty())
         return out;
     const std::string windows = out.prefix + "/drive_c/windows/";
     const std::string dir = module.path.substr(0, slash);

@@ -319,6 +319,15 @@ void addWindowsReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
         }
         v.add(makeReason(code::WineDllShadowsSystem32, Level::High, std::move(text), std::move(evidence)));
     }
+    if (!w.hijackLibsEntry.empty())
+        v.add(makeReason(code::HijackLibsMatch, w.system32Copy.empty() ? Level::Medium : Level::High,
+                         "HijackLibs lists " + name + " as a DLL that attackers plant to hijack programs (" +
+                             w.hijackLibsTypes + "), and this copy is not where " +
+                             (w.hijackLibsVendor.empty() ? std::string("its vendor") : w.hijackLibsVendor) +
+                             " installs it (" + (w.hijackLibsExpected.empty() ? std::string("nowhere") : w.hijackLibsExpected) +
+                             "): " + w.windowsPath + ".",
+                         {{"path", m.path}, {"windows_path", w.windowsPath}, {"hijack-type", w.hijackLibsTypes},
+                          {"expected-locations", w.hijackLibsExpected}, {"hijacklibs-entry", w.hijackLibsEntry}}));
     if (!w.signatureChecked || w.signedOk)
         return;
     if (w.signatureState == "unsigned")

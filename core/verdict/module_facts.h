@@ -94,6 +94,13 @@ struct WindowsImageFacts {
     bool signedOk = false;
     std::string signer;            // subject of the primary signature, when signed
     std::string authenticodeSha256;
+    // The HijackLibs dataset (when the scan was given one) lists a DLL of this name, and this
+    // copy is not in one of the entry's expected locations.
+    std::string windowsPath;       // the path as the Windows program sees it ("c:\...", "z:\...")
+    std::string hijackLibsEntry;   // the entry's YAML file
+    std::string hijackLibsVendor;
+    std::string hijackLibsTypes;   // "Sideloading, Search Order"
+    std::string hijackLibsExpected; // the expected locations, "; "-separated
 };
 
 struct ModuleFacts {

@@ -40,6 +40,7 @@ constexpr std::array kCatalog{
     CatalogEntry{code::WineDllShadowsSystem32, technique::DllSearchOrderHijacking, measure::SecureDllSearchOrder},
     CatalogEntry{code::PeUnsigned, technique::DllSearchOrderHijacking, measure::RequireSignatures},
     CatalogEntry{code::PeSignatureInvalid, technique::DllSearchOrderHijacking, measure::RequireSignatures},
+    CatalogEntry{code::HijackLibsMatch, technique::DllSearchOrderHijacking, measure::SecureDllSearchOrder},
 };
 
 const CatalogEntry *find(std::string_view code)

@@ -36,6 +36,8 @@ inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-di
 inline constexpr std::string_view WineDllShadowsSystem32 = "wine-dll-shadows-system32";
 inline constexpr std::string_view PeUnsigned = "pe-unsigned";
 inline constexpr std::string_view PeSignatureInvalid = "pe-signature-invalid";
+// The same code the Sysmon import gives a HijackLibs DLL outside its expected locations.
+inline constexpr std::string_view HijackLibsMatch = "hijacklibs-match";
 } // namespace code
 
 namespace technique {

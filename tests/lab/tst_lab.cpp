@@ -8,6 +8,7 @@
 #include "lab/lab_process.h"
 #include "lab/lab_runner.h"
 #include "program_run.h"
+#include "shared_data.h"
 #include "verdict/reason_catalog.h"
 
 #include <QTemporaryDir>
@@ -299,6 +300,25 @@ private slots:
                     builtinSeen = codes.count("package-verified") && !codes.count("pe-unsigned") &&
                                   !codes.count("wine-dll-shadows-system32");
             QVERIFY2(builtinSeen, qPrintable(describe(modules)));
+            // With the HijackLibs dataset, the planted copy is a known hijackable DLL outside
+            // %SYSTEM32%; Wine's own DLLs are not judged against it.
+            const QString hijackLibs = loadlens::testing::sharedDataPath(QStringLiteral("hijacklibs"));
+            if (!hijackLibs.isEmpty()) {
+                const auto withDataset = cli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(pid),
+                                              QStringLiteral("--json"), QStringLiteral("--no-hash-cache"), QStringLiteral("--quiet"),
+                                              QStringLiteral("--hijacklibs"), hijackLibs});
+                QVERIFY2(withDataset.exitCode == 0, qPrintable(lines(withDataset.err)));
+                const json judged = json::parse(withDataset.out.toStdString());
+                const auto again = modulesOf(judged, pid);
+                QVERIFY2(again.at(scenarioDir + "/app/version.dll").count("hijacklibs-match"), qPrintable(describe(again)));
+                for (const auto &[path, codes] : again)
+                    if (path.find("/wine/") != std::string::npos)
+                        QVERIFY2(!codes.count("hijacklibs-match"), path.c_str());
+                const json planted = moduleOf(judged, pid, scenarioDir + "/app/version.dll");
+                for (const auto &r : planted.at("verdict").at("reasons"))
+                    if (r.at("code") == "hijacklibs-match")
+                        QVERIFY2(r.at("evidence").value("hijacklibs-entry", "").ends_with("/version.yml"), r.dump().c_str());
+            }
         }
         // The payload's constructor ran (every scenario but the memfd and the not-yet-exploited
         // RUNPATH one loads it).
@@ -664,6 +684,9 @@ private slots:
         QTest::addRow("relative lab dir") << QStringList{QStringLiteral("lab"), QStringLiteral("start"), QStringLiteral("memfd-exec"),
                                                          QStringLiteral("--lab-dir"), QStringLiteral("rel")}
                                           << 1 << QStringLiteral("absolute path");
+        QTest::addRow("scan with no HijackLibs folder")
+            << QStringList{QStringLiteral("scan"), QStringLiteral("--hijacklibs"), QStringLiteral("/proc/no-such-dir")} << 2
+            << QStringLiteral("--hijacklibs needs the directory of the HijackLibs dataset");
     }
     void badInputIsAClearError()
     {

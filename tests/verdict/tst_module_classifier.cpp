@@ -217,6 +217,17 @@ private slots:
             << library("/home/u/.wine/drive_c/Program Files/App/version.dll") << f
             << QStringList{QStringLiteral("pe-unsigned"), QStringLiteral("unowned"), QStringLiteral("wine-dll-shadows-system32")}
             << int(Level::High);
+        f.windows.windowsPath = "c:\\program files\\app\\version.dll";
+        f.windows.hijackLibsEntry = "yml/microsoft/built-in/version.yml";
+        f.windows.hijackLibsVendor = "Microsoft";
+        f.windows.hijackLibsTypes = "Sideloading";
+        f.windows.hijackLibsExpected = "%SYSTEM32%; %SYSWOW64%";
+        QTest::addRow("wine: planted DLL that HijackLibs lists")
+            << library("/home/u/.wine/drive_c/Program Files/App/version.dll") << f
+            << QStringList{QStringLiteral("hijacklibs-match"), QStringLiteral("pe-unsigned"), QStringLiteral("unowned"),
+                           QStringLiteral("wine-dll-shadows-system32")}
+            << int(Level::High);
+        f.windows.hijackLibsEntry.clear();
         f.windows.system32Copy.clear();
         f.windows.signatureState = "invalid";
         QTest::addRow("wine: own DLL with a broken signature")
