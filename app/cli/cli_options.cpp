@@ -1,6 +1,7 @@
 #include "cli_options.h"
 
 #include <charconv>
+#include <sys/stat.h>
 
 namespace loadlens::cli {
 
@@ -52,6 +53,8 @@ Scan options:
                          (default: $XDG_DATA_HOME/loadlens/hash-cache.sqlite;
                          as root /var/cache/loadlens/hash-cache.sqlite)
   --no-hash-cache        hash every file again
+  --hijacklibs DIR       the HijackLibs YAML dataset: Windows DLLs that Wine processes
+                         load from outside the DLL's expected locations get hijacklibs-match
   --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
   --quiet                no progress on stderr
   --case FILE|URL        who-loads: ask the case (all hosts) instead of scanning this one
@@ -152,6 +155,15 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
             if (!v)
                 return v.error();
             o.casePath = *v;
+        } else if (arg == "--hijacklibs") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            struct stat st {};
+            if (::stat(v->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                return usageError("--hijacklibs needs the directory of the HijackLibs dataset; '" + *v +
+                                  "' is not a directory");
+            o.hijackLibsDir = *v;
         } else if (arg == "--hash-cache" || arg == "--root" || arg == "--proc" || arg == "--dpkg-admin" ||
                    arg == "--log-level") {
             auto v = needValue(arg);

@@ -23,6 +23,7 @@ struct CliOptions {
     bool verdicts = true;
     bool hashCache = true;
     std::string hashCachePath;  // empty = default under the user's data dir
+    std::string hijackLibsDir;  // empty = no HijackLibs checks
     bool probeAllPids = false;
     bool quiet = false;
     std::string rootDir = "/";

@@ -30,6 +30,7 @@ scan::ScanOptions scanOptionsFor(const CliOptions &o, bool wholeHost)
     so.verdicts = o.verdicts;
     so.probeHiddenPids = !o.pid || wholeHost;
     so.probeAllPids = o.probeAllPids;
+    so.hijackLibsDir = o.hijackLibsDir;
     if (o.hashCache)
         so.hashCachePath = o.hashCachePath.empty() ? pkg::defaultHashCachePath() : o.hashCachePath;
     return so;

@@ -154,6 +154,33 @@ std::vector<Scenario> buildCatalogue()
         "SELinux deny_execmem), and investigate the process that did it.",
         {},
         {}});
+    all.push_back(Scenario{
+        "wine-dll-hijack",
+        "Windows DLL search-order hijack: version.dll planted beside a program (under Wine)",
+        "A Windows program loads version.dll by name, without a full path, as many programs do. Windows looks "
+        "for a DLL in the program's own directory before System32 (the DLL search order), so whoever can write "
+        "to that directory, here an install directory everyone can write to, puts a version.dll there and it "
+        "runs inside the program with the program's rights. The lab runs a small Windows program under Wine in "
+        "a private prefix in the lab directory. Wine itself prefers its builtin version.dll wherever the "
+        "program is, so the lab sets WINEDLLOVERRIDES=version=n,b (native first) to make Wine search like "
+        "Windows; on Windows no override is needed, and that is the hijack. LoadLens's live scan sees the Wine "
+        "process map version.dll from the application directory although the prefix's system32 has its own, "
+        "and checks the file as a Windows image: not Authenticode-signed. Needs Wine (Debian wine64) at run "
+        "time and LoadLens built with mingw-w64 (g++-mingw-w64-x86-64).",
+        kT1574_001,
+        "Secure the DLL search order: no user-writable application directories, system DLLs loaded by full "
+        "path, signed DLLs required (M1044)",
+        {"mkdir -m 0777 $LAB/app", "cp $BIN/win/ll_lab_victim.exe $LAB/app/",
+         "cp $BIN/win/version.dll $LAB/app/version.dll   # the payload, planted beside the program",
+         "env -i LOADLENS_LAB_LOG=$LAB/lab.log HOME=$LAB/home TMPDIR=$LAB/tmp WINEPREFIX=$LAB/prefix "
+         "WINEDEBUG=-all WINEDLLOVERRIDES='version=n,b;mscoree=;mshtml=' /usr/lib/wine/wine64 "
+         "$LAB/app/ll_lab_victim.exe"},
+        {{"app/version.dll", {"wine-dll-shadows-system32", "pe-unsigned", "unowned", "writable-path"}}},
+        "Install programs only into directories users cannot write to (chmod 0755, owned by root or an "
+        "administrator), load system DLLs by full path (LoadLibraryEx with LOAD_LIBRARY_SEARCH_SYSTEM32), and "
+        "allow only signed DLLs (WDAC/AppLocker). Stop also runs `wineserver -k` for the prefix and removes it.",
+        {"rm $LAB/app/version.dll", "chmod 0755 $LAB/app"},
+        {{"app/version.dll", {"wine-dll-shadows-system32", "pe-unsigned"}}}});
     return all;
 }
 

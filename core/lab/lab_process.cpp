@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
@@ -196,7 +198,8 @@ Result<int> spawnVictim(const SpawnRequest &request, int timeoutMs)
         if (said.size() > 4096)
             break;
     }
-    ready = said.rfind("ready\n", 0) == 0;
+    // "ready", or "ready WHAT-WAS-LOADED" (the Windows victim names the DLL it got).
+    ready = said.rfind("ready\n", 0) == 0 || said.rfind("ready ", 0) == 0;
     if (ready)
         return pid;
     ::kill(pid, SIGKILL);
@@ -207,6 +210,77 @@ Result<int> spawnVictim(const SpawnRequest &request, int timeoutMs)
     if (said.empty())
         return Error{ETIMEDOUT, program + " did not report ready within " + std::to_string(timeoutMs) + " ms"};
     return Error{ECHILD, program + ": " + said};
+}
+
+Result<int> runToCompletion(const std::vector<std::string> &argv, const std::vector<std::string> &env,
+                            const std::string &logPath, int timeoutMs)
+{
+    if (argv.empty())
+        return Error{EINVAL, "no program to run"};
+    auto args = cStrings(argv);
+    auto envp = cStrings(env);
+    Fd logFd(::open(logPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (logFd.get() < 0)
+        return Error::fromErrno(errno, "cannot open the lab log " + logPath);
+    Fd nullFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (nullFd.get() < 0)
+        return Error::fromErrno(errno, "cannot open /dev/null");
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return Error::fromErrno(errno, "cannot fork");
+    if (pid == 0) {
+        if (::dup2(nullFd.get(), STDIN_FILENO) < 0 || ::dup2(logFd.get(), STDOUT_FILENO) < 0 ||
+            ::dup2(logFd.get(), STDERR_FILENO) < 0)
+            ::_exit(127);
+        ::close_range(3, ~0U, 0);
+        ::execve(args[0], args.data(), envp.data());
+        ::_exit(127);
+    }
+    Fd pidfd(pidfdOpen(pid));
+    if (pidfd.get() >= 0) {
+        pollfd p{pidfd.get(), POLLIN, 0};
+        if (::poll(&p, 1, timeoutMs) == 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            return Error{ETIMEDOUT, argv[0] + " did not finish within " + std::to_string(timeoutMs) + " ms"};
+        }
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid)
+        return Error::fromErrno(errno, "cannot wait for " + argv[0]);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        return Error{ENOENT, "cannot run " + argv[0]};
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<int> processesWithEnvironment(const std::string &entry)
+{
+    std::vector<int> found;
+    DIR *proc = ::opendir("/proc");
+    if (!proc)
+        return found;
+    while (const dirent *d = ::readdir(proc)) {
+        char *end = nullptr;
+        const long pid = std::strtol(d->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0' || pid == ::getpid())
+            continue;
+        std::ifstream in(std::string("/proc/") + d->d_name + "/environ", std::ios::binary);
+        if (!in)
+            continue;
+        std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (std::size_t at = 0; at < environ.size();) {
+            std::size_t nul = environ.find('\0', at);
+            if (nul == std::string::npos)
+                nul = environ.size();
+            if (environ.compare(at, nul - at, entry) == 0 && processStartTime(static_cast<int>(pid))) {
+                found.push_back(static_cast<int>(pid));
+                break;
+            }
+            at = nul + 1;
+        }
+    }
+    ::closedir(proc);
+    return found;
 }
 
 Status killVictim(int pid, std::uint64_t startTime)

@@ -39,7 +39,8 @@ nlohmann::json toJson(const Instance &i)
             {"owner_pid", i.ownerPid}, {"owner_start_time", i.ownerStartTime}, {"started_at", i.startedAt},
             {"commands", i.commands}, {"mitigated", i.mitigated},
             {"argv", i.request.argv}, {"env", i.request.env}, {"log", i.request.logPath},
-            {"etc_overlay", i.request.etcOverlay}, {"host_etc", i.request.hostEtcMount}};
+            {"etc_overlay", i.request.etcOverlay}, {"host_etc", i.request.hostEtcMount},
+            {"ready_timeout_ms", i.request.readyTimeoutMs}};
 }
 
 Result<Instance> readState(const fs::path &dir)
@@ -65,6 +66,7 @@ Result<Instance> readState(const fs::path &dir)
         i.request.logPath = j.value("log", std::string());
         i.request.etcOverlay = j.value("etc_overlay", std::string());
         i.request.hostEtcMount = j.value("host_etc", std::string());
+        i.request.readyTimeoutMs = j.value("ready_timeout_ms", 10000);
         return i;
     } catch (const std::exception &e) {
         return Error{EINVAL, "damaged lab state " + file.string() + ": " + e.what()};
@@ -79,11 +81,23 @@ bool victimAlive(const Instance &i)
 
 // A state file names a pid; only a process running a program from the scenario's own
 // directory is the lab's to kill (a damaged or forged state must not make the lab kill others).
+// A Wine process runs the Wine loader: it is the scenario's when it maps a file of the
+// scenario's directory (the Windows program Wine loaded).
 bool runsFromScenario(const Instance &i)
 {
     std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/" + std::to_string(i.pid) + "/exe", ec);
-    return !ec && exe.string().rfind(i.directory + "/", 0) == 0;
+    const std::string proc = "/proc/" + std::to_string(i.pid);
+    const fs::path exe = fs::read_symlink(proc + "/exe", ec);
+    if (ec)
+        return false;
+    if (exe.string().rfind(i.directory + "/", 0) == 0)
+        return true;
+    std::ifstream maps(proc + "/maps");
+    const std::string mapped = " " + i.directory + "/";
+    for (std::string line; std::getline(maps, line);)
+        if (line.find(mapped) != std::string::npos)
+            return true;
+    return false;
 }
 
 bool ownerGone(const Instance &i)
@@ -96,6 +110,9 @@ bool ownerGone(const Instance &i)
 
 Status removeScenarioDirectory(const fs::path &dir)
 {
+    // Processes the scenario started besides its victim (Wine's server and services) end first.
+    if (auto s = teardownScenario(dir.string()); !s)
+        return s;
     std::error_code ec;
     fs::remove_all(dir, ec);
     if (ec)
@@ -218,7 +235,7 @@ Result<Instance> Runner::start(const std::string &name)
         (void)removeScenarioDirectory(dir);
         return request.error();
     }
-    auto pid = spawnVictim(*request);
+    auto pid = spawnVictim(*request, request->readyTimeoutMs);
     if (!pid) {
         (void)removeScenarioDirectory(dir);
         return Error{pid.error().code, "scenario " + name + " did not start: " + pid.error().message};
@@ -296,7 +313,11 @@ Result<Instance> Runner::mitigate(const std::string &name)
         return Error{ENOENT, "scenario " + name + " is not running; `loadlens-cli lab start " + name + "` first"};
     // Everything the request names must be inside the scenario's directory.
     const std::string prefix = dir.string() + "/";
-    for (const auto &path : {state->request.argv.empty() ? std::string() : state->request.argv[0], state->request.logPath})
+    // The Windows scenario's program is Wine's loader, which runs the scenario's .exe.
+    const auto &argv = state->request.argv;
+    const bool wineRun = usesWine(*scenario) && argv.size() == 2 && findWine() && argv[0] == findWine()->loader;
+    const std::string program = argv.empty() ? std::string() : argv[wineRun ? 1 : 0];
+    for (const auto &path : {program, state->request.logPath})
         if (path.rfind(prefix, 0) != 0)
             return Error{EINVAL, "damaged lab state in " + dir.string() + ": " + path + " is outside the scenario"};
     if (!runsFromScenario(*state))
@@ -306,7 +327,7 @@ Result<Instance> Runner::mitigate(const std::string &name)
         return s.error();
     if (auto s = applyMitigation(*scenario, dir.string()); !s)
         return s.error();
-    auto pid = spawnVictim(state->request);
+    auto pid = spawnVictim(state->request, state->request.readyTimeoutMs);
     if (!pid)
         return Error{pid.error().code, "scenario " + name + " did not start again: " + pid.error().message};
     state->pid = *pid;

@@ -1,8 +1,13 @@
 #include "lab/lab_scenarios.h"
 
+#include "lab/lab_process.h"
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -67,7 +72,59 @@ Status buildEtcOverlay(const fs::path &overlay, const fs::path &hostEtc, const s
     return writeText(overlay / "ld.so.preload", preloadLine + "\n");
 }
 
+const char *kInstallWine = "apt-get install --no-install-recommends wine64 g++-mingw-w64-x86-64";
+
+// The Wine environment of a scenario: everything Wine writes (the prefix, the server's socket
+// directory, which Debian's Wine puts under TMPDIR, anything it keeps under HOME) stays in
+// the scenario's directory.
+std::vector<std::string> wineEnvironment(const fs::path &dir)
+{
+    return {"HOME=" + (dir / "home").string(), "TMPDIR=" + (dir / "tmp").string(),
+            "WINEPREFIX=" + (dir / "prefix").string(), "WINEDEBUG=-all"};
+}
+
 } // namespace
+
+bool usesWine(const Scenario &scenario) { return scenario.name == "wine-dll-hijack"; }
+
+Result<WineTools> findWine()
+{
+    // Debian's wine64 installs the loader and the server in /usr/lib/wine; the `wine` wrapper
+    // that would put them on PATH is only recommended.
+    for (const auto &[loader, server] : {std::pair<const char *, const char *>{"/usr/lib/wine/wine64", "/usr/lib/wine/wineserver64"},
+                                         std::pair<const char *, const char *>{"/usr/bin/wine64", "/usr/bin/wineserver"}})
+        if (::access(loader, X_OK) == 0 && ::access(server, X_OK) == 0)
+            return WineTools{loader, server};
+    return Error{ENOENT, std::string("the Windows scenario needs Wine (/usr/lib/wine/wine64 and wineserver64, Debian "
+                                     "package wine64), which is not installed; install it with `") +
+                             kInstallWine + "`"};
+}
+
+Status teardownScenario(const std::string &scenarioDir)
+{
+    const fs::path dir(scenarioDir);
+    const fs::path prefix = dir / "prefix";
+    std::error_code ec;
+    if (!fs::exists(prefix, ec))
+        return Ok{};
+    if (auto wine = findWine()) {
+        auto env = wineEnvironment(dir);
+        env.push_back("PATH=/usr/bin:/bin");
+        (void)runToCompletion({wine->server, "-k"}, env, (dir / "lab.log").string(), 10000);
+    }
+    // The server kills its processes; whatever still runs with this prefix is killed here.
+    const std::string entry = "WINEPREFIX=" + prefix.string();
+    for (int round = 0; round < 50; ++round) {
+        const auto left = processesWithEnvironment(entry);
+        if (left.empty())
+            return Ok{};
+        for (int pid : left)
+            if (auto start = processStartTime(pid))
+                (void)killVictim(pid, *start);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return Error{EBUSY, "processes of the Wine prefix " + prefix.string() + " are still running"};
+}
 
 Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string &scenarioDir,
                                      const std::string &binDir)
@@ -110,6 +167,37 @@ Result<SpawnRequest> prepareScenario(const Scenario &scenario, const std::string
         return (dir / "app/ll_lab_app").string();
     };
 
+    if (usesWine(scenario)) {
+        // The application directory is writable by everyone (an install directory anyone can
+        // write to), and the payload sits in it as version.dll.
+        const fs::path win = bin / "win";
+        if (!fs::is_regular_file(win / "ll_lab_victim.exe") || !fs::is_regular_file(win / "version.dll"))
+            return Error{ENOENT, "the Windows scenario's programs (" + (win / "ll_lab_victim.exe").string() +
+                                     ", version.dll) were not built: LoadLens was built without the mingw-w64 cross "
+                                     "compiler (Debian g++-mingw-w64-x86-64); install it with `" + kInstallWine +
+                                     "` and build again"};
+        auto wine = findWine();
+        if (!wine)
+            return wine.error();
+        if (auto s = makeDirectory(dir / "app", 0777); !s)
+            return s.error();
+        for (const char *sub : {"home", "tmp"})
+            if (auto s = makeDirectory(dir / sub, 0700); !s)
+                return s.error();
+        if (auto s = copyFile(win / "ll_lab_victim.exe", dir / "app/ll_lab_victim.exe"); !s)
+            return s.error();
+        if (auto s = copyFile(win / "version.dll", dir / "app/version.dll"); !s)
+            return s.error();
+        request.argv = {wine->loader, (dir / "app/ll_lab_victim.exe").string()};
+        for (auto &e : wineEnvironment(dir))
+            request.env.push_back(std::move(e));
+        // Wine prefers its own builtin version.dll wherever the application's directory is;
+        // native-then-builtin makes it search like Windows does.
+        request.env.push_back("WINEDLLOVERRIDES=version=n,b;mscoree=;mshtml=");
+        // The first start builds the prefix (several seconds, longer on a busy machine).
+        request.readyTimeoutMs = 180000;
+        return request;
+    }
     auto exe = scenario.name == "runpath-writable" || scenario.name == "search-order-plant" ? runpathApp()
                                                                                            : victim();
     if (!exe)
@@ -179,6 +267,13 @@ Status applyMitigation(const Scenario &scenario, const std::string &scenarioDir)
     }
     if (scenario.name == "preload-file")
         return writeText(dir / "etc/ld.so.preload", "");
+    if (usesWine(scenario)) {
+        std::error_code ec;
+        fs::remove(dir / "app/version.dll", ec);
+        if (ec)
+            return Error{ec.value(), "cannot remove the planted DLL: " + ec.message()};
+        return tighten(dir / "app");
+    }
     return Error{ENOTSUP, "scenario " + scenario.name + " has no mitigation the lab can apply"};
 }
 

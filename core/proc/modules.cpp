@@ -2,6 +2,7 @@
 
 #include "proc/errno_text.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -88,6 +89,20 @@ std::optional<std::uint64_t> detectShmemDevice(std::string *why)
     return static_cast<std::uint64_t>(st.st_dev);
 }
 
+bool hasWindowsImageName(std::string_view path)
+{
+    const auto dot = path.rfind('.');
+    if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos)
+        return false;
+    std::string ext(path.substr(dot + 1));
+    for (auto &c : ext)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char *known : {"dll", "exe", "sys", "drv", "ocx", "cpl"})
+        if (ext == known)
+            return true;
+    return false;
+}
+
 std::vector<ModuleRecord> buildModules(const std::vector<MapsEntry> &entries, const MapFilesContext &context)
 {
     std::vector<ModuleRecord> modules;
@@ -97,6 +112,7 @@ std::vector<ModuleRecord> buildModules(const std::vector<MapsEntry> &entries, co
     struct FileGroup {
         std::vector<const MapsEntry *> entries;
         bool executable = false;
+        bool imageHeader = false;  // a private mapping of the file's first page
         std::size_t order = 0;
     };
     std::map<FileGroupKey, FileGroup> files;
@@ -133,6 +149,7 @@ std::vector<ModuleRecord> buildModules(const std::vector<MapsEntry> &entries, co
         }
         group.entries.push_back(&e);
         group.executable = group.executable || e.executable();
+        group.imageHeader = group.imageHeader || (e.offset == 0 && e.perms.size() == 4 && e.perms[3] == 'p');
     }
 
     modules.reserve(others.size() + fileOrder.size());
@@ -140,13 +157,13 @@ std::vector<ModuleRecord> buildModules(const std::vector<MapsEntry> &entries, co
     for (FileGroup *group : fileOrder) {
         for (; nextOther != others.end() && nextOther->first < group->order; ++nextOther)
             modules.push_back(std::move(nextOther->second));
-        if (!group->executable)
+        if (!group->executable && !(group->imageHeader && hasWindowsImageName(group->entries.front()->path)))
             continue;
         const MapsEntry &first = *group->entries.front();
         ModuleRecord record;
         record.path = first.path;
         record.file = FileKey{static_cast<std::uint64_t>(::makedev(first.devMajor, first.devMinor)), first.inode};
-        record.executable = true;
+        record.executable = group->executable;
         record.ranges.reserve(group->entries.size());
         for (const MapsEntry *e : group->entries)
             record.ranges.push_back(rangeOf(*e));

@@ -131,7 +131,8 @@ std::map<std::string, std::string> loaderVariables(std::string_view environ)
         if (eq == std::string_view::npos || eq == 0)
             continue;
         const std::string_view name = entry.substr(0, eq);
-        if (name.starts_with("LD_") || name == "GLIBC_TUNABLES")
+        // Wine's prefix and DLL overrides decide which Windows DLLs a Wine process loads.
+        if (name.starts_with("LD_") || name == "GLIBC_TUNABLES" || name == "WINEPREFIX" || name == "WINEDLLOVERRIDES")
             // ld.so walks the whole block and the last LD_PRELOAD it meets wins: keep the last.
             vars[std::string(name)] = std::string(entry.substr(eq + 1));
     }

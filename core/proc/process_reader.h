@@ -49,7 +49,8 @@ private:
     ReadBuffer m_buffer;  // reused by every read of the scan
 };
 
-// Loader-relevant variables of an environ block (NUL-separated): LD_* and GLIBC_TUNABLES.
+// Loader-relevant variables of an environ block (NUL-separated): LD_*, GLIBC_TUNABLES, and
+// Wine's WINEPREFIX and WINEDLLOVERRIDES.
 std::map<std::string, std::string> loaderVariables(std::string_view environ);
 // NUL-separated arguments.
 std::vector<std::string> splitCmdline(std::string_view cmdline);

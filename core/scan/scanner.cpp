@@ -9,9 +9,12 @@
 #include "pkg/hash.h"
 #include "pkg/hash_cache.h"
 #include "proc/inventory.h"
+#include "proc/modules.h"
 #include "scan/file_survey.h"
 #include "scan/loader_env_findings.h"
 #include "scan/loader_paths.h"
+#include "scan/windows_images.h"
+#include "hijacklibs/hijacklibs.h"
 #include "verdict/module_classifier.h"
 
 #include <algorithm>
@@ -235,6 +238,18 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;
     std::unordered_map<std::string, verdict::DeletionFacts> deletions;  // by path: each hashed once
+    std::optional<hijacklibs::Dataset> hijackLibs;
+    if (!options.hijackLibsDir.empty()) {
+        hijacklibs::LoadReport report;
+        if (auto dataset = hijacklibs::Dataset::loadDirectory(options.hijackLibsDir, report, cancel)) {
+            hijackLibs.emplace(std::move(*dataset));
+            for (const auto &problem : report.problems)
+                logger->info("HijackLibs: {}: {}", problem.file, problem.message);
+        } else {
+            logger->warn("HijackLibs dataset not used: {}", dataset.error().message);
+        }
+    }
+    WindowsImageSurvey windowsImages(hijackLibs ? &*hijackLibs : nullptr);  // PE images that Wine processes map
     const FileFactsLookup surveyed = [&files](const FileKey &key) -> const FileFacts * {
         auto it = files.find(key);
         return it != files.end() ? &it->second.facts : nullptr;
@@ -258,6 +273,11 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                     if (known == deletions.end())
                         known = deletions.emplace(m.path, deletionFacts(m, &packages)).first;
                     facts[i].deletion = known->second;
+                }
+                if (!m.executable || proc::hasWindowsImageName(m.path)) {
+                    const auto surveyedFile = files.find(m.file);
+                    const bool packaged = surveyedFile != files.end() && !surveyedFile->second.facts.package.empty();
+                    facts[i].windows = windowsImages.facts(p, m, packaged);
                 }
                 m.verdict = verdict::classifyModule(p, m, facts[i]);
             }

@@ -296,6 +296,55 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
     }
 }
 
+// A Windows image in a Wine process: the search-order hijack Windows itself is open to, and the
+// signature Windows' own DLLs carry.
+void addWindowsReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
+{
+    const auto &w = f.windows;
+    if (!w.isPe)
+        return;
+    const auto slash = m.path.rfind('/');
+    const std::string name = m.path.substr(slash + 1);
+    if (!w.system32Copy.empty()) {
+        std::string text = "A Windows DLL loaded from " + m.path.substr(0, slash) +
+                           " although the Wine prefix's system32 has its own " + name + " (" + w.system32Copy +
+                           "). Windows looks in the program's own directory before System32, so a same-named DLL "
+                           "placed beside a program runs inside it instead of the system's: a DLL search-order "
+                           "hijack.";
+        Evidence evidence{{"path", m.path}, {"system32_copy", w.system32Copy}, {"wine_prefix", w.prefix},
+                          {"prefix_from", w.prefixSource}};
+        if (!w.dllOverrides.empty()) {
+            text += " Wine's DLL overrides of this process: " + w.dllOverrides + ".";
+            evidence.emplace_back("winedlloverrides", w.dllOverrides);
+        }
+        v.add(makeReason(code::WineDllShadowsSystem32, Level::High, std::move(text), std::move(evidence)));
+    }
+    if (!w.hijackLibsEntry.empty())
+        v.add(makeReason(code::HijackLibsMatch, w.system32Copy.empty() ? Level::Medium : Level::High,
+                         "HijackLibs lists " + name + " as a DLL that attackers plant to hijack programs (" +
+                             w.hijackLibsTypes + "), and this copy is not where " +
+                             (w.hijackLibsVendor.empty() ? std::string("its vendor") : w.hijackLibsVendor) +
+                             " installs it (" + (w.hijackLibsExpected.empty() ? std::string("nowhere") : w.hijackLibsExpected) +
+                             "): " + w.windowsPath + ".",
+                         {{"path", m.path}, {"windows_path", w.windowsPath}, {"hijack-type", w.hijackLibsTypes},
+                          {"expected-locations", w.hijackLibsExpected}, {"hijacklibs-entry", w.hijackLibsEntry}}));
+    if (!w.signatureChecked || w.signedOk)
+        return;
+    if (w.signatureState == "unsigned")
+        v.add(makeReason(code::PeUnsigned, Level::Medium,
+                         "This Windows image carries no Authenticode signature, embedded or in a catalog LoadLens "
+                         "was given, so nothing says who made it; Windows' own DLLs are signed by Microsoft.",
+                         {{"path", m.path}, {"signature", w.signatureState},
+                          {"authenticode_sha256", w.authenticodeSha256}}));
+    else
+        v.add(makeReason(code::PeSignatureInvalid, Level::High,
+                         "This Windows image's Authenticode signature does not verify (" + w.signatureState +
+                             "): the file was changed after it was signed, or the signature was made to look "
+                             "like someone else's.",
+                         {{"path", m.path}, {"signature", w.signatureState}, {"signer", w.signer},
+                          {"authenticode_sha256", w.authenticodeSha256}}));
+}
+
 // An injection path combined with a library nothing vouches for is what an attack looks like:
 // raise those reasons to high.
 void escalate(Verdict &v)
@@ -331,6 +380,7 @@ Verdict classifyModule(const ProcessInfo &process, const ModuleRecord &module, c
         addPackageReasons(v, module, facts);
     addPathReasons(v, module, facts);
     addPreloadReasons(v, process, module, facts);
+    addWindowsReasons(v, module, facts);
     escalate(v);
     return v;
 }

@@ -79,6 +79,30 @@ struct DeletionFacts {
     bool pathNowAbsent = false;
 };
 
+// A Windows (PE) image mapped into a Linux process: Wine loads Windows programs and DLLs this
+// way. Gathered only for files named like Windows images that no package owns.
+struct WindowsImageFacts {
+    bool isPe = false;             // the file is a PE image (core/pe)
+    std::string prefix;            // the process's Wine prefix (WINEPREFIX, else ~/.wine of its user)
+    std::string prefixSource;      // "WINEPREFIX" or "default ~/.wine"
+    // For a DLL loaded from outside the prefix's system32 (and syswow64): the prefix's own DLL
+    // of the same name, which the Windows search order puts after the application directory.
+    std::string system32Copy;
+    std::string dllOverrides;      // WINEDLLOVERRIDES of the process, when set
+    bool signatureChecked = false;
+    std::string signatureState;    // core/authenticode's state name: "unsigned", "invalid", ...
+    bool signedOk = false;
+    std::string signer;            // subject of the primary signature, when signed
+    std::string authenticodeSha256;
+    // The HijackLibs dataset (when the scan was given one) lists a DLL of this name, and this
+    // copy is not in one of the entry's expected locations.
+    std::string windowsPath;       // the path as the Windows program sees it ("c:\...", "z:\...")
+    std::string hijackLibsEntry;   // the entry's YAML file
+    std::string hijackLibsVendor;
+    std::string hijackLibsTypes;   // "Sideloading, Search Order"
+    std::string hijackLibsExpected; // the expected locations, "; "-separated
+};
+
 struct ModuleFacts {
     PackageFacts package;
     WritableFacts writable;
@@ -103,6 +127,7 @@ struct ModuleFacts {
     // no DT_NEEDED search explains it (dlopen by path, preload).
     std::string foundThrough;
     std::string sha256;
+    WindowsImageFacts windows;
 };
 
 } // namespace loadlens::verdict

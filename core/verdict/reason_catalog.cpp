@@ -37,6 +37,10 @@ constexpr std::array kCatalog{
     CatalogEntry{code::HiddenProcess, technique::Rootkit, measure::AuditAndMonitor},
     CatalogEntry{code::KernelProvided, "", ""},
     CatalogEntry{code::LoaderEnvWritableDir, technique::DynamicLinkerHijacking, measure::RestrictPreload},
+    CatalogEntry{code::WineDllShadowsSystem32, technique::DllSearchOrderHijacking, measure::SecureDllSearchOrder},
+    CatalogEntry{code::PeUnsigned, technique::DllSearchOrderHijacking, measure::RequireSignatures},
+    CatalogEntry{code::PeSignatureInvalid, technique::DllSearchOrderHijacking, measure::RequireSignatures},
+    CatalogEntry{code::HijackLibsMatch, technique::DllSearchOrderHijacking, measure::SecureDllSearchOrder},
 };
 
 const CatalogEntry *find(std::string_view code)

@@ -32,6 +32,12 @@ inline constexpr std::string_view HiddenProcess = "hidden-process";
 inline constexpr std::string_view KernelProvided = "kernel-provided";
 // Process-level finding: a loader variable names a directory someone other than root can write.
 inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-dir";
+// Windows (PE) images that Wine maps into a Linux process.
+inline constexpr std::string_view WineDllShadowsSystem32 = "wine-dll-shadows-system32";
+inline constexpr std::string_view PeUnsigned = "pe-unsigned";
+inline constexpr std::string_view PeSignatureInvalid = "pe-signature-invalid";
+// The same code the Sysmon import gives a HijackLibs DLL outside its expected locations.
+inline constexpr std::string_view HijackLibsMatch = "hijacklibs-match";
 } // namespace code
 
 namespace technique {
@@ -50,6 +56,8 @@ inline constexpr std::string_view RequireSignatures = "Require digital signature
 inline constexpr std::string_view ImmutableLoaderConfig = "Protect /etc/ld.so.preload and ld.so.conf (ldconfig, chattr +i)";
 inline constexpr std::string_view ApplicationControl = "Application control (AppArmor/SELinux, fapolicyd)";
 inline constexpr std::string_view AuditAndMonitor = "Audit and monitor library loading";
+inline constexpr std::string_view SecureDllSearchOrder =
+    "Secure the DLL search order: no user-writable application directories, system DLLs loaded by full path";
 } // namespace measure
 
 // Builds a reason with the catalog's technique and measure for `code`.

@@ -106,6 +106,9 @@ private slots:
         QVERIFY(QFile::copy(loadlens::testing::fixtureLibraryPath(), deleted));
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("LD_PRELOAD"), m_preloaded);
+        // Wine's variables are kept with the loader's (a Wine process's prefix and DLL overrides).
+        env.insert(QStringLiteral("WINEPREFIX"), m_dir.filePath(QStringLiteral("prefix")));
+        env.insert(QStringLiteral("WINEDLLOVERRIDES"), QStringLiteral("version=n,b"));
         QVERIFY2(m_target.start({QStringLiteral("--map-deleted"), deleted, QStringLiteral("--memfd"),
                                  QStringLiteral("schema-lab"), QStringLiteral("--anon-exec")},
                                 env),

@@ -8,6 +8,7 @@
 #include "lab/lab_process.h"
 #include "lab/lab_runner.h"
 #include "program_run.h"
+#include "shared_data.h"
 #include "verdict/reason_catalog.h"
 
 #include <QTemporaryDir>
@@ -134,6 +135,30 @@ QByteArray readAll(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+// The Windows scenario needs Wine at run time and mingw-w64 at build time; `lab start` says
+// which is missing and how to install it.
+bool wineUnavailable(const QString &name, const loadlens::testing::ProgramRun &started)
+{
+    return name == QLatin1String("wine-dll-hijack") && started.exitCode != 0 &&
+           (started.err.contains("needs Wine") || started.err.contains("were not built"));
+}
+
+// Live processes (not zombies) whose environment mentions `text` (a lab directory).
+QList<int> processesMentioning(const QString &text)
+{
+    QList<int> out;
+    for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool number = false;
+        const int n = pid.toInt(&number);
+        if (!number || n == int(::getpid()) || !loadlens::lab::processStartTime(n))
+            continue;
+        QFile f(QStringLiteral("/proc/%1/environ").arg(pid));
+        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(text.toUtf8()))
+            out << n;
+    }
+    return out;
+}
+
 int pidOfRunning(const QString &labDir, const QString &name)
 {
     const auto run = cli({QStringLiteral("lab"), QStringLiteral("status"), QStringLiteral("--json"),
@@ -192,6 +217,8 @@ private slots:
         if (name == QLatin1String("preload-file") && started.exitCode != 0 && ::geteuid() != 0 &&
             started.err.contains("unshare"))
             QSKIP(qPrintable(QStringLiteral("user namespaces are not available to this user: ") + lines(started.err)));
+        if (wineUnavailable(name, started))
+            QSKIP(qPrintable(lines(started.err)));
         QVERIFY2(started.exitCode == 0, qPrintable(lines(started.err)));
         QVERIFY2(started.out.contains("Started: pid"), qPrintable(lines(started.out)));
         const int pid = pidOfRunning(labDir, name);
@@ -248,9 +275,54 @@ private slots:
         if (name == QLatin1String("memfd-exec"))
             QVERIFY(module.at("memfd").get<bool>());
 
+        if (name == QLatin1String("wine-dll-hijack")) {
+            // Judged as a Windows DLL: the prefix's own version.dll is named, and the prefix is the
+            // lab's, owned by whoever runs the lab.
+            const std::string prefix = scenarioDir + "/prefix";
+            std::string system32Copy, winePrefix;
+            for (const auto &r : module.at("verdict").at("reasons"))
+                if (r.at("code") == "wine-dll-shadows-system32") {
+                    system32Copy = r.at("evidence").value("system32_copy", "");
+                    winePrefix = r.at("evidence").value("wine_prefix", "");
+                    QCOMPARE(QString::fromStdString(r.at("technique").get<std::string>()), QStringLiteral("T1574.001"));
+                    QVERIFY(!r.at("measure").get<std::string>().empty());
+                }
+            QCOMPARE(QString::fromStdString(system32Copy), QString::fromStdString(prefix + "/drive_c/windows/system32/version.dll"));
+            QCOMPARE(QString::fromStdString(winePrefix), QString::fromStdString(prefix));
+            struct stat st {};
+            QVERIFY(::stat(prefix.c_str(), &st) == 0 && st.st_uid == ::geteuid());
+            QVERIFY2(readAll(QString::fromStdString(scenarioDir + "/lab.log")).contains("payload loaded into Windows process"),
+                     readAll(QString::fromStdString(scenarioDir + "/lab.log")).constData());
+            // Wine's own DLLs in the same process are Windows images too, and vouched for by their package.
+            bool builtinSeen = false;
+            for (const auto &[path, codes] : modules)
+                if (path.find("/wine/") != std::string::npos && path.ends_with("/kernel32.dll"))
+                    builtinSeen = codes.count("package-verified") && !codes.count("pe-unsigned") &&
+                                  !codes.count("wine-dll-shadows-system32");
+            QVERIFY2(builtinSeen, qPrintable(describe(modules)));
+            // With the HijackLibs dataset, the planted copy is a known hijackable DLL outside
+            // %SYSTEM32%; Wine's own DLLs are not judged against it.
+            const QString hijackLibs = loadlens::testing::sharedDataPath(QStringLiteral("hijacklibs"));
+            if (!hijackLibs.isEmpty()) {
+                const auto withDataset = cli({QStringLiteral("scan"), QStringLiteral("--pid"), QString::number(pid),
+                                              QStringLiteral("--json"), QStringLiteral("--no-hash-cache"), QStringLiteral("--quiet"),
+                                              QStringLiteral("--hijacklibs"), hijackLibs});
+                QVERIFY2(withDataset.exitCode == 0, qPrintable(lines(withDataset.err)));
+                const json judged = json::parse(withDataset.out.toStdString());
+                const auto again = modulesOf(judged, pid);
+                QVERIFY2(again.at(scenarioDir + "/app/version.dll").count("hijacklibs-match"), qPrintable(describe(again)));
+                for (const auto &[path, codes] : again)
+                    if (path.find("/wine/") != std::string::npos)
+                        QVERIFY2(!codes.count("hijacklibs-match"), path.c_str());
+                const json planted = moduleOf(judged, pid, scenarioDir + "/app/version.dll");
+                for (const auto &r : planted.at("verdict").at("reasons"))
+                    if (r.at("code") == "hijacklibs-match")
+                        QVERIFY2(r.at("evidence").value("hijacklibs-entry", "").ends_with("/version.yml"), r.dump().c_str());
+            }
+        }
         // The payload's constructor ran (every scenario but the memfd and the not-yet-exploited
         // RUNPATH one loads it).
-        if (name != QLatin1String("memfd-exec") && name != QLatin1String("runpath-writable"))
+        else if (name != QLatin1String("memfd-exec") && name != QLatin1String("runpath-writable"))
             QVERIFY2(readAll(QString::fromStdString(scenarioDir + "/lab.log")).contains(QByteArray("payload loaded into pid " + QByteArray::number(pid))),
                      readAll(QString::fromStdString(scenarioDir + "/lab.log")).constData());
 
@@ -292,6 +364,8 @@ private slots:
         });
         if (name == QLatin1String("preload-file") && started.exitCode != 0 && ::geteuid() != 0)
             QSKIP(qPrintable(QStringLiteral("user namespaces are not available to this user: ") + lines(started.err)));
+        if (wineUnavailable(name, started))
+            QSKIP(qPrintable(lines(started.err)));
         QVERIFY2(started.exitCode == 0, qPrintable(lines(started.err)));
         const int before = pidOfRunning(labDir, name);
         const QString log = labDir + QLatin1Char('/') + name + QStringLiteral("/lab.log");
@@ -309,10 +383,20 @@ private slots:
         const auto modules = modulesOf(json::parse(scanned.out.toStdString()), after);
         QVERIFY2(!modules.empty(), "the attack ran again");
         const int loadsAfter = int(readAll(log).count("payload loaded"));
-        if (name == QLatin1String("preload-file") || name == QLatin1String("search-order-plant"))
+        if (name == QLatin1String("preload-file") || name == QLatin1String("search-order-plant") ||
+            name == QLatin1String("wine-dll-hijack"))
             QCOMPARE(loadsAfter, loadsBefore);  // the attack fails now
         else if (name != QLatin1String("runpath-writable"))
             QCOMPARE(loadsAfter, loadsBefore + 1);  // still loads, but no longer from a writable place
+        if (name == QLatin1String("wine-dll-hijack")) {
+            // The program now gets the system's version.dll: Wine's, vouched for by its package.
+            const std::string planted = QString(labDir + QLatin1Char('/') + name).toStdString() + "/app/version.dll";
+            QVERIFY2(!modules.count(planted), qPrintable(describe(modules)));
+            bool systemVersion = false;
+            for (const auto &[path, codes] : modules)
+                systemVersion = systemVersion || (path.ends_with("/version.dll") && codes.count("package-verified"));
+            QVERIFY2(systemVersion, qPrintable(describe(modules)));
+        }
         if (::geteuid() != 0 && name != QLatin1String("preload-file"))
             QSKIP("as a normal user the lab's directories stay the user's own after chmod 0755, so LoadLens still "
                   "(rightly) reports them writable by a non-root user; root-owned only when the lab runs as root");
@@ -376,6 +460,8 @@ private slots:
                                       QStringLiteral("--lab-dir"), labDir});
             if (started.exitCode != 0 && s.name == "preload-file" && ::geteuid() != 0)
                 continue;  // no user namespaces here: scenarioRaisesItsReasons says why
+            if (wineUnavailable(QString::fromStdString(s.name), started))
+                continue;  // no Wine or no mingw-w64 here: scenarioRaisesItsReasons says which
             QVERIFY2(started.exitCode == 0, qPrintable(QString::fromStdString(s.name) + QStringLiteral(": ") + lines(started.err)));
             pids << pidOfRunning(labDir, QString::fromStdString(s.name));
         }
@@ -399,9 +485,13 @@ private slots:
         QVERIFY2(stopped.exitCode == 0, qPrintable(lines(stopped.err)));
 
         // No process: each victim is gone (a zombie waiting for an init that does not reap
-        // holds no memory, file or mapping, and is not running).
+        // holds no memory, file or mapping, and is not running), and so is every process started
+        // with the lab's paths in its environment (Wine's server and services).
         for (int pid : pids)
             QVERIFY2(!loadlens::lab::processStartTime(pid), qPrintable(QStringLiteral("pid %1 still runs").arg(pid)));
+        const QList<int> stillThere = processesMentioning(labDir);
+        QVERIFY2(stillThere.isEmpty(), qPrintable(QStringLiteral("still running with the lab directory in their environment: %1")
+                                                      .arg(QString::number(stillThere.value(0)))));
         // No namespace the lab made, no mount, no file.
         const QSet<QString> leftOver = mountNamespaces() & labNamespaces;
         QVERIFY2(leftOver.isEmpty(), qPrintable(QStringList(leftOver.begin(), leftOver.end()).join(u' ')));
@@ -526,6 +616,54 @@ private slots:
         QVERIFY(!QFileInfo::exists(labDir + QStringLiteral("/memfd-exec")));
     }
 
+    // The Windows scenario for slides: --record saves the scans before and after (the Wine
+    // process maps the planted version.dll, judged as a search-order hijack) and the screenshot;
+    // stop leaves no Wine process, prefix or server directory behind.
+    void recordWineScenario()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QVERIFY(::chmod(tmp.path().toLocal8Bit().constData(), 0755) == 0);
+        const QString labDir = tmp.filePath(QStringLiteral("lab"));
+        const QString record = tmp.filePath(QStringLiteral("slides"));
+        const QString name = QStringLiteral("wine-dll-hijack");
+        const QStringList tmpBefore = labEntriesInTmp(tmp.path());
+        // Wine's server directory (wine-XXXXXX under TMPDIR, .wine-UID upstream) stays in the lab.
+        const QStringList wineDirs{QStringLiteral("wine-*"), QStringLiteral(".wine-*")};
+        const QStringList wineTmpBefore = QDir(QStringLiteral("/tmp")).entryList(wineDirs, QDir::AllEntries | QDir::Hidden);
+        const auto started = cli({QStringLiteral("lab"), QStringLiteral("start"), name, QStringLiteral("--record"), record,
+                                  QStringLiteral("--lab-dir"), labDir});
+        auto stop = qScopeGuard([&] {
+            cli({QStringLiteral("lab"), QStringLiteral("stop"), QStringLiteral("--all"), QStringLiteral("--lab-dir"), labDir});
+        });
+        if (wineUnavailable(name, started))
+            QSKIP(qPrintable(lines(started.err)));
+#ifdef LOADLENS_GUI_BUILT
+        QVERIFY2(started.exitCode == 0, qPrintable(lines(started.err)));
+        QVERIFY(readAll(record + QStringLiteral("/flagged-modules.png")).startsWith("\x89PNG"));
+#endif
+        const int pid = pidOfRunning(labDir, name);
+        QVERIFY(pid > 0);
+        QVERIFY(readAll(record + QStringLiteral("/commands.sh")).contains("WINEDLLOVERRIDES='version=n,b"));
+        QVERIFY(readAll(record + QStringLiteral("/scenario.txt")).contains("search order"));
+        const json before = json::parse(readAll(record + QStringLiteral("/scan-before.json")).toStdString());
+        const json after = json::parse(readAll(record + QStringLiteral("/scan-after.json")).toStdString());
+        QVERIFY(modulesOf(before, pid).empty());
+        const std::string planted = QString(labDir + QLatin1Char('/') + name + QStringLiteral("/app/version.dll")).toStdString();
+        const auto modules = modulesOf(after, pid);
+        QVERIFY2(modules.count(planted), qPrintable(describe(modules)));
+        for (const char *code : {"wine-dll-shadows-system32", "pe-unsigned", "unowned", "writable-path"})
+            QVERIFY2(modules.at(planted).count(code), code);
+
+        const auto stopped = cli({QStringLiteral("lab"), QStringLiteral("stop"), QStringLiteral("--all"), QStringLiteral("--lab-dir"), labDir});
+        QVERIFY2(stopped.exitCode == 0, qPrintable(lines(stopped.err)));
+        QVERIFY(!loadlens::lab::processStartTime(pid));
+        QVERIFY2(processesMentioning(labDir).isEmpty(), "a Wine process of the lab still runs");
+        QVERIFY(!QFileInfo::exists(labDir));
+        QCOMPARE(labEntriesInTmp(tmp.path()), tmpBefore);
+        QCOMPARE(QDir(QStringLiteral("/tmp")).entryList(wineDirs, QDir::AllEntries | QDir::Hidden), wineTmpBefore);
+    }
+
     void badInputIsAClearError_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -546,6 +684,9 @@ private slots:
         QTest::addRow("relative lab dir") << QStringList{QStringLiteral("lab"), QStringLiteral("start"), QStringLiteral("memfd-exec"),
                                                          QStringLiteral("--lab-dir"), QStringLiteral("rel")}
                                           << 1 << QStringLiteral("absolute path");
+        QTest::addRow("scan with no HijackLibs folder")
+            << QStringList{QStringLiteral("scan"), QStringLiteral("--hijacklibs"), QStringLiteral("/proc/no-such-dir")} << 2
+            << QStringLiteral("--hijacklibs needs the directory of the HijackLibs dataset");
     }
     void badInputIsAClearError()
     {

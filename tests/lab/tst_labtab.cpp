@@ -41,7 +41,7 @@ private slots:
         LabScenarioModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), int(loadlens::lab::catalogue().size()));
-        QCOMPARE(model.rowCount(), 8);
+        QCOMPARE(model.rowCount(), 9);
         QCOMPARE(model.nameAt(0), QStringLiteral("preload-env"));
         QCOMPARE(model.index(0, LabScenarioModel::StatusColumn).data().toString(), QStringLiteral("stopped"));
         model.setRunning({{QStringLiteral("preload-env"), 4242}});
@@ -107,6 +107,52 @@ private slots:
         lab->stopAll();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 30000);
         QVERIFY(!loadlens::lab::processStartTime(again));
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(QStringLiteral("lab"))));
+    }
+
+    // The Windows scenario through the Lab tab: the live view selects the planted version.dll of
+    // the Wine process, and its details name the prefix's system32 copy it was chosen over.
+    // LOADLENS_LAB_WINE_SCREENSHOT=FILE saves that view.
+    void wineScenarioInTheLiveView()
+    {
+        MainWindow window({});
+        window.show();
+        LabTab *lab = window.labTab();
+        QVERIFY(window.selectTab(QStringLiteral("lab")));
+        QVERIFY(lab->selectScenario(QStringLiteral("wine-dll-hijack")));
+        const QString details = lab->details()->toPlainText();
+        for (const char *part : {"version.dll", "T1574.001", "WINEDLLOVERRIDES", "wine-dll-shadows-system32"})
+            QVERIFY2(details.contains(QLatin1String(part)), qPrintable(details));
+
+        QSignalSpy started(lab, &LabTab::scenarioStarted);
+        QSignalSpy failed(lab, &LabTab::failed);
+        QSignalSpy applied(&window, &MainWindow::resultApplied);
+        lab->startSelected();
+        QTRY_COMPARE_WITH_TIMEOUT(started.count() + failed.count(), 1, 200000);
+        if (!failed.isEmpty()) {
+            const QString why = failed.first().first().toString();
+            if (why.contains(QLatin1String("needs Wine")) || why.contains(QLatin1String("were not built")))
+                QSKIP(qPrintable(why));
+            QFAIL(qPrintable(why));
+        }
+        const int pid = started.first().at(1).toInt();
+        QVERIFY(pid > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 240000);
+        QCOMPARE(window.processView()->currentIndex().data(ProcessTreeModel::PidRole).toInt(), pid);
+        const QString planted = m_tmp.filePath(QStringLiteral("lab/wine-dll-hijack/app/version.dll"));
+        QCOMPARE(window.moduleView()->currentIndex().data(ModuleTableModel::PathRole).toString(), planted);
+        QVERIFY(window.moduleView()->currentIndex().data(ModuleTableModel::FlaggedRole).toBool());
+        const QString shown = window.detailsView()->toPlainText();
+        QVERIFY2(shown.contains(m_tmp.filePath(QStringLiteral("lab/wine-dll-hijack/prefix/drive_c/windows/system32/version.dll"))),
+                 qPrintable(shown));
+        if (const QByteArray shot = qgetenv("LOADLENS_LAB_WINE_SCREENSHOT"); !shot.isEmpty())
+            QVERIFY(window.grab().save(QString::fromLocal8Bit(shot)));
+
+        QSignalSpy stopped(lab, &LabTab::scenarioStopped);
+        QVERIFY(window.selectTab(QStringLiteral("lab")));
+        lab->stopAll();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 60000);
+        QVERIFY(!loadlens::lab::processStartTime(pid));
         QVERIFY(!QFileInfo::exists(m_tmp.filePath(QStringLiteral("lab"))));
     }
 

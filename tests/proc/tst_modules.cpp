@@ -94,6 +94,32 @@ private slots:
         QVERIFY(modules[8].pseudo && modules[8].executable);
     }
 
+    // Wine copies the code of a PE image whose sections are not page-aligned into anonymous
+    // memory and maps only its header page from the file: the image is a module all the same.
+    // Data files, and shared (not private) header-like mappings, stay out.
+    void windowsImagesMappedByWineAreModules()
+    {
+        const auto entries = parse(
+            "140000000-140001000 r--p 00000000 fe:00 11010285 /srv/lab/app/victim.exe\n"
+            "14000d000-14000e000 rw-p 00009000 fe:00 11010285 /srv/lab/app/victim.exe\n"
+            "1c44b0000-1c44b1000 r--p 00000000 fe:00 11010286 /srv/lab/app/VERSION.DLL\n"
+            "1c44bc000-1c44bd000 r--p 00003000 fe:00 11010286 /srv/lab/app/VERSION.DLL\n"
+            "1c44c0000-1c44c1000 r--s 00000000 fe:00 11010287 /usr/lib/wine/x86_64-windows/apisetschema.dll\n"
+            "1c44d0000-1c44d1000 r--p 00001000 fe:00 11010288 /srv/lab/app/tail.dll\n"
+            "1c44e0000-1c44e1000 r--p 00000000 fe:00 11010289 /srv/lab/app/readme.txt\n"
+            "1c44f0000-1c44f1000 r-xp 00001000 fe:00 11010290 /usr/lib/wine/x86_64-windows/kernel32.dll\n");
+        const auto modules = buildModules(entries, MapFilesContext{});
+        QStringList paths;
+        for (const auto &m : modules)
+            paths << QString::fromStdString(m.path);
+        QCOMPARE(paths, (QStringList{QStringLiteral("/srv/lab/app/victim.exe"), QStringLiteral("/srv/lab/app/VERSION.DLL"),
+                                     QStringLiteral("/usr/lib/wine/x86_64-windows/kernel32.dll")}));
+        QVERIFY(!modules[0].executable && !modules[1].executable && modules[2].executable);
+        QCOMPARE(modules[1].ranges.size(), std::size_t(2));
+        QVERIFY(hasWindowsImageName("/x/a.Dll") && hasWindowsImageName("/x/b.exe") && hasWindowsImageName("c.sys"));
+        QVERIFY(!hasWindowsImageName("/x.dll/lib.so") && !hasWindowsImageName("/x/dll") && !hasWindowsImageName("/x/a.dll.so"));
+    }
+
     void withoutMapFilesTheSuffixDecides()
     {
         const auto entries = parse(kSample);

@@ -238,9 +238,11 @@ private slots:
     {
         using namespace std::string_literals;
         const std::string environ = "PATH=/bin\0LD_PRELOAD=/a.so\0LD_AUDIT=/b.so\0GLIBC_TUNABLES=glibc.x=1\0"
-                                    "XLD_PRELOAD=no\0LD_PRELOAD=/c.so\0=empty\0LD_BIND_NOW\0"s;
+                                    "XLD_PRELOAD=no\0LD_PRELOAD=/c.so\0=empty\0LD_BIND_NOW\0"
+                                    "WINEPREFIX=/home/u/.wine-app\0WINEDLLOVERRIDES=version=n,b\0WINEDEBUG=-all\0"s;
         const std::map<std::string, std::string> expected{
-            {"GLIBC_TUNABLES", "glibc.x=1"}, {"LD_AUDIT", "/b.so"}, {"LD_PRELOAD", "/c.so"}};
+            {"GLIBC_TUNABLES", "glibc.x=1"}, {"LD_AUDIT", "/b.so"}, {"LD_PRELOAD", "/c.so"},
+            {"WINEDLLOVERRIDES", "version=n,b"}, {"WINEPREFIX", "/home/u/.wine-app"}};
         QCOMPARE(loaderVariables(environ), expected);
         QVERIFY(loaderVariables("").empty());
 

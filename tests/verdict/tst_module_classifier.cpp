@@ -203,6 +203,47 @@ private slots:
                                        << QStringList{QStringLiteral("package-verified"), QStringLiteral("rpath-relative"),
                                                       QStringLiteral("rpath-writable")}
                                        << int(Level::High);
+        // Windows images in a Wine process.
+        f = {};
+        f.package = unowned();
+        f.windows.isPe = true;
+        f.windows.prefix = "/home/u/.wine";
+        f.windows.prefixSource = "WINEPREFIX";
+        f.windows.system32Copy = "/home/u/.wine/drive_c/windows/system32/version.dll";
+        f.windows.dllOverrides = "version=n,b";
+        f.windows.signatureChecked = true;
+        f.windows.signatureState = "unsigned";
+        QTest::addRow("wine: planted DLL shadows system32, unsigned")
+            << library("/home/u/.wine/drive_c/Program Files/App/version.dll") << f
+            << QStringList{QStringLiteral("pe-unsigned"), QStringLiteral("unowned"), QStringLiteral("wine-dll-shadows-system32")}
+            << int(Level::High);
+        f.windows.windowsPath = "c:\\program files\\app\\version.dll";
+        f.windows.hijackLibsEntry = "yml/microsoft/built-in/version.yml";
+        f.windows.hijackLibsVendor = "Microsoft";
+        f.windows.hijackLibsTypes = "Sideloading";
+        f.windows.hijackLibsExpected = "%SYSTEM32%; %SYSWOW64%";
+        QTest::addRow("wine: planted DLL that HijackLibs lists")
+            << library("/home/u/.wine/drive_c/Program Files/App/version.dll") << f
+            << QStringList{QStringLiteral("hijacklibs-match"), QStringLiteral("pe-unsigned"), QStringLiteral("unowned"),
+                           QStringLiteral("wine-dll-shadows-system32")}
+            << int(Level::High);
+        f.windows.hijackLibsEntry.clear();
+        f.windows.system32Copy.clear();
+        f.windows.signatureState = "invalid";
+        QTest::addRow("wine: own DLL with a broken signature")
+            << library("/home/u/.wine/drive_c/Program Files/App/appcore.dll") << f
+            << QStringList{QStringLiteral("pe-signature-invalid"), QStringLiteral("unowned")} << int(Level::High);
+        f.windows.signatureState = "signature-valid-chain-unknown";
+        f.windows.signedOk = true;
+        QTest::addRow("wine: signed DLL of its own")
+            << library("/home/u/.wine/drive_c/Program Files/App/appcore.dll") << f
+            << QStringList{QStringLiteral("unowned")} << int(Level::Low);
+        f = {};
+        f.package = verified();
+        f.windows.isPe = true;  // Wine's builtin DLL: packaged, so neither signature nor shadowing is looked at
+        QTest::addRow("wine: builtin DLL")
+            << library("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/version.dll") << f
+            << QStringList{QStringLiteral("package-verified")} << int(Level::Info);
     }
 
     void classify()
