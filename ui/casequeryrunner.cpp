@@ -31,8 +31,8 @@ quint64 CaseQueryRunner::run(const QString &channel, Query query)
 {
     return start(channel, [query = std::move(query)](const std::string &location) -> Result<Apply> {
         if (casestore::isServerLocation(location))
-            return Error{EINVAL, "This is a ClickHouse case: its events are in the Events tab; in this tab, snapshots need "
-                                 "a SQLite case (loadlens-cli case list, stack, who-loads and diff take the URL)"};
+            return Error{EINVAL, "This is a ClickHouse case: browsing a stored snapshot's processes needs a SQLite "
+                                 "case (the snapshot list, stacking and diffs work on both)"};
         auto db = store::CaseDatabase::open(location, store::OpenMode::ReadOnly);
         return db ? query(*db) : Result<Apply>(db.error());
     });

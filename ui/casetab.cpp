@@ -26,7 +26,6 @@ namespace loadlens::ui {
 namespace {
 
 const QString kSnapshots = QStringLiteral("snapshots");
-const QString kDiffSummary = QStringLiteral("diff-summary");
 const QString kDiff = QStringLiteral("diff");
 const QString kStack = QStringLiteral("stack");
 const QString kBrowse = QStringLiteral("browse-snapshot");
@@ -202,14 +201,14 @@ void CaseTab::setCasePath(const QString &path)
 void CaseTab::reload()
 {
     m_caseSummary->setText(QStringLiteral("<b>Hosts and snapshots</b>: reading\u2026"));
-    m_runner->run(kSnapshots, [this](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto snapshots = analysis::listSnapshots(db);
+    m_runner->runOnStore(kSnapshots, [this](const casestore::CaseStore &store) -> Result<CaseQueryRunner::Apply> {
+        auto snapshots = store.listSnapshots();
         if (!snapshots)
             return snapshots.error();
-        auto findings = eventstats::findingsByLevel(db);
+        auto findings = store.snapshotFindingLevels();
         if (!findings)
             return findings.error();
-        auto eventHosts = eventstats::eventHosts(db);
+        auto eventHosts = store.eventHosts();
         if (!eventHosts)
             return eventHosts.error();
         return CaseQueryRunner::Apply([this, snapshots = std::move(*snapshots), findings = std::move(*findings),
@@ -251,8 +250,8 @@ void CaseTab::queryStack()
     options.by = static_cast<analysis::StackBy>(m_stackBy->currentData().toInt());
     options.allSnapshots = m_allSnapshots->isChecked();
     m_stackSummary->setText(QStringLiteral("<b>Stacking</b>: counting\u2026"));
-    m_runner->run(kStack, [this, options](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto result = analysis::stack(db, options);
+    m_runner->runOnStore(kStack, [this, options](const casestore::CaseStore &store) -> Result<CaseQueryRunner::Apply> {
+        auto result = store.snapshotStack(options);
         if (!result)
             return result.error();
         return CaseQueryRunner::Apply([this, by = options.by, result = std::move(*result)]() mutable {
@@ -286,21 +285,18 @@ void CaseTab::queryDiff(qint64 before, qint64 after)
     m_diffed = std::make_pair(before, after);
     m_diff->clear();
     m_diffSummary->setText(QStringLiteral("<b>Diff</b>: reading\u2026"));
-    m_runner->run(kDiffSummary, [this, before, after](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto a = analysis::snapshotSummary(db, before);
-        if (!a)
-            return a.error();
-        auto b = analysis::snapshotSummary(db, after);
-        if (!b)
-            return b.error();
-        return CaseQueryRunner::Apply([this, a = *a, b = *b] {
-            if (!m_runner->isRunning(kDiff))
-                return;  // the diff came first and its header already names both snapshots
-            m_diffSummary->setText(QStringLiteral("<b>Diff</b> from %1<br>to %2: comparing\u2026").arg(summaryLine(a), summaryLine(b)));
-        });
-    });
-    m_runner->run(kDiff, [this, before, after](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto diff = analysis::diffSnapshots(db, before, after);
+    // The two summaries are those of the snapshot list: the header names both at once.
+    const analysis::SnapshotSummary *a = nullptr;
+    const analysis::SnapshotSummary *b = nullptr;
+    for (int row = 0; row < m_snapshots->rowCount(); ++row)
+        if (const auto *s = m_snapshots->snapshotAt(row); s && s->id == before)
+            a = s;
+        else if (s && s->id == after)
+            b = s;
+    if (a && b)
+        m_diffSummary->setText(QStringLiteral("<b>Diff</b> from %1<br>to %2: comparing\u2026").arg(summaryLine(*a), summaryLine(*b)));
+    m_runner->runOnStore(kDiff, [this, before, after](const casestore::CaseStore &store) -> Result<CaseQueryRunner::Apply> {
+        auto diff = store.diffSnapshots(before, after);
         if (!diff)
             return diff.error();
         return CaseQueryRunner::Apply([this, diff = std::move(*diff)] {
@@ -320,7 +316,6 @@ void CaseTab::queryDiff(qint64 before, qint64 after)
 void CaseTab::clearDiff()
 {
     // Results still on their way belong to the old pair: drop them with the table.
-    m_runner->cancel(kDiffSummary);
     m_runner->cancel(kDiff);
     m_diffed.reset();
     m_diff->clear();

@@ -66,9 +66,9 @@ void MainWindow::createRowActions()
         const analysis::StackEntry entry = result.entries[static_cast<std::size_t>(source.row())];
         const analysis::StackBy by = model->by();
         const bool allSnapshots = result.snapshotsCounted > result.hostsInCase;
-        m_caseTab->runner()->run(QStringLiteral("stack-drill-down"),
-                                 [this, entry, by, allSnapshots](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-                                     auto hits = analysis::whoLoads(db, entry.module, allSnapshots);
+        m_caseTab->runner()->runOnStore(QStringLiteral("stack-drill-down"),
+                                 [this, entry, by, allSnapshots](const casestore::CaseStore &store) -> Result<CaseQueryRunner::Apply> {
+                                     auto hits = store.whoLoads(entry.module, allSnapshots);
                                      if (!hits)
                                          return hits.error();
                                      return CaseQueryRunner::Apply(

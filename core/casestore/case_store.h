@@ -13,6 +13,7 @@
 #include "store/event_store.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,8 @@ public:
     virtual Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(const std::string &needle,
                                                                     bool allSnapshots) const = 0;
     virtual Result<analysis::SnapshotDiff> diffSnapshots(std::int64_t before, std::int64_t after) const = 0;
+    // Host-level findings of each snapshot by level (index = int(Level)), by snapshot id.
+    virtual Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const = 0;
 };
 
 // The SQLite case in `db` (which must outlive the store).

@@ -674,4 +674,23 @@ Result<analysis::SnapshotDiff> diffSnapshots(Client &client, const std::string &
     return analysis::diffContents(contents[0], contents[1]);
 }
 
+Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels(Client &client, const std::string &db)
+{
+    // FINAL: a finding stored twice (an import repeated before a merge) counts once.
+    auto found = rows(client,
+                      "SELECT snapshot_id, level, count() FROM " + db +
+                          ".findings FINAL GROUP BY snapshot_id, level ORDER BY snapshot_id, level",
+                      3);
+    if (!found)
+        return found.error();
+    std::map<std::int64_t, eventstats::LevelCounts> out;
+    for (const auto &r : *found) {
+        auto [it, inserted] = out.try_emplace(toInt(r[0]));
+        if (inserted)
+            it->second.fill(0);
+        it->second[static_cast<std::size_t>(store::levelFromInt(toInt(r[1])))] += toInt(r[2]);
+    }
+    return out;
+}
+
 } // namespace loadlens::casestore::detail

@@ -4,8 +4,10 @@
 #include "analysis/snapshot_diff.h"
 #include "clickhouse/client.h"
 #include "common/events.h"
+#include "eventstats/event_stats.h"
 #include "store/bundle_import.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,5 +34,8 @@ Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(clickhouse::Client &clie
                                                         const std::string &needle, bool allSnapshots);
 Result<analysis::SnapshotDiff> diffSnapshots(clickhouse::Client &client, const std::string &db, std::int64_t before,
                                              std::int64_t after);
+// Host-level findings of each snapshot by level, as eventstats::findingsByLevel on SQLite.
+Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels(clickhouse::Client &client,
+                                                                              const std::string &db);
 
 } // namespace loadlens::casestore::detail

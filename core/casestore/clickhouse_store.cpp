@@ -570,6 +570,10 @@ public:
     {
         return detail::diffSnapshots(*m_client, m_db, before, after);
     }
+    Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const override
+    {
+        return detail::snapshotFindingLevels(*m_client, m_db);
+    }
 
     Result<std::vector<eventstats::EventHost>> eventHosts() const override
     {

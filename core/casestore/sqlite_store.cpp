@@ -78,6 +78,10 @@ public:
     {
         return analysis::diffSnapshots(*m_db, before, after);
     }
+    Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const override
+    {
+        return eventstats::findingsByLevel(*m_db);
+    }
 
 private:
     std::unique_ptr<store::CaseDatabase> m_owned;

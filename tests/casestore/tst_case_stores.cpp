@@ -437,6 +437,16 @@ private slots:
             ScanResult scan = *snap.scan;
             scan.host.hostname = snap.host;
             scan.scannedAt = snap.at;
+            // Host findings of two levels on some snapshots, one of them twice per level.
+            if (std::string_view(snap.host) != "h2")
+                for (Level level : {Level::High, Level::Low, Level::Low}) {
+                    Finding f;
+                    f.code = "test-finding";
+                    f.level = level;
+                    f.text = "seen by the test";
+                    f.evidence = {{"n", std::to_string(scan.findings.size())}};
+                    scan.findings.push_back(f);
+                }
             bundles << m_dir.filePath(QStringLiteral("%1-%2.llsnap").arg(QLatin1String(snap.host)).arg(snap.at));
             QCOMPARE(testing::writeBundle(bundles.back(), scan), QString());
         }
@@ -515,6 +525,16 @@ private slots:
                 }
             auto missing = clickhouseCase->diffSnapshots(1, 2);
             QVERIFY(!missing);
+            // Host findings by level per snapshot (the Case tab's columns).
+            auto levelsA = (*sqliteCase)->snapshotFindingLevels(), levelsB = clickhouseCase->snapshotFindingLevels();
+            QVERIFY2(levelsA && levelsB, why(levelsA, levelsB).c_str());
+            QCOMPARE(levelsB->size(), levelsA->size());
+            QVERIFY(levelsA->size() >= 4);
+            for (const auto &[id, counts] : *levelsA) {
+                QVERIFY(levelsB->count(idOf[id]));
+                QCOMPARE(levelsB->at(idOf[id]), counts);
+                QCOMPARE(counts[std::size_t(Level::Low)], std::int64_t(2));
+            }
         };
         compareQueries();
         if (QTest::currentTestFailed())

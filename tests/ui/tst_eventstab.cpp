@@ -18,12 +18,14 @@
 
 #include "case_builders.h"
 #include "casestore/case_store.h"
+#include "store/bundle_import.h"
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
 #include "casequeryrunner.h"
 #include "importcontroller.h"
 #include "shared_data.h"
 #include "eventmodels.h"
+#include "casemodels.h"
 #include "casetab.h"
 #include "eventstab.h"
 #include "mainwindow.h"
@@ -484,12 +486,24 @@ QTEST_MAIN(TestEventsTab)
 
 // The main window on a ClickHouse case (what File > Open ClickHouse case and --case URL do):
 // the title and status line name the server and database, the Events tab pages through the
-// server's events, the Case tab says that snapshots need a SQLite case, a malformed URL is
-// refused.
+// server's events, the Case tab lists, stacks and diffs the server's snapshots, a malformed
+// URL is refused.
 void TestEventsTab::mainWindowOpensAServerCase()
 {
     if (m_serverUrl.isEmpty())
         QSKIP("opens a ClickHouse URL: tst_eventstab_clickhouse runs this against the test server");
+    // Two snapshots of this process, imported into the server's case as bundles.
+    const ScanResult scan = testing::scanSelf();
+    {
+        auto store = casestore::openStore(m_casePath.toStdString(), {store::OpenMode::ReadWrite, {}});
+        QVERIFY(store.ok());
+        for (int i = 0; i < 2; ++i) {
+            const QString bundle = m_dir->filePath(QStringLiteral("snapshot%1.llsnap").arg(i));
+            QVERIFY(testing::writeBundle(bundle.toStdString(), scan, 1'700'000'000 + 60 * i).ok());
+            const ImportReport report = (*store)->importBundle(bundle.toStdString(), {});
+            QVERIFY2(report.errors.empty(), report.errors.empty() ? "" : report.errors.front().c_str());
+        }
+    }
     ui::MainWindow window({});
     QVERIFY(window.openCase(m_casePath).ok());
     QCOMPARE(window.casePath(), m_casePath);
@@ -504,7 +518,27 @@ void TestEventsTab::mainWindowOpensAServerCase()
                 return true;
         return false;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(caseTabSays(QStringLiteral("snapshots need a SQLite case")), 20000);
+    // The Case tab works on the server: both snapshots beside the hosts known from events,
+    // their modules by verdict, stacking, and the diff of the two.
+    ui::CaseTab *caseTab = window.caseTab();
+    QAbstractItemModelTester snapshotTester(caseTab->snapshotModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const auto snapshotRows = [caseTab] {
+        QList<qint64> ids;
+        for (int row = 0; row < caseTab->snapshotModel()->rowCount(); ++row)
+            if (const qint64 id = caseTab->snapshotModel()->index(row, 0).data(ui::SnapshotTableModel::SnapshotIdRole).toLongLong())
+                ids << id;
+        return ids;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(snapshotRows().size(), 2, 20000);
+    QVERIFY2(caseTabSays(QStringLiteral("2 snapshot(s)")), "the summary counts the server's snapshots");
+    QVERIFY(caseTab->snapshotModel()->rowCount() > 2);  // and the hosts known only from events
+    QTRY_VERIFY_WITH_TIMEOUT(caseTab->stackModel()->rowCount() > 0, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(caseTab->runner()->isIdle(), 20000);
+    const QList<qint64> ids = snapshotRows();
+    QVERIFY(caseTab->selectSnapshots(ids[0], ids[1]));
+    QTRY_VERIFY2_WITH_TIMEOUT(caseTab->diffSummaryText().contains(QStringLiteral("host-wide module change")),
+                              qPrintable(caseTab->diffSummaryText()), 20000);
+    QVERIFY2(!caseTabSays(QStringLiteral("needs a SQLite case")), "no refusal on the Case tab's own views");
     const auto refused = window.openCase(QStringLiteral("clickhouse://127.0.0.1:1/not-a-name"));
     QVERIFY(!refused.ok());
     QVERIFY2(refused.error().message.find("not-a-name") != std::string::npos, refused.error().message.c_str());
