@@ -2,6 +2,7 @@
 // its counts elsewhere, each with "N of M shown" when a filter hides rows.
 #include "mainwindow.h"
 
+#include "casemodels.h"
 #include "casetab.h"
 #include "eventmodels.h"
 #include "eventstab.h"
@@ -98,8 +99,25 @@ QString MainWindow::composeStatus() const
     if (tab == m_caseTab) {
         if (caseName.isEmpty())
             return QStringLiteral("Case: none open (File > Open case)");
-        return QStringLiteral("Case %1: ").arg(caseName) +
-               viewRowsText(m_caseTab->hostsView(), QStringLiteral("snapshot"), QStringLiteral("snapshots"));
+        // The hosts view holds one row per snapshot and one per host known only from events.
+        const auto count = [](const QAbstractItemModel *model) {
+            std::pair<qsizetype, qsizetype> snapshotsAndEventHosts{0, 0};
+            for (int row = 0; model && row < model->rowCount(); ++row)
+                ++(model->index(row, 0).data(SnapshotTableModel::SnapshotIdRole).toLongLong() != 0
+                       ? snapshotsAndEventHosts.first
+                       : snapshotsAndEventHosts.second);
+            return snapshotsAndEventHosts;
+        };
+        const QAbstractItemModel *shownModel = m_caseTab->hostsView()->model();
+        const auto shown = count(shownModel);
+        const auto *proxy = qobject_cast<const QAbstractProxyModel *>(shownModel);
+        const auto total = proxy ? count(proxy->sourceModel()) : shown;
+        QString text = QStringLiteral("Case %1: ").arg(caseName) +
+                       shownText(shown.first, total.first, QStringLiteral("snapshot"), QStringLiteral("snapshots"));
+        if (total.second > 0)
+            text += QStringLiteral(", ") + shownText(shown.second, total.second, QStringLiteral("host known only from events"),
+                                                     QStringLiteral("hosts known only from events"));
+        return text;
     }
     if (tab == m_eventsTab) {
         if (caseName.isEmpty())

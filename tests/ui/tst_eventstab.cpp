@@ -531,6 +531,11 @@ void TestEventsTab::mainWindowOpensAServerCase()
     };
     QTRY_COMPARE_WITH_TIMEOUT(snapshotRows().size(), 2, 20000);
     QVERIFY2(caseTabSays(QStringLiteral("2 snapshot(s)")), "the summary counts the server's snapshots");
+    QVERIFY(window.selectTab(QStringLiteral("case")));
+    // The status line tells snapshots from hosts that only events name.
+    QTRY_VERIFY2(window.statusText().startsWith(QStringLiteral("Case ") + m_casePath + QStringLiteral(": 2 snapshots, ")) &&
+                     window.statusText().contains(QStringLiteral("known only from events")),
+                 qPrintable(window.statusText()));
     QVERIFY(caseTab->snapshotModel()->rowCount() > 2);  // and the hosts known only from events
     QTRY_VERIFY_WITH_TIMEOUT(caseTab->stackModel()->rowCount() > 0, 20000);
     QTRY_VERIFY_WITH_TIMEOUT(caseTab->runner()->isIdle(), 20000);
