@@ -379,15 +379,9 @@ void MainWindow::updateModulePane()
 
 void MainWindow::updateDetails()
 {
-    const QModelIndex source = m_moduleProxy->mapToSource(m_moduleView->currentIndex());
-    if (const ModuleRecord *module = source.isValid() ? m_moduleModel->moduleAt(source.row()) : nullptr) {
-        m_details->showModule(*module, m_moduleModel->factsAt(source.row()));
-        return;
-    }
-    if (const ProcessInfo *process = currentProcess())
-        m_details->showProcess(*process, m_result->findings);
-    else
-        m_details->showPlaceholder();
+    static const std::vector<Finding> none;
+    showSelectionDetails(m_details, m_moduleView, m_moduleProxy, m_moduleModel, currentProcess(),
+                         m_result ? m_result->findings : none);
 }
 
 bool MainWindow::selectFirstInteresting()

@@ -165,13 +165,7 @@ void SnapshotBrowser::updateModules()
 
 void SnapshotBrowser::updateDetails()
 {
-    const QModelIndex source = m_moduleProxy->mapToSource(m_moduleView->currentIndex());
-    if (const ModuleRecord *module = source.isValid() ? m_moduleModel->moduleAt(source.row()) : nullptr)
-        m_details->showModule(*module, m_moduleModel->factsAt(source.row()));
-    else if (const ProcessInfo *process = currentProcess())
-        m_details->showProcess(*process, m_snapshot.scan.findings);
-    else
-        m_details->showPlaceholder();
+    showSelectionDetails(m_details, m_moduleView, m_moduleProxy, m_moduleModel, currentProcess(), m_snapshot.scan.findings);
 }
 
 bool SnapshotBrowser::selectProcess(int pid)
