@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -129,6 +130,26 @@ public:
           m_stack(client, db, SnapshotTable::ModuleStack, batchRows),
           m_findings(client, db, SnapshotTable::Findings, batchRows), m_batchRows(batchRows)
     {
+    }
+
+    // Each row of a bundle query about snapshot `bs` (bound to ?1), handed to `row`, which
+    // returns the outcome of adding it to an insert; the first failure is returned and the rows
+    // after it are not handed on.
+    Status eachBundleRow(const std::string &sql, std::int64_t bs,
+                         const std::function<Status(const store::Statement &)> &row)
+    {
+        auto stmt = m_bundle.statement(sql);
+        if (!stmt)
+            return stmt.error();
+        stmt->bind(1, bs);
+        Status added = Ok{};
+        if (auto s = stmt->forEach([&](const store::Statement &r) {
+                if (added)
+                    added = row(r);
+            });
+            !s)
+            return s;
+        return added;
     }
 
     Status run(const std::vector<std::int64_t> &snapshots)
@@ -261,108 +282,86 @@ private:
 
         // Processes.
         std::int64_t processes = 0, processesWithErrors = 0;
-        {
-            auto stmt = m_bundle.statement(
+        if (auto s = eachBundleRow(
                 "SELECT pid, start_time, ppid, uid, user, name, exe, cmdline, state, kernel_thread, hidden,"
-                " namespace_hint, loader_env, errors FROM processes WHERE snapshot_id = ?1 ORDER BY id");
-            if (!stmt)
-                return stmt.error();
-            stmt->bind(1, bs);
-            Status inserted = Ok{};
-            auto s = stmt->forEach([&](const store::Statement &r) {
-                if (!inserted)
-                    return;
-                ++processes;
-                if (r.text(13) != "[]")
-                    ++processesWithErrors;
-                Row row;
-                row.text(key.host).raw(sid).number(r.integer(0)).number(r.integer(1)).number(r.integer(2))
-                    .number(r.integer(3)).text(r.text(4)).text(r.text(5)).text(r.text(6)).text(r.text(7))
-                    .text(r.text(8)).number(r.integer(9)).number(r.integer(10)).text(r.text(11)).text(r.text(12))
-                    .text(r.text(13));
-                inserted = m_processes.add(row.line());
-            });
-            if (!s)
-                return s;
-            if (!inserted)
-                return inserted;
-        }
+                " namespace_hint, loader_env, errors FROM processes WHERE snapshot_id = ?1 ORDER BY id",
+                bs,
+                [&](const store::Statement &r) {
+                    ++processes;
+                    if (r.text(13) != "[]")
+                        ++processesWithErrors;
+                    Row row;
+                    row.text(key.host).raw(sid).number(r.integer(0)).number(r.integer(1)).number(r.integer(2))
+                        .number(r.integer(3)).text(r.text(4)).text(r.text(5)).text(r.text(6)).text(r.text(7))
+                        .text(r.text(8)).number(r.integer(9)).number(r.integer(10)).text(r.text(11)).text(r.text(12))
+                        .text(r.text(13));
+                    return m_processes.add(row.line());
+                });
+            !s)
+            return s;
 
         // Files of the host: those not stored yet.
         {
             auto known = storedFiles(key.host);
             if (!known)
                 return known.error();
-            auto stmt = m_bundle.statement(
-                "SELECT p.path, f.dev, f.inode, f.mtime_ns, f.size, f.ctime_ns, f.uid, f.gid, f.mode, f.owner, f.grp,"
-                " f.sha256, f.md5, f.package, f.errors FROM files f JOIN paths p ON p.id = f.path_id"
-                " WHERE f.host_id = (SELECT host_id FROM snapshots WHERE id = ?1)");
-            if (!stmt)
-                return stmt.error();
-            stmt->bind(1, bs);
             std::int64_t read = 0, fresh = 0;
-            Status inserted = Ok{};
-            auto s = stmt->forEach([&](const store::Statement &r) {
-                if (!inserted)
-                    return;
-                ++read;
-                const std::string fileKey = r.text(0) + '\0' + std::to_string(r.integer(1)) + '\0' +
-                                            std::to_string(r.integer(2)) + '\0' + std::to_string(r.integer(3));
-                if (!(*known)->insert(fileKey).second)
-                    return;
-                ++fresh;
-                Row row;
-                row.text(key.host).text(r.text(0));
-                for (int c = 1; c <= 9; ++c)
-                    row.number(r.integer(c));
-                for (int c = 10; c <= 14; ++c)
-                    row.text(r.text(c));
-                inserted = m_files.add(row.line());
-            });
-            if (!s)
+            if (auto s = eachBundleRow(
+                    "SELECT p.path, f.dev, f.inode, f.mtime_ns, f.size, f.ctime_ns, f.uid, f.gid, f.mode, f.owner, f.grp,"
+                    " f.sha256, f.md5, f.package, f.errors FROM files f JOIN paths p ON p.id = f.path_id"
+                    " WHERE f.host_id = (SELECT host_id FROM snapshots WHERE id = ?1)",
+                    bs,
+                    [&](const store::Statement &r) -> Status {
+                        ++read;
+                        const std::string fileKey = r.text(0) + '\0' + std::to_string(r.integer(1)) + '\0' +
+                                                    std::to_string(r.integer(2)) + '\0' + std::to_string(r.integer(3));
+                        if (!(*known)->insert(fileKey).second)
+                            return Ok{};
+                        ++fresh;
+                        Row row;
+                        row.text(key.host).text(r.text(0));
+                        for (int c = 1; c <= 9; ++c)
+                            row.number(r.integer(c));
+                        for (int c = 10; c <= 14; ++c)
+                            row.text(r.text(c));
+                        return m_files.add(row.line());
+                    });
+                !s)
                 return s;
-            if (!inserted)
-                return inserted;
             count("files", read, fresh);
         }
 
         // Modules, one row per process and mapping, with what stacking and who-loads ask for.
         std::int64_t modules = 0;
         std::array<std::int64_t, 5> levels{};
-        {
-            auto stmt = m_bundle.statement(
+        if (auto s = eachBundleRow(
                 "SELECT coalesce(f.sha256, ''), p.path, pr.pid, pr.start_time, pr.name, pr.exe, pr.user, m.start,"
                 " m.dev, m.inode, m.flags, m.level, v.reasons, m.confirmation, m.ranges FROM modules m"
                 " JOIN processes pr ON pr.id = m.process_id JOIN paths p ON p.id = m.path_id"
                 " JOIN verdicts v ON v.id = m.verdict_id LEFT JOIN files f ON f.id = m.file_id"
-                " WHERE m.snapshot_id = ?1");
-            if (!stmt)
-                return stmt.error();
-            stmt->bind(1, bs);
-            Status inserted = Ok{};
-            auto s = stmt->forEach([&](const store::Statement &r) {
-                if (!inserted || m_cancelled)
-                    return;
-                ++modules;
-                const Level level = store::levelFromInt(r.integer(11));
-                ++levels[static_cast<std::size_t>(level)];
-                Row row;
-                row.text(r.text(0)).text(r.text(1)).text(key.host).raw(sid).number(r.integer(2)).number(r.integer(3))
-                    .text(r.text(4)).text(r.text(5)).text(r.text(6)).number(r.integer(7)).number(r.integer(8))
-                    .number(r.integer(9)).number(r.integer(10)).number(static_cast<int>(level)).text(r.text(12))
-                    .text(r.text(13)).text(r.text(14));
-                inserted = m_modules.add(row.line());
-                if (++m_modulesDone % 4096 == 0 && m_options.progress)
-                    m_options.progress(m_modulesDone, m_modulesTotal, "importing " + m_report.file);
-                // Checked after a row: a cancelled import leaves rows of the snapshot but not its
-                // snapshot row, and the next import stores the whole snapshot again.
-                m_cancelled = m_options.cancel.cancelled();
-            });
-            if (!s)
-                return s;
-            if (!inserted)
-                return inserted;
-        }
+                " WHERE m.snapshot_id = ?1",
+                bs,
+                [&](const store::Statement &r) -> Status {
+                    if (m_cancelled)
+                        return Ok{};
+                    ++modules;
+                    const Level level = store::levelFromInt(r.integer(11));
+                    ++levels[static_cast<std::size_t>(level)];
+                    Row row;
+                    row.text(r.text(0)).text(r.text(1)).text(key.host).raw(sid).number(r.integer(2)).number(r.integer(3))
+                        .text(r.text(4)).text(r.text(5)).text(r.text(6)).number(r.integer(7)).number(r.integer(8))
+                        .number(r.integer(9)).number(r.integer(10)).number(static_cast<int>(level)).text(r.text(12))
+                        .text(r.text(13)).text(r.text(14));
+                    Status inserted = m_modules.add(row.line());
+                    if (++m_modulesDone % 4096 == 0 && m_options.progress)
+                        m_options.progress(m_modulesDone, m_modulesTotal, "importing " + m_report.file);
+                    // Checked after a row: a cancelled import leaves rows of the snapshot but not its
+                    // snapshot row, and the next import stores the whole snapshot again.
+                    m_cancelled = m_options.cancel.cancelled();
+                    return inserted;
+                });
+            !s)
+            return s;
         if (m_cancelled) {
             m_report.complete = false;
             m_report.notes.push_back("cancelled; import the file again to finish it");
@@ -370,52 +369,33 @@ private:
         }
 
         // The module stack of the snapshot, as store::finishSnapshot makes it for SQLite.
-        {
-            auto stmt = m_bundle.statement(
+        if (auto s = eachBundleRow(
                 "SELECT coalesce(f.sha256, ''), p.path, p.name, count(DISTINCT m.process_id), max(m.level)"
                 " FROM modules m JOIN paths p ON p.id = m.path_id LEFT JOIN files f ON f.id = m.file_id"
                 " WHERE m.snapshot_id = ?1 AND (m.flags & 16) = 0 AND p.path <> ''"
-                " GROUP BY m.path_id, coalesce(f.sha256, '')");
-            if (!stmt)
-                return stmt.error();
-            stmt->bind(1, bs);
-            Status inserted = Ok{};
-            auto s = stmt->forEach([&](const store::Statement &r) {
-                if (!inserted)
-                    return;
-                Row row;
-                row.text(r.text(0)).text(r.text(1)).text(r.text(2)).text(key.host).raw(sid).number(r.integer(3))
-                    .number(static_cast<int>(store::levelFromInt(r.integer(4))));
-                inserted = m_stack.add(row.line());
-            });
-            if (!s)
-                return s;
-            if (!inserted)
-                return inserted;
-        }
+                " GROUP BY m.path_id, coalesce(f.sha256, '')",
+                bs,
+                [&](const store::Statement &r) {
+                    Row row;
+                    row.text(r.text(0)).text(r.text(1)).text(r.text(2)).text(key.host).raw(sid).number(r.integer(3))
+                        .number(static_cast<int>(store::levelFromInt(r.integer(4))));
+                    return m_stack.add(row.line());
+                });
+            !s)
+            return s;
 
         std::int64_t findings = 0;
-        {
-            auto stmt = m_bundle.statement(
-                "SELECT code, level, pid, text, technique, measure, evidence FROM findings WHERE snapshot_id = ?1");
-            if (!stmt)
-                return stmt.error();
-            stmt->bind(1, bs);
-            Status inserted = Ok{};
-            auto s = stmt->forEach([&](const store::Statement &r) {
-                if (!inserted)
-                    return;
-                ++findings;
-                Row row;
-                row.text(key.host).raw(sid).text(r.text(0)).number(static_cast<int>(store::levelFromInt(r.integer(1))))
-                    .number(r.integer(2)).text(r.text(3)).text(r.text(4)).text(r.text(5)).text(r.text(6));
-                inserted = m_findings.add(row.line());
-            });
-            if (!s)
-                return s;
-            if (!inserted)
-                return inserted;
-        }
+        if (auto s = eachBundleRow(
+                "SELECT code, level, pid, text, technique, measure, evidence FROM findings WHERE snapshot_id = ?1", bs,
+                [&](const store::Statement &r) {
+                    ++findings;
+                    Row row;
+                    row.text(key.host).raw(sid).text(r.text(0)).number(static_cast<int>(store::levelFromInt(r.integer(1))))
+                        .number(r.integer(2)).text(r.text(3)).text(r.text(4)).text(r.text(5)).text(r.text(6));
+                    return m_findings.add(row.line());
+                });
+            !s)
+            return s;
 
         count("snapshots", 1, 1);
         count("facts", std::int64_t(facts.size()), std::int64_t(facts.size()));
