@@ -1,5 +1,7 @@
 #include "lab/lab_process.h"
 
+#include "common/io.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -101,23 +103,24 @@ std::vector<char *> cStrings(const std::vector<std::string> &strings)
     return out;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
-    ~Fd() { reset(); }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return m_fd; }
-    void reset()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd;
+// Where a lab child's output goes: stdout and stderr to the lab log (appended, never through a
+// symlink), stdin from /dev/null.
+struct ChildOutput {
+    io::UniqueFd log;
+    io::UniqueFd null;
 };
+
+Result<ChildOutput> openChildOutput(const std::string &logPath)
+{
+    ChildOutput out;
+    out.log = io::UniqueFd(::open(logPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+    if (!out.log.valid())
+        return Error::fromErrno(errno, "cannot open the lab log " + logPath);
+    out.null = io::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!out.null.valid())
+        return Error::fromErrno(errno, "cannot open /dev/null");
+    return out;
+}
 
 } // namespace
 
@@ -163,24 +166,20 @@ Result<int> spawnVictim(const SpawnRequest &request, int timeoutMs)
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
         return Error::fromErrno(errno, "cannot create a pipe");
-    Fd readEnd(pipeFds[0]);
-    Fd writeEnd(pipeFds[1]);
-    Fd logFd(::open(request.logPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (logFd.get() < 0)
-        return Error::fromErrno(errno, "cannot open the lab log " + request.logPath);
-    Fd nullFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (nullFd.get() < 0)
-        return Error::fromErrno(errno, "cannot open /dev/null");
+    io::UniqueFd readEnd(pipeFds[0]);
+    io::UniqueFd writeEnd(pipeFds[1]);
+    auto output = openChildOutput(request.logPath);
+    if (!output)
+        return output.error();
 
     const pid_t pid = ::fork();
     if (pid < 0)
         return Error::fromErrno(errno, "cannot fork");
     if (pid == 0)
-        runChild(plan, writeEnd.get(), logFd.get(), nullFd.get());
-    writeEnd.reset();
+        runChild(plan, writeEnd.get(), output->log.get(), output->null.get());
+    writeEnd = io::UniqueFd();
 
     std::string said;
-    bool ready = false;
     for (int waited = 0; waited < timeoutMs && said.find('\n') == std::string::npos;) {
         pollfd p{readEnd.get(), POLLIN, 0};
         const int r = ::poll(&p, 1, 100);
@@ -199,7 +198,7 @@ Result<int> spawnVictim(const SpawnRequest &request, int timeoutMs)
             break;
     }
     // "ready", or "ready WHAT-WAS-LOADED" (the Windows victim names the DLL it got).
-    ready = said.rfind("ready\n", 0) == 0 || said.rfind("ready ", 0) == 0;
+    const bool ready = said.rfind("ready\n", 0) == 0 || said.rfind("ready ", 0) == 0;
     if (ready)
         return pid;
     ::kill(pid, SIGKILL);
@@ -219,24 +218,21 @@ Result<int> runToCompletion(const std::vector<std::string> &argv, const std::vec
         return Error{EINVAL, "no program to run"};
     auto args = cStrings(argv);
     auto envp = cStrings(env);
-    Fd logFd(::open(logPath.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (logFd.get() < 0)
-        return Error::fromErrno(errno, "cannot open the lab log " + logPath);
-    Fd nullFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (nullFd.get() < 0)
-        return Error::fromErrno(errno, "cannot open /dev/null");
+    auto output = openChildOutput(logPath);
+    if (!output)
+        return output.error();
     const pid_t pid = ::fork();
     if (pid < 0)
         return Error::fromErrno(errno, "cannot fork");
     if (pid == 0) {
-        if (::dup2(nullFd.get(), STDIN_FILENO) < 0 || ::dup2(logFd.get(), STDOUT_FILENO) < 0 ||
-            ::dup2(logFd.get(), STDERR_FILENO) < 0)
+        if (::dup2(output->null.get(), STDIN_FILENO) < 0 || ::dup2(output->log.get(), STDOUT_FILENO) < 0 ||
+            ::dup2(output->log.get(), STDERR_FILENO) < 0)
             ::_exit(127);
         ::close_range(3, ~0U, 0);
         ::execve(args[0], args.data(), envp.data());
         ::_exit(127);
     }
-    Fd pidfd(pidfdOpen(pid));
+    io::UniqueFd pidfd(pidfdOpen(pid));
     if (pidfd.get() >= 0) {
         pollfd p{pidfd.get(), POLLIN, 0};
         if (::poll(&p, 1, timeoutMs) == 0) {
@@ -287,7 +283,7 @@ Status killVictim(int pid, std::uint64_t startTime)
 {
     if (pid <= 0)
         return Ok{};
-    Fd pidfd(pidfdOpen(pid));
+    io::UniqueFd pidfd(pidfdOpen(pid));
     if (pidfd.get() < 0) {
         if (errno == ESRCH)
             return Ok{};
