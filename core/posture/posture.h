@@ -3,9 +3,11 @@
 // mitigation, each saying pass, fail or unknown with the evidence that decided it. Every file is
 // read below `rootDir` (and /proc, /sys below their own roots) so an image or a test tree can be
 // inspected; checks that need the live processes take the scan and say unknown without it.
+#include "common/result.h"
 #include "common/types.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,10 +34,16 @@ struct PostureCheck {
     std::vector<std::string> evidenceLines() const;  // "fail: /etc/ld.so.preload names /tmp/x.so"
 };
 
+struct KernelAuditState;
+
 struct PostureOptions {
     std::string rootDir = "/";     // /etc, /lib, /usr, /var are read below it
     std::string procRoot = "/proc";
     std::string sysRoot = "/sys";  // sysfs itself: .../kernel/security, .../module, .../fs/selinux
+    // The audit rules a kernel enforces, compared with the rule files. Empty: the running kernel
+    // is asked when rootDir is "/" (the running system), and nothing is asked for another root
+    // (an image's kernel is not this one). Tests give their own.
+    std::function<Result<KernelAuditState>()> kernelAudit;
 
     // rootDir = dir, procRoot = dir/proc, sysRoot = dir/sys.
     static PostureOptions forRoot(const std::string &dir);
