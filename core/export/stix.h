@@ -1,8 +1,9 @@
 #pragma once
 // A STIX 2.1 bundle of a scan: the modules as observed-data over file, directory, process and
-// user-account observables; an indicator and a sighting for each suspicious file (or finding);
-// the ATT&CK techniques as attack-patterns and M1044 "Restrict Library Loading" as the
-// course-of-action that mitigates them.
+// user-account observables; an indicator and a sighting for each suspicious file (or finding).
+// ATT&CK techniques and M1044 "Restrict Library Loading" are MITRE's objects: indicators name
+// them in external references and point at the techniques' attack-patterns by MITRE's ids
+// ("indicates" relationships), but the bundle never re-emits them.
 #include "common/types.h"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@ namespace loadlens::exporting {
 
 // The producer identity: fixed, so that bundles from every LoadLens run share one creator.
 inline constexpr const char *kLoadLensIdentityId = "identity--c7dca012-8e29-41df-a404-57da5c9f6c60";
+inline constexpr const char *kLoadLensIdentityCreated = "2024-05-01T00:00:00.000Z";  // its one version
 
 struct StixOptions {
     Level observedLevel = Level::Ok;    // modules below get no observed-data

@@ -46,7 +46,10 @@ public:
           m_now(rfc3339FromMicros(options.createdMicros ? options.createdMicros : nowMicros(), 3)),
           m_observed(rfc3339FromSeconds(scan.scannedAt, 3))
     {
-        json producer = common("identity", kLoadLensIdentityId);
+        // The producer identity: one fixed version, so that every export carries the same object
+        // rather than a new version of it stamped with the export time.
+        json producer = {{"type", "identity"}, {"spec_version", "2.1"}, {"id", kLoadLensIdentityId},
+                         {"created", kLoadLensIdentityCreated}, {"modified", kLoadLensIdentityCreated}};
         producer["name"] = "LoadLens";
         producer["identity_class"] = "system";
         producer["description"] = "Inventory of loaded code and library-loading hijack checks (ATT&CK M1044).";
@@ -56,11 +59,6 @@ public:
         host["identity_class"] = "system";
         m_hostId = host["id"];
         add(host);
-        json coa = common("course-of-action", std::string(m1044::StixId));
-        coa["name"] = m1044::Name;
-        coa["external_references"] = json::array(
-            {{{"source_name", "mitre-attack"}, {"external_id", m1044::Id}, {"url", m1044::Url}}});
-        m_coa = add(coa);
     }
 
     void addModules()
@@ -216,18 +214,14 @@ private:
         return m_processIds[p.pid] = add(process);
     }
 
-    std::string attackPattern(const std::string &technique)
+    // MITRE's ATT&CK objects are referred to by their ids (relationships) and by external
+    // references, never emitted: an object carrying MITRE's id with our created/modified would be
+    // a new version of it, which STIX reserves for its creator (MITRE). A consumer holding the
+    // ATT&CK data set resolves the ids; for techniques the catalog does not know, only the
+    // external reference names them.
+    static json attackReference(const std::string &technique)
     {
-        const AttackTechnique *t = attackTechnique(technique);
-        json pattern = common("attack-pattern", t ? std::string(t->stixId) : stixRandomId("attack-pattern"));
-        pattern["name"] = t ? std::string(t->name) : technique;
-        pattern["external_references"] = json::array(
-            {{{"source_name", "mitre-attack"}, {"external_id", technique}, {"url", attackTechniqueUrl(technique)}}});
-        const bool isNew = !m_ids.count(pattern["id"]);
-        const std::string id = add(pattern);
-        if (isNew && t && t->mitigatedByM1044)
-            relationship("mitigates", m_coa, id);
-        return id;
+        return {{"source_name", "mitre-attack"}, {"external_id", technique}, {"url", attackTechniqueUrl(technique)}};
     }
 
     void relationship(const std::string &type, const std::string &source, const std::string &target)
@@ -258,9 +252,27 @@ private:
         ind["pattern_type"] = "stix";
         ind["pattern_version"] = "2.1";
         ind["valid_from"] = m_observed;
+        json references = json::array();
+        std::set<std::string> measures;
+        for (const auto &technique : techniques)
+            references.push_back(attackReference(technique));
+        for (const Reason *r : reasons)
+            if (!r->measure.empty())
+                measures.insert(r->measure);
+        if (!measures.empty()) {
+            std::vector<std::string> list(measures.begin(), measures.end());
+            references.push_back({{"source_name", "mitre-attack"},
+                                  {"external_id", m1044::Id},
+                                  {"url", m1044::Url},
+                                  {"description", std::string(m1044::Name) + " (" +
+                                                      std::string(m1044::StixId) + "): " + joined(list, "; ")}});
+        }
+        if (!references.empty())
+            ind["external_references"] = references;
         const std::string id = add(ind);
         for (const auto &technique : techniques)
-            relationship("indicates", id, attackPattern(technique));
+            if (const AttackTechnique *t = attackTechnique(technique))
+                relationship("indicates", id, std::string(t->stixId));
         return id;
     }
 
@@ -282,7 +294,6 @@ private:
     std::string m_now;
     std::string m_observed;
     std::string m_hostId;
-    std::string m_coa;
     json m_objects = json::array();
     std::set<std::string> m_ids;
     std::map<int, std::string> m_processIds;
