@@ -4,12 +4,14 @@
 // ATT&CK techniques and M1044 "Restrict Library Loading" are MITRE's objects: indicators name
 // them in external references and point at the techniques' attack-patterns by MITRE's ids
 // ("indicates" relationships), but the bundle never re-emits them.
+#include "common/events.h"
 #include "common/types.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 namespace loadlens::exporting {
 
@@ -24,6 +26,10 @@ struct StixOptions {
 };
 
 nlohmann::json stixBundle(const ScanResult &scan, const StixOptions &options = {});
+// Several scans (hosts or times) and log events in one bundle: one identity per host name,
+// events as observed-data (file and process), indicated and sighted at the indicator level.
+nlohmann::json stixBundle(const std::vector<const ScanResult *> &scans, const std::vector<LoadEvent> &events,
+                          const StixOptions &options = {});
 void writeStix(std::ostream &out, const ScanResult &scan, const StixOptions &options = {});
 
 } // namespace loadlens::exporting

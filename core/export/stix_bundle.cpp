@@ -41,10 +41,8 @@ std::string processPattern(int pid) { return "[process:pid = " + std::to_string(
 
 class BundleBuilder {
 public:
-    BundleBuilder(const ScanResult &scan, const StixOptions &options)
-        : m_scan(scan), m_options(options),
-          m_now(rfc3339FromMicros(options.createdMicros ? options.createdMicros : nowMicros(), 3)),
-          m_observed(rfc3339FromSeconds(scan.scannedAt, 3))
+    explicit BundleBuilder(const StixOptions &options)
+        : m_options(options), m_now(rfc3339FromMicros(options.createdMicros ? options.createdMicros : nowMicros(), 3))
     {
         // The producer identity: one fixed version, so that every export carries the same object
         // rather than a new version of it stamped with the export time.
@@ -54,13 +52,80 @@ public:
         producer["identity_class"] = "system";
         producer["description"] = "Inventory of loaded code and library-loading hijack checks (ATT&CK M1044).";
         add(producer);
-        json host = sdo("identity");
-        host["name"] = scan.host.hostname.empty() ? std::string("unknown host") : scan.host.hostname;
-        host["identity_class"] = "system";
-        m_hostId = host["id"];
-        add(host);
     }
 
+    // The modules and findings of one scan (one host at one time).
+    void addScan(const ScanResult &scan)
+    {
+        m_scan = &scan;
+        m_observed = rfc3339FromSeconds(scan.scannedAt, 3);
+        m_hostId = hostIdentity(scan.host.hostname);
+        addModules();
+        addFindings();
+        m_scan = nullptr;
+    }
+
+    // Log events: each at or above the observed level becomes observed-data over the file it
+    // names (with the hashes the event gives) and its process; those at or above the indicator
+    // level are indicated and sighted on their host like suspicious modules, one indicator per
+    // file and host however many events name it.
+    void addEvents(const std::vector<LoadEvent> &events)
+    {
+        struct Group {
+            std::string pattern, name, hostId, first, last;
+            std::vector<const Reason *> reasons;
+            std::vector<std::string> observed;
+        };
+        std::map<std::pair<std::string, std::string>, Group> groups;
+        for (const auto &e : events) {
+            if (e.verdict.level < m_options.observedLevel)
+                continue;
+            const std::string when = rfc3339FromMicros(e.timeUs, 3);
+            const std::string hostId = hostIdentity(e.host);
+            const std::string path = !e.imageLoaded.empty() ? e.imageLoaded : e.image;
+            if (path.empty())
+                continue;  // nothing observable
+            const auto hashes = parseSysmonHashes(e.hashes);
+            FileFacts facts;
+            if (auto it = hashes.find("sha256"); it != hashes.end())
+                facts.sha256 = toLower(it->second);
+            if (auto it = hashes.find("md5"); it != hashes.end())
+                facts.md5 = toLower(it->second);
+            const bool hashed = !facts.sha256.empty() || !facts.md5.empty();
+            json refs = json::array({fileRef(path, hashed ? &facts : nullptr)});
+            if (e.pid > 0 || !e.image.empty())
+                refs.push_back(eventProcessRef(e, hostId));
+            json observed = sdo("observed-data");
+            observed["first_observed"] = when;
+            observed["last_observed"] = when;
+            observed["number_observed"] = 1;
+            observed["object_refs"] = refs;
+            const std::string observedId = add(observed);
+            if (e.verdict.level < m_options.indicatorLevel)
+                continue;
+            const std::string pattern = filePattern(path, !facts.sha256.empty() ? &facts : nullptr);
+            Group &g = groups[{hostId, pattern}];
+            if (g.pattern.empty()) {
+                g.pattern = pattern;
+                g.name = fileNameOf(path);
+                g.hostId = hostId;
+                g.first = g.last = when;
+            }
+            g.first = std::min(g.first, when);
+            g.last = std::max(g.last, when);
+            for (const auto &r : e.verdict.reasons)
+                g.reasons.push_back(&r);
+            g.observed.push_back(observedId);
+        }
+        for (const auto &[key, g] : groups) {
+            m_hostId = g.hostId;
+            m_observed = g.first;
+            const std::string id = indicator(g.pattern, g.name, g.reasons);
+            sighting(id, g.observed, g.first, g.last);
+        }
+    }
+
+private:
     void addModules()
     {
         // Suspicious modules grouped by what identifies them, so that one file mapped into
@@ -71,11 +136,11 @@ public:
             std::vector<std::string> observed;
         };
         std::map<std::string, Group> groups;
-        for (const auto &p : m_scan.processes) {
+        for (const auto &p : m_scan->processes) {
             for (const auto &m : p.modules) {
                 if (m.pseudo || m.verdict.level < m_options.observedLevel)
                     continue;
-                const FileFacts *facts = factsFor(m_scan, m);
+                const FileFacts *facts = factsFor(*m_scan, m);
                 json refs = json::array({processRef(p)});
                 if (!m.path.empty() && !m.anonymousExec)
                     refs.insert(refs.begin(), fileRef(m.path, facts));
@@ -103,7 +168,7 @@ public:
 
     void addFindings()
     {
-        for (const auto &f : m_scan.findings) {
+        for (const auto &f : m_scan->findings) {
             if (f.level < m_options.indicatorLevel)
                 continue;
             std::string pattern;
@@ -119,12 +184,49 @@ public:
         }
     }
 
+public:
     json bundle() const
     {
         return {{"type", "bundle"}, {"id", stixRandomId("bundle")}, {"objects", m_objects}};
     }
 
 private:
+    static std::string toLower(std::string s)
+    {
+        for (char &c : s)
+            if (c >= 'A' && c <= 'Z')
+                c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    }
+
+    // One identity per host name in the bundle.
+    std::string hostIdentity(const std::string &name)
+    {
+        const std::string shown = name.empty() ? std::string("unknown host") : name;
+        if (auto it = m_hostIds.find(shown); it != m_hostIds.end())
+            return it->second;
+        json host = sdo("identity");
+        host["name"] = shown;
+        host["identity_class"] = "system";
+        return m_hostIds[shown] = add(host);
+    }
+
+    // The process of an event: one object per host, pid and image.
+    std::string eventProcessRef(const LoadEvent &e, const std::string &hostId)
+    {
+        const std::string key = hostId + "\n" + std::to_string(e.pid) + "\n" + e.image;
+        if (auto it = m_processIds.find(key); it != m_processIds.end())
+            return it->second;
+        json process = {{"type", "process"}, {"spec_version", "2.1"}, {"id", stixRandomId("process")}};
+        if (e.pid > 0)
+            process["pid"] = e.pid;
+        if (!e.commandLine.empty())
+            process["command_line"] = e.commandLine;
+        if (!e.image.empty())
+            process["image_ref"] = fileRef(e.image, nullptr);
+        return m_processIds[key] = add(process);
+    }
+
     static std::int64_t nowMicros()
     {
         return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -178,7 +280,7 @@ private:
             // Section 2.9 / 6.7: of the hashes only one contributes, MD5 before SHA-256.
             contributing["hashes"] = facts->md5.empty() ? json{{"SHA-256", facts->sha256}} : json{{"MD5", facts->md5}};
         }
-        if (facts)
+        if (facts && facts->size > 0)  // events give digests without a size
             file["size"] = facts->size;
         if (const std::string dir = directoryOf(path); !dir.empty() && path.rfind("/memfd:", 0) != 0) {
             file["parent_directory_ref"] = directoryRef(dir);
@@ -201,7 +303,8 @@ private:
     // made once per pid so that all of a process's modules refer to the same object.
     std::string processRef(const ProcessInfo &p)
     {
-        if (auto it = m_processIds.find(p.pid); it != m_processIds.end())
+        const std::string key = m_hostId + "\n" + std::to_string(p.pid);
+        if (auto it = m_processIds.find(key); it != m_processIds.end())
             return it->second;
         json process = {{"type", "process"}, {"spec_version", "2.1"}, {"id", stixRandomId("process")}, {"pid", p.pid}};
         if (!p.cmdline.empty())
@@ -211,7 +314,7 @@ private:
         process["creator_user_ref"] = userRef(p);
         if (!p.loaderEnv.empty())
             process["environment_variables"] = p.loaderEnv;
-        return m_processIds[p.pid] = add(process);
+        return m_processIds[key] = add(process);
     }
 
     // MITRE's ATT&CK objects are referred to by their ids (relationships) and by external
@@ -276,36 +379,47 @@ private:
         return id;
     }
 
-    void sighting(const std::string &indicatorId, const std::vector<std::string> &observed)
+    void sighting(const std::string &indicatorId, const std::vector<std::string> &observed,
+                  const std::string &first = {}, const std::string &last = {})
     {
         json s = sdo("sighting");
         s["sighting_of_ref"] = indicatorId;
         s["where_sighted_refs"] = json::array({m_hostId});
-        s["first_seen"] = m_observed;
-        s["last_seen"] = m_observed;
+        s["first_seen"] = first.empty() ? m_observed : first;
+        s["last_seen"] = last.empty() ? m_observed : last;
         s["count"] = observed.empty() ? 1 : observed.size();
         if (!observed.empty())
             s["observed_data_refs"] = observed;
         add(s);
     }
 
-    const ScanResult &m_scan;
+    const ScanResult *m_scan = nullptr;
     const StixOptions &m_options;
     std::string m_now;
     std::string m_observed;
     std::string m_hostId;
     json m_objects = json::array();
     std::set<std::string> m_ids;
-    std::map<int, std::string> m_processIds;
+    std::map<std::string, std::string> m_processIds;  // by host identity and pid (and image, for events)
+    std::map<std::string, std::string> m_hostIds;     // by host name
 };
 
 } // namespace
 
 json stixBundle(const ScanResult &scan, const StixOptions &options)
 {
-    BundleBuilder builder(scan, options);
-    builder.addModules();
-    builder.addFindings();
+    BundleBuilder builder(options);
+    builder.addScan(scan);
+    return builder.bundle();
+}
+
+json stixBundle(const std::vector<const ScanResult *> &scans, const std::vector<LoadEvent> &events,
+                const StixOptions &options)
+{
+    BundleBuilder builder(options);
+    for (const ScanResult *scan : scans)
+        builder.addScan(*scan);
+    builder.addEvents(events);
     return builder.bundle();
 }
 

@@ -34,4 +34,21 @@ void writeCsv(std::ostream &out, const Table &table);
 // An array with one object per row, keyed by column name, cells typed as declared.
 void writeJson(std::ostream &out, const Table &table);
 
+// A table written page by page, for exports too large to hold: CSV exactly as writeCsv writes
+// the pages' rows together (the header from the first page), JSON as one array with one object
+// a line. Every page has the same columns.
+class TableStream {
+public:
+    TableStream(std::ostream &out, bool json) : m_out(out), m_json(json) {}
+    void write(const Table &page);
+    // Ends the output; `columns` give the CSV header when no page was written.
+    void finish(const std::vector<std::string> &columns);
+
+private:
+    std::ostream &m_out;
+    bool m_json;
+    bool m_started = false;
+    std::int64_t m_rows = 0;
+};
+
 } // namespace loadlens::exporting

@@ -78,14 +78,37 @@ const Cell &cellAt(const std::vector<Cell> &row, std::size_t column)
 
 } // namespace
 
-void writeCsv(std::ostream &out, const Table &table)
+namespace {
+
+nlohmann::ordered_json rowObject(const Table &table, const std::vector<Cell> &row)
 {
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        if (c)
-            out << ',';
-        writeCsvField(out, looksLikeFormula(table.columns[c]) ? "'" + table.columns[c] : table.columns[c]);
+        const Cell &cell = cellAt(row, c);
+        nlohmann::ordered_json &slot = object[table.columns[c]];
+        switch (cell.type()) {
+        case CellType::Null:
+            break;
+        case CellType::Text:
+            slot = std::get<std::string>(cell.value);
+            break;
+        case CellType::Integer:
+            slot = std::get<std::int64_t>(cell.value);
+            break;
+        case CellType::Real:
+            if (std::isfinite(std::get<double>(cell.value)))
+                slot = std::get<double>(cell.value);
+            break;
+        case CellType::Bool:
+            slot = std::get<bool>(cell.value);
+            break;
+        }
     }
-    out << "\r\n";
+    return object;
+}
+
+void writeCsvRows(std::ostream &out, const Table &table)
+{
     for (const auto &row : table.rows) {
         for (std::size_t c = 0; c < table.columns.size(); ++c) {
             if (c)
@@ -96,36 +119,58 @@ void writeCsv(std::ostream &out, const Table &table)
     }
 }
 
+void writeCsvHeader(std::ostream &out, const Table &table)
+{
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (c)
+            out << ',';
+        writeCsvField(out, looksLikeFormula(table.columns[c]) ? "'" + table.columns[c] : table.columns[c]);
+    }
+    out << "\r\n";
+}
+
+} // namespace
+
+void writeCsv(std::ostream &out, const Table &table)
+{
+    writeCsvHeader(out, table);
+    writeCsvRows(out, table);
+}
+
 void writeJson(std::ostream &out, const Table &table)
 {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    for (const auto &row : table.rows) {
-        nlohmann::ordered_json object = nlohmann::ordered_json::object();
-        for (std::size_t c = 0; c < table.columns.size(); ++c) {
-            const Cell &cell = cellAt(row, c);
-            nlohmann::ordered_json &slot = object[table.columns[c]];
-            switch (cell.type()) {
-            case CellType::Null:
-                break;
-            case CellType::Text:
-                slot = std::get<std::string>(cell.value);
-                break;
-            case CellType::Integer:
-                slot = std::get<std::int64_t>(cell.value);
-                break;
-            case CellType::Real:
-                if (std::isfinite(std::get<double>(cell.value)))
-                    slot = std::get<double>(cell.value);
-                break;
-            case CellType::Bool:
-                slot = std::get<bool>(cell.value);
-                break;
-            }
-        }
-        rows.push_back(std::move(object));
-    }
+    for (const auto &row : table.rows)
+        rows.push_back(rowObject(table, row));
     // Paths are bytes; invalid UTF-8 becomes U+FFFD rather than an exception.
     out << rows.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+void TableStream::write(const Table &page)
+{
+    if (!m_started) {
+        m_started = true;
+        if (m_json)
+            m_out << "[";
+        else
+            writeCsvHeader(m_out, page);
+    }
+    if (!m_json) {
+        writeCsvRows(m_out, page);
+        return;
+    }
+    for (const auto &row : page.rows) {
+        m_out << (m_rows++ ? ",\n " : "\n ")
+              << rowObject(page, row).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    }
+}
+
+void TableStream::finish(const std::vector<std::string> &columns)
+{
+    if (!m_started)
+        write(Table{columns, {}});
+    if (m_json)
+        m_out << (m_rows ? "\n]\n" : "]\n");
 }
 
 } // namespace loadlens::exporting
