@@ -339,6 +339,20 @@ bool CaseTab::selectSnapshots(qint64 first, qint64 second)
     return true;
 }
 
+bool CaseTab::selectSnapshot(qint64 snapshotId)
+{
+    const int row = m_snapshots->rowOf(snapshotId);
+    if (row < 0)
+        return false;
+    const QModelIndex index = m_snapshotProxy->mapFromSource(m_snapshots->index(row, 0));
+    if (!index.isValid())
+        return false;
+    m_hostsView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                              QItemSelectionModel::Rows);
+    m_hostsView->scrollTo(index);
+    return true;
+}
+
 bool CaseTab::selectNewestPair()
 {
     std::map<std::string, std::vector<const analysis::SnapshotSummary *>> byHost;

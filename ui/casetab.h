@@ -37,6 +37,9 @@ public:
 
     // Selects two snapshots in the hosts view, which diffs them (older first).
     bool selectSnapshots(qint64 first, qint64 second);
+    // Selects one snapshot in the hosts view and scrolls to it (false when it is not listed, for
+    // instance hidden by the filter).
+    bool selectSnapshot(qint64 snapshotId);
     // The two newest snapshots of the host with most snapshots (for a first look and screenshots).
     bool selectNewestPair();
 

@@ -52,6 +52,8 @@ std::optional<EventTimelineModel::Series> EventTimelineModel::seriesOf(const sto
 {
     if (bucket.source == "auditd")
         return AuditSeries;
+    if (bucket.source == "snapshot")
+        return SnapshotSeries;
     if (bucket.kind == "file-create")
         return FileCreateSeries;
     if (bucket.kind == "image-load")
@@ -130,8 +132,8 @@ eventstats::EventQuery EventTimelineModel::drillDownQuery(int row, Series series
     query.filter.toUs = bucketEndUs(row);
     query.filter.offset = 0;
     query.filter.eventId.reset();
-    if (series == AuditSeries) {
-        query.filter.source = "auditd";
+    if (series == AuditSeries || series == SnapshotSeries) {
+        query.filter.source = series == AuditSeries ? "auditd" : "snapshot";
         query.filter.kind.clear();
         query.level.reset();
     } else if (series == FileCreateSeries) {
@@ -148,6 +150,8 @@ QString EventTimelineModel::seriesName(Series series)
 {
     if (series == AuditSeries)
         return QStringLiteral("auditd: loader config, library opens, LD_* on exec");
+    if (series == SnapshotSeries)
+        return QStringLiteral("snapshots: high verdicts at scan time");
     if (series == FileCreateSeries)
         return QStringLiteral("DLL/EXE drops (EID 11)");
     return QStringLiteral("loads: ") + levelText(static_cast<Level>(static_cast<int>(series)));
@@ -157,6 +161,8 @@ QColor EventTimelineModel::seriesColor(Series series)
 {
     if (series == AuditSeries)
         return QColor(0x00, 0x83, 0x8f);
+    if (series == SnapshotSeries)
+        return QColor(0x37, 0x47, 0x4f);
     if (series == FileCreateSeries)
         return QColor(0x7b, 0x1f, 0xa2);
     return levelAccent(static_cast<Level>(static_cast<int>(series)));
@@ -267,6 +273,13 @@ QVariant EventTableModel::data(const QModelIndex &index, int role) const
         case SignatureColumn: {
             if (e.source == "auditd")
                 return auditSummary(e);
+            if (e.source == "snapshot") {
+                const auto processes = e.fields.find("processes");
+                return e.kind == "snapshot-finding"
+                           ? QStringLiteral("snapshot: host finding")
+                           : QStringLiteral("snapshot: mapped by %1 process(es)")
+                                 .arg(processes != e.fields.end() ? toQString(processes->second) : QStringLiteral("1"));
+            }
             if (e.signatureState == SignatureState::Unknown && e.signature.empty() && e.signedField.empty())
                 return QString();  // the event has no signature fields (process create, file create, ...)
             const QString state = toQString(std::string(signatureStateName(e.signatureState)));

@@ -19,14 +19,26 @@ class EventTimelineModel final : public QAbstractTableModel {
     Q_DISABLE_COPY_MOVE(EventTimelineModel)
 
 public:
-    // One stacked series per verdict level of image loads, the drops (EID 11 file-create) and
-    // the auditd events (loader config writes, library opens, loader variables on exec).
-    enum Series { OkSeries, InfoSeries, LowSeries, MediumSeries, HighSeries, FileCreateSeries, AuditSeries, SeriesCount };
+    // One stacked series per verdict level of image loads, the drops (EID 11 file-create), the
+    // auditd events (loader config writes, library opens, loader variables on exec) and the
+    // high verdicts of snapshots (events of source "snapshot", at their scan times).
+    enum Series {
+        OkSeries,
+        InfoSeries,
+        LowSeries,
+        MediumSeries,
+        HighSeries,
+        FileCreateSeries,
+        AuditSeries,
+        SnapshotSeries,
+        SeriesCount
+    };
     enum Column {
         StartColumn,
         FirstSeriesColumn,
         FileCreateColumn = FirstSeriesColumn + FileCreateSeries,
         AuditColumn = FirstSeriesColumn + AuditSeries,
+        SnapshotColumn = FirstSeriesColumn + SnapshotSeries,
         TotalColumn,
         ColumnCount
     };

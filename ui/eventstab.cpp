@@ -30,6 +30,7 @@ namespace {
 const QString kSpan = QStringLiteral("span");
 const QString kBuckets = QStringLiteral("buckets");
 const QString kPage = QStringLiteral("page");
+const QString kMarkers = QStringLiteral("markers");
 const QString kTop = QStringLiteral("top");
 const QString kRare = QStringLiteral("rare");
 constexpr std::int64_t kStackLimit = 25;
@@ -46,6 +47,7 @@ EventsTab::EventsTab(QWidget *parent)
 {
     m_chart = new TimelineChartView(m_timeline);
     connect(m_chart, &TimelineChartView::segmentClicked, this, &EventsTab::drillInto);
+    connect(m_chart, &TimelineChartView::snapshotClicked, this, &EventsTab::snapshotActivated);
     connect(m_chart, &TimelineChartView::rangeRequested, this, &EventsTab::showRange);
 
     auto *vertical = new QSplitter(Qt::Vertical);
@@ -76,6 +78,7 @@ QWidget *EventsTab::createFilterBar()
     m_source->addItem(QStringLiteral("any source"), QString());
     m_source->addItem(QStringLiteral("Sysmon"), QStringLiteral("sysmon"));
     m_source->addItem(QStringLiteral("auditd"), QStringLiteral("auditd"));
+    m_source->addItem(QStringLiteral("Snapshots"), QStringLiteral("snapshot"));
     m_eventId = new QComboBox;
     m_eventId->addItem(QStringLiteral("any EID"), -1);
     m_eventId->addItem(QStringLiteral("1 process create"), 1);
@@ -278,11 +281,39 @@ void EventsTab::showRange(qint64 fromUs, qint64 toUs)
             return buckets.error();
         return CaseQueryRunner::Apply([this, first, end, width, buckets = std::move(*buckets)] {
             m_timeline->setBuckets(first, end, width, buckets);
+            queryMarkers(first, end);
         });
     });
     m_tableQuery = query;
     queryTable(0);
     queryStacks();
+}
+
+// The snapshots scanned in the charted range (of the filtered host), as markers on the chart.
+// Hidden when the filter keeps only Sysmon or auditd events.
+void EventsTab::queryMarkers(qint64 fromUs, qint64 toUs)
+{
+    const eventstats::EventQuery query = filterQuery();
+    if (!query.filter.source.empty() && query.filter.source != "snapshot") {
+        m_chart->setSnapshotMarkers({});
+        return;
+    }
+    const std::string host = query.filter.host;
+    m_runner->runOnStore(kMarkers, [this, host, fromUs, toUs](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
+        auto snapshots = db.listSnapshots();
+        if (!snapshots)
+            return snapshots.error();
+        std::vector<SnapshotMarker> markers;
+        for (const auto &s : *snapshots) {
+            const qint64 at = s.scannedAt * 1000000;
+            if (at < fromUs || at >= toUs || (!host.empty() && s.host != host))
+                continue;
+            markers.push_back(SnapshotMarker{s.id, toQString(s.host), at, s.modulesAt(Level::High), s.findings});
+        }
+        return CaseQueryRunner::Apply([this, markers = std::move(markers)]() mutable {
+            m_chart->setSnapshotMarkers(std::move(markers));
+        });
+    });
 }
 
 void EventsTab::drillInto(int row, int series)

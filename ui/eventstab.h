@@ -66,6 +66,7 @@ public slots:
 
 signals:
     void settled();  // every query of the last change has answered
+    void snapshotActivated(qint64 snapshotId);  // a snapshot marker of the chart was clicked
     void queryFailed(const QString &message);
 
 private:
@@ -73,6 +74,7 @@ private:
     QWidget *createLowerPane();
     void queryTable(std::int64_t offset);
     void queryStacks();
+    void queryMarkers(qint64 fromUs, qint64 toUs);
     void updatePager();
     void updateDetails();
     void onQueryDone();

@@ -16,6 +16,7 @@
 #include <QAction>
 #include <QLineEdit>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTreeView>
 
 namespace loadlens::ui {
@@ -54,6 +55,13 @@ void MainWindow::createRowActions()
     connect(m_rowActions->signaller(), &ProcessSignaller::finished, this, [this](int, bool ok, const QString &) {
         if (ok)
             refresh();
+    });
+
+    // A snapshot marker of the Events chart: that snapshot, selected in the Case tab.
+    connect(m_eventsTab, &EventsTab::snapshotActivated, this, [this](qint64 snapshotId) {
+        m_tabs->setCurrentWidget(m_caseTab);
+        if (!m_caseTab->selectSnapshot(snapshotId))
+            statusBar()->showMessage(QStringLiteral("Snapshot %1 is not listed in the Case tab (check its filter)").arg(snapshotId), 8000);
     });
 
     // Double-click on a stacking row: the hosts and processes of the case that load it.

@@ -8,6 +8,7 @@
 #include <QBarSet>
 #include <QDateTime>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QRubberBand>
 #include <QSet>
 #include <QStackedBarSeries>
@@ -26,6 +27,8 @@ namespace {
 
 constexpr int kDragThreshold = 8;  // pixels; less is a click
 constexpr double kMinSpanUs = 10.0 * 1'000'000;
+constexpr int kMarkerReach = 5;  // pixels either side of a marker line that still hit it
+constexpr int kFlagSize = 7;
 
 } // namespace
 
@@ -42,6 +45,7 @@ TimelineChartView::TimelineChartView(EventTimelineModel *model, QWidget *parent)
     setRubberBand(QChartView::NoRubberBand);  // the band is ours: it re-queries instead of scaling
     m_band = new QRubberBand(QRubberBand::Rectangle, this);
     setMinimumHeight(220);
+    setMouseTracking(true);  // snapshot markers explain themselves on hover
     connect(m_model, &QAbstractItemModel::modelReset, this, &TimelineChartView::rebuild);
     rebuild();
 }
@@ -143,8 +147,109 @@ void TimelineChartView::rebuild()
     const QString widthText = toQString(eventstats::bucketWidthText(m_model->width()));
     c->setTitle(m_model->rowCount() == 0
                     ? QStringLiteral("No events in this case yet: File \u203a Import\u2026")
-                    : QStringLiteral("Image loads, DLL/EXE drops and auditd events per %1 (UTC) \u2014 wheel or drag to zoom, right-drag to pan")
+                    : QStringLiteral("Image loads, DLL/EXE drops, auditd events and snapshots per %1 (UTC) \u2014 wheel or drag to zoom, right-drag to pan")
                           .arg(widthText));
+}
+
+void TimelineChartView::setSnapshotMarkers(std::vector<SnapshotMarker> markers)
+{
+    m_markers = std::move(markers);
+    viewport()->update();
+}
+
+std::optional<double> TimelineChartView::sceneXOf(qint64 timeUs) const
+{
+    const int rows = m_model->rowCount();
+    if (rows == 0 || timeUs < m_model->bucketStartUs(0) || timeUs >= m_model->bucketEndUs(rows - 1))
+        return std::nullopt;
+    int lo = 0, hi = rows - 1;
+    while (lo < hi) {
+        const int mid = (lo + hi + 1) / 2;
+        if (m_model->bucketStartUs(mid) <= timeUs)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const double start = static_cast<double>(m_model->bucketStartUs(lo));
+    const double end = static_cast<double>(m_model->bucketEndUs(lo));
+    const double fraction = end > start ? (static_cast<double>(timeUs) - start) / (end - start) : 0.0;
+    // The category axis gives every bucket the same width, bucket i from left + i * width.
+    const QRectF plot = chart()->plotArea();
+    const double width = plot.width() / rows;
+    return chart()->mapToScene(QPointF(plot.left() + (lo + fraction) * width, 0)).x();
+}
+
+std::optional<QPoint> TimelineChartView::markerPosition(std::size_t index) const
+{
+    if (index >= m_markers.size())
+        return std::nullopt;
+    const auto x = sceneXOf(m_markers[index].timeUs);
+    if (!x)
+        return std::nullopt;
+    const double top = chart()->mapToScene(chart()->plotArea().topLeft()).y();
+    return mapFromScene(QPointF(*x, top));
+}
+
+std::optional<std::size_t> TimelineChartView::markerAt(const QPoint &viewPos) const
+{
+    const QRectF plot = chart()->plotArea();
+    const int top = mapFromScene(chart()->mapToScene(plot.topLeft())).y() - 2 * kFlagSize;
+    const int bottom = mapFromScene(chart()->mapToScene(plot.bottomLeft())).y();
+    if (viewPos.y() < top || viewPos.y() > bottom)
+        return std::nullopt;
+    std::optional<std::size_t> best;
+    int bestDistance = kMarkerReach + 1;
+    for (std::size_t i = 0; i < m_markers.size(); ++i) {
+        const auto at = markerPosition(i);
+        if (!at)
+            continue;
+        const int distance = std::abs(at->x() - viewPos.x());
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = i;
+        }
+    }
+    return best;
+}
+
+QString TimelineChartView::markerToolTip(std::size_t index) const
+{
+    if (index >= m_markers.size())
+        return {};
+    const SnapshotMarker &m = m_markers[index];
+    return QStringLiteral("Snapshot %1 of %2\nscanned %3 (UTC)\n%4 high module(s), %5 host finding(s)\nclick to open it in "
+                          "the Case tab")
+        .arg(m.id)
+        .arg(m.host, toQString(eventstats::utcText(m.timeUs)))
+        .arg(m.highModules)
+        .arg(m.findings);
+}
+
+void TimelineChartView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QChartView::drawForeground(painter, rect);
+    if (m_markers.empty() || m_model->rowCount() == 0)
+        return;
+    const QRectF plot = chart()->mapRectToScene(chart()->plotArea());
+    const QColor color = EventTimelineModel::seriesColor(EventTimelineModel::SnapshotSeries);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    for (const auto &marker : m_markers) {
+        const auto x = sceneXOf(marker.timeUs);
+        if (!x)
+            continue;
+        painter->setPen(QPen(color, 1.5, Qt::DashLine));
+        painter->drawLine(QPointF(*x, plot.top()), QPointF(*x, plot.bottom()));
+        // A flag on top: high verdicts make it red.
+        const QColor flag = marker.highModules + marker.findings > 0 ? QColor(0xc6, 0x28, 0x28) : color;
+        painter->setPen(QPen(flag.darker(130), 1));
+        painter->setBrush(flag);
+        const QPointF tip(*x, plot.top());
+        const QPointF flagPoints[] = {tip, QPointF(*x, tip.y() - 2 * kFlagSize),
+                                      QPointF(*x + 1.5 * kFlagSize, tip.y() - 1.5 * kFlagSize)};
+        painter->drawPolygon(flagPoints, 3);
+    }
+    painter->restore();
 }
 
 qint64 TimelineChartView::timeAt(int viewX) const
@@ -187,6 +292,13 @@ void TimelineChartView::wheelEvent(QWheelEvent *event)
 
 void TimelineChartView::mousePressEvent(QMouseEvent *event)
 {
+    if (event->button() == Qt::LeftButton) {
+        if (const auto marker = markerAt(event->pos())) {
+            emit snapshotClicked(m_markers[*marker].id);
+            event->accept();
+            return;
+        }
+    }
     m_pressPos = event->pos();
     m_dragButton = event->button();
     m_dragging = false;
@@ -200,6 +312,13 @@ void TimelineChartView::mouseMoveEvent(QMouseEvent *event)
     if (m_dragging && m_dragButton == Qt::LeftButton) {
         m_band->setGeometry(QRect(QPoint(m_pressPos.x(), 0), QPoint(event->pos().x(), height())).normalized());
         m_band->show();
+    } else if (m_dragButton == Qt::NoButton) {
+        if (const auto marker = markerAt(event->pos())) {
+            QToolTip::showText(event->globalPosition().toPoint(), markerToolTip(*marker), this);
+            setCursor(Qt::PointingHandCursor);
+            return;
+        }
+        unsetCursor();
     }
     QChartView::mouseMoveEvent(event);
 }

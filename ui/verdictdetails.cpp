@@ -153,7 +153,17 @@ QString eventDetailsHtml(const LoadEvent &event)
     html += QStringLiteral("<p>Verdict: %1 &mdash; %2 reason(s)</p>").arg(levelBadge(event.verdict.level)).arg(event.verdict.reasons.size());
     html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
     html += field(QStringLiteral("Time (UTC)"), timeTextUs(event.timeUs).toHtmlEscaped());
-    html += field(QStringLiteral("Event"), QStringLiteral("%1 %2 (%3)").arg(esc(event.source)).arg(event.eventId).arg(esc(event.kind)));
+    if (event.source == "snapshot") {
+        const auto processes = event.fields.find("processes");
+        html += field(QStringLiteral("Event"),
+                      event.kind == "snapshot-finding"
+                          ? QStringLiteral("a high host finding of the snapshot scanned then")
+                          : QStringLiteral("a high module of the snapshot scanned then, mapped by %1 process(es)")
+                                .arg(processes != event.fields.end() ? esc(processes->second)
+                                                                      : QStringLiteral("1")));
+    } else {
+        html += field(QStringLiteral("Event"), QStringLiteral("%1 %2 (%3)").arg(esc(event.source)).arg(event.eventId).arg(esc(event.kind)));
+    }
     html += field(QStringLiteral("Host"), esc(event.host));
     html += field(QStringLiteral("Process"), QStringLiteral("%1 (pid %2)").arg(orNone(event.image, QStringLiteral("unknown"))).arg(event.pid));
     if (!event.user.empty())

@@ -27,8 +27,8 @@ Result<store::EventFilter> filterFrom(const ArgParser &args)
 {
     store::EventFilter f;
     f.source = args.value("--source").value_or("");
-    if (!f.source.empty() && f.source != "sysmon" && f.source != "auditd")
-        return Error{EINVAL, "--source takes sysmon or auditd, not '" + f.source + "'"};
+    if (!f.source.empty() && f.source != "sysmon" && f.source != "auditd" && f.source != "snapshot")
+        return Error{EINVAL, "--source takes sysmon, auditd or snapshot, not '" + f.source + "'"};
     auto eid = args.integer("--eid");
     if (!eid)
         return eid.error();
@@ -176,7 +176,7 @@ int runTimeline(const std::vector<std::string> &argv)
 
 const std::string kFilterHelp = R"(  --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
                          ClickHouse database: clickhouse://HOST:PORT/DATABASE
-  --source sysmon|auditd only events from this source
+  --source sysmon|auditd|snapshot  only events from this source
   --eid N                only this Sysmon event id (7 image load, 1 process, 11 file create, 6 driver)
   --kind KIND            only this kind (image-load, file-create, preload-config-write, ...)
   --min-level LEVEL      only events judged LEVEL or worse (ok, info, low, medium, high)

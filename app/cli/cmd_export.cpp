@@ -50,7 +50,7 @@ constexpr const char *kUsage =
     "  --since T           events (or snapshots scanned) from T on: 2026-12-01,\n"
     "                      2026-12-01T10:00:00Z or epoch seconds\n"
     "  --until T           events (or snapshots scanned) before T\n"
-    "  --source S          events of sysmon or auditd only\n"
+    "  --source S          events of sysmon, auditd or snapshot (high verdicts of snapshots) only\n"
     "  --snapshot ID       only this snapshot\n"
     "  --all-snapshots     every snapshot in range, not the latest of each host\n"
     "\n"
@@ -112,8 +112,9 @@ int runCaseExport(const ArgParser &parser, exporting::ExportRequest request, Lev
     r.filter.minLevel = minLevel;
     r.filter.host = parser.value("--host").value_or("");
     r.filter.source = parser.value("--source").value_or("");
-    if (!r.filter.source.empty() && r.filter.source != "sysmon" && r.filter.source != "auditd")
-        return fail(2, "--source takes sysmon or auditd, not '" + r.filter.source + "'");
+    if (!r.filter.source.empty() && r.filter.source != "sysmon" && r.filter.source != "auditd" &&
+        r.filter.source != "snapshot")
+        return fail(2, "--source takes sysmon, auditd or snapshot, not '" + r.filter.source + "'");
     if (!r.filter.source.empty() && r.what != caseexport::CaseData::Events)
         return fail(2, "--source applies to events");
     std::string error;

@@ -3,9 +3,11 @@
 #include "audit/audit_reader.h"
 #include "evtx/evtx_reader.h"
 #include "hijacklibs/hijacklibs.h"
+#include "ingest/snapshot_events.h"
 #include "store/bundle_import.h"
 #include "store/event_store.h"
 #include "store/format_detect.h"
+#include "store/snapshot_reader.h"
 #include "sysmon/event_classifier.h"
 #include "sysmon/event_key.h"
 #include "sysmon/sysmon_readers.h"
@@ -15,6 +17,49 @@
 namespace loadlens::ingest {
 
 namespace {
+
+// The high verdicts of the bundle's snapshots as events of source "snapshot" (see
+// snapshot_events.h), written through the target's event writer so both stores get them.
+void addSnapshotEvents(const ImportTarget &target, const std::string &path, ImportReport &report)
+{
+    if (!target.eventWriter)
+        return;
+    auto bundle = store::CaseDatabase::open(path, store::OpenMode::ReadOnly);
+    if (!bundle) {
+        report.notes.push_back("snapshot events not added: " + bundle.error().message);
+        return;
+    }
+    ImportReport scratch;
+    auto snapshots = store::completeBundleSnapshots(*bundle, path, scratch);
+    if (!snapshots) {
+        report.notes.push_back("snapshot events not added: " + snapshots.error().message);
+        return;
+    }
+    auto writer = target.eventWriter();
+    std::uint64_t made = 0;
+    for (std::int64_t id : *snapshots) {
+        auto stored = store::readSnapshot(*bundle, id);
+        if (!stored) {
+            report.notes.push_back("snapshot events not added for snapshot " + std::to_string(id) + ": " +
+                                   stored.error().message);
+            continue;
+        }
+        for (const auto &e : snapshotEvents(stored->scan, path)) {
+            ++made;
+            if (!writer->add(e))
+                break;
+        }
+    }
+    (void)writer->finish();
+    if (writer->error()) {
+        report.errors.push_back("snapshot events: " + writer->error()->message);
+        report.complete = false;
+        return;
+    }
+    if (made > 0)
+        report.notes.push_back(std::to_string(made) + " high verdicts on the event timeline as snapshot events (" +
+                               std::to_string(writer->imported()) + " new)");
+}
 
 void mergeEvtxReport(const evtx::EvtxReport &from, ImportReport &to)
 {
@@ -169,6 +214,8 @@ ImportReport Importer::importFile(const ImportTarget &target, const std::string 
         bundle.progress = m_options.progress;
         bundle.cancel = m_options.cancel;
         report = target.snapshots ? store::importBundle(*target.snapshots, path, bundle) : target.bundles(path, bundle);
+        if (report.errors.empty() && report.complete)
+            addSnapshotEvents(target, path, report);
         break;
     }
     case store::FileFormat::Evtx:

@@ -11,6 +11,9 @@
 #include <QValueAxis>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
+#include <QComboBox>
+#include <QTabWidget>
+#include <QTreeView>
 #include <QLabel>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -18,6 +21,8 @@
 
 #include "case_builders.h"
 #include "casestore/case_store.h"
+#include "casestore/import_target.h"
+#include "ingest/importer.h"
 #include "store/bundle_import.h"
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
@@ -103,6 +108,7 @@ private slots:
     void yearsAreCalendarYearsWithAuditSeries();
     void subDayLabelsShowTheDateWhereItChanges();
     void realAuditLogsAreTheirOwnSeries();
+    void snapshotsAreMarkersAndEventsOnTheTimeline();
     void mainWindowOpensAServerCase();
 
 private:
@@ -479,6 +485,118 @@ void TestEventsTab::realAuditLogsAreTheirOwnSeries()
         QVERIFY2(signature.startsWith(QStringLiteral("auditd: ")) && !signature.contains(QStringLiteral("unknown")),
                  qPrintable(signature));
     }
+}
+
+// Snapshots on the Events timeline: two bundles of this process scanned inside the events' time
+// span, one with a high module and a high host finding, imported through the importer (as File >
+// Import and loadlens-cli import do). Their high verdicts are events of source "snapshot" (one
+// per file, one per finding) in their own chart series and in the table; each snapshot is a
+// marker at its scan time whose click opens it in the Case tab; a Sysmon-only filter hides the
+// markers.
+void TestEventsTab::snapshotsAreMarkersAndEventsOnTheTimeline()
+{
+    ScanResult scan = testing::scanSelf();
+    QVERIFY(!scan.processes.empty() && scan.processes.front().modules.size() > 2);
+    scan.host.hostname = "WS1";
+    const std::int64_t scannedAt[2] = {kStartUs / 1'000'000 + 600, kStartUs / 1'000'000 + 1500};
+    std::string highPath;
+    {
+        auto &module = scan.processes.front().modules[1];
+        module.verdict.add(Reason{"writable-path", Level::High, "planted", "T1574.006", "measure", {}});
+        highPath = module.path;
+    }
+    auto store = casestore::openStore(m_casePath.toStdString(), {store::OpenMode::ReadWrite, {}});
+    QVERIFY(store.ok());
+    ingest::Importer importer({});
+    for (int i = 0; i < 2; ++i) {
+        ScanResult s = scan;
+        if (i == 1)
+            s.findings.push_back(Finding{"preload-file-present", Level::High, 0, "preload", "T1574.006", "measure",
+                                         {{"file", "/etc/ld.so.preload"}}});
+        else
+            s.processes.front().modules[1].verdict = Verdict{};  // the first snapshot: nothing high
+        const QString bundle = m_dir->filePath(QStringLiteral("marker%1.llsnap").arg(i));
+        QVERIFY(testing::writeBundle(bundle.toStdString(), s, scannedAt[i]).ok());
+        const ImportReport report = importer.importFile(casestore::importTarget(**store), bundle.toStdString());
+        QVERIFY2(report.errors.empty(), report.errors.empty() ? "" : report.errors.front().c_str());
+        // Imported again: nothing new, events included.
+        const ImportReport again = importer.importFile(casestore::importTarget(**store), bundle.toStdString());
+        QVERIFY(again.errors.empty());
+        if (i == 1) {
+            bool noted = false;
+            for (const auto &n : again.notes)
+                noted |= n.find("as snapshot events (0 new)") != std::string::npos;
+            QVERIFY2(noted, "a second import adds no snapshot event");
+        }
+    }
+    store::EventFilter snapshotsOnly;
+    snapshotsOnly.source = "snapshot";
+    snapshotsOnly.limit = 100;
+    auto stored = (*store)->listEvents(snapshotsOnly);
+    QVERIFY(stored.ok());
+    QCOMPARE(stored->size(), std::size_t(2));  // the high module and the finding of the second snapshot
+    for (const auto &e : *stored) {
+        QCOMPARE(e.timeUs, scannedAt[1] * 1'000'000);
+        QCOMPARE(e.host, std::string("WS1"));
+        QCOMPARE(e.verdict.level, Level::High);
+        QVERIFY(e.kind == "snapshot-module" ? e.imageLoaded == highPath : e.kind == "snapshot-finding");
+    }
+    store->reset();
+
+    m_tab->setCasePath(m_casePath);
+    waitSettled();
+    ui::TimelineChartView *chart = m_tab->chartView();
+    const EventTimelineModel *model = m_tab->timelineModel();
+    std::uint64_t snapshotEvents = 0;
+    for (int row = 0; row < model->rowCount(); ++row)
+        snapshotEvents += model->count(row, EventTimelineModel::SnapshotSeries);
+    QCOMPARE(snapshotEvents, 2u);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->snapshotMarkers().size(), std::size_t(2), 20000);
+    QCOMPARE(chart->snapshotMarkers()[1].highModules, 1);
+    QCOMPARE(chart->snapshotMarkers()[1].findings, 1);
+    // Drawn at their times: inside the plot, left to right, where timeAt() says that time is.
+    const auto first = chart->markerPosition(0);
+    const auto second = chart->markerPosition(1);
+    QVERIFY(first && second);
+    QVERIFY(first->x() < second->x());
+    QVERIFY(std::abs(chart->timeAt(second->x()) - scannedAt[1] * 1'000'000) <= model->bucketEndUs(0) - model->bucketStartUs(0));
+    QCOMPARE(chart->markerAt(*second + QPoint(2, 10)), std::optional<std::size_t>(1));
+    QVERIFY(!chart->markerAt(*second + QPoint(40, 10)));
+    QVERIFY(chart->markerToolTip(1).contains(QStringLiteral("1 high module(s), 1 host finding(s)")));
+    QSignalSpy activated(m_tab.get(), &ui::EventsTab::snapshotActivated);
+    QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, *second + QPoint(0, 5));
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.first().first().toLongLong(), chart->snapshotMarkers()[1].id);
+    QVERIFY(!m_tab->drillDown());  // the click went to the marker, not to a bar under it
+    // The snapshot series' segment lists the two snapshot events.
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->count(row, EventTimelineModel::SnapshotSeries) > 0)
+            m_tab->drillInto(row, EventTimelineModel::SnapshotSeries);
+    waitSettled();
+    QCOMPARE(m_tab->eventModel()->total(), std::int64_t(2));
+
+    // In the main window the click opens the Case tab with that snapshot selected.
+    if (m_serverUrl.isEmpty()) {
+        ui::MainWindow window({});
+        QVERIFY(window.openCase(m_casePath).ok());
+        QVERIFY(window.selectTab(QStringLiteral("events")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.eventsTab()->chartView()->snapshotMarkers().size(), std::size_t(2), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.caseTab()->snapshotModel()->rowCount() >= 2, 20000);
+        const qint64 id = window.eventsTab()->chartView()->snapshotMarkers()[1].id;
+        emit window.eventsTab()->chartView()->snapshotClicked(id);
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget *>(window.caseTab()));
+        const QModelIndex current = window.caseTab()->hostsView()->currentIndex();
+        QCOMPARE(current.data(ui::SnapshotTableModel::SnapshotIdRole).toLongLong(), id);
+    }
+
+    // Only Sysmon events: no markers.
+    auto *source = m_tab->findChild<QComboBox *>();
+    QVERIFY(source);
+    const int sysmon = source->findData(QStringLiteral("sysmon"));
+    QVERIFY(sysmon >= 0);
+    source->setCurrentIndex(sysmon);
+    waitSettled();
+    QTRY_VERIFY_WITH_TIMEOUT(chart->snapshotMarkers().empty(), 20000);
 }
 
 QTEST_MAIN(TestEventsTab)
