@@ -1,0 +1,194 @@
+// Ingest speed on distinct events: builds a large EVTX with make_big_evtx.py (every copied record
+// gets its own EventRecordID, so nothing is skipped as a duplicate), then times, in the same run:
+//   - `loadlens-cli import` of it into a new SQLite case (parse, Sysmon verdicts, store), checking
+//     that every record was stored;
+//   - the parse-only rate of the same file (readEvtx, one thread and all cores);
+//   - evtxexport -f xml (libevtx-utils) on a smaller file built the same way.
+// Medians of wall time and CPU-seconds are printed with records/s; on a shared machine the
+// CPU-seconds rate is the stable figure.
+#include "evtx/evtx_reader.h"
+#include "store/case_database.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <spawn.h>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+using namespace loadlens;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double cpuSeconds(const rusage &u)
+{
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Runs argv with stdout and stderr to /dev/null; wall seconds, or negative on failure.
+double runQuiet(std::vector<std::string> args, rusage *usage = nullptr)
+{
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    const auto start = Clock::now();
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        return -1;
+    int status = 0;
+    rusage u {};
+    ::wait4(pid, &status, 0, &u);
+    if (usage)
+        *usage = u;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? elapsed : -1;
+}
+
+struct Timing {
+    std::vector<double> wall, cpu;
+    long rssKb = 0;
+    void add(double w, double c, long rss)
+    {
+        wall.push_back(w);
+        cpu.push_back(c);
+        rssKb = std::max(rssKb, rss);
+    }
+};
+
+void print(const char *what, std::uint64_t records, const Timing &t)
+{
+    const double w = median(t.wall), c = median(t.cpu);
+    std::printf("%-34s %9llu records  wall %7.3f s (%8.0f records/s)  CPU %7.3f s (%8.0f records/s)", what,
+                static_cast<unsigned long long>(records), w, double(records) / w, c, double(records) / c);
+    if (t.rssKb)
+        std::printf("  peak RSS %.0f MB", double(t.rssKb) / 1024.0);
+    std::printf("\n");
+}
+
+std::uint64_t parse(const std::string &path, unsigned threads, Timing &t)
+{
+    rusage before {}, after {};
+    ::getrusage(RUSAGE_SELF, &before);
+    std::uint64_t records = 0;
+    evtx::EvtxReport report;
+    evtx::EvtxOptions options;
+    options.threads = threads;
+    const auto start = Clock::now();
+    const auto st = evtx::readEvtx(path, [&](EventRecord &&) { return ++records, true; }, report, options);
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    ::getrusage(RUSAGE_SELF, &after);
+    if (!st)
+        std::fprintf(stderr, "warning: %s\n", st.error().message.c_str());
+    t.add(wall, cpuSeconds(after) - cpuSeconds(before), 0);
+    return records;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::size_t records = 200000, oracleRecords = 20000;
+    int runs = 5;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--records"))
+            records = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--oracle-records"))
+            oracleRecords = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--runs"))
+            runs = std::max(1, std::atoi(argv[i + 1]));
+    }
+    std::vector<std::string> inputs;
+    std::error_code ec;
+    for (const auto &e : fs::recursive_directory_iterator(LOADLENS_BENCH_EVTX, ec))
+        if (e.is_regular_file() && e.path().extension() == ".evtx")
+            inputs.push_back(e.path().string());
+    std::sort(inputs.begin(), inputs.end());
+    if (inputs.empty()) {
+        std::fprintf(stderr, "no .evtx files under %s\n", LOADLENS_BENCH_EVTX);
+        return 1;
+    }
+    char dirTemplate[] = "/tmp/bench_ingest.XXXXXX";
+    if (!::mkdtemp(dirTemplate)) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    const std::string dir = dirTemplate, big = dir + "/big.evtx", small = dir + "/small.evtx";
+    for (const auto &[out, n] : {std::pair{big, records}, std::pair{small, oracleRecords}}) {
+        std::vector<std::string> args{"python3", std::string(LOADLENS_BENCH_TOOLS) + "/make_big_evtx.py", out,
+                                      std::to_string(n)};
+        args.insert(args.end(), inputs.begin(), inputs.end());
+        if (runQuiet(args) < 0) {
+            std::fprintf(stderr, "make_big_evtx.py failed\n");
+            return 1;
+        }
+    }
+    std::printf("inputs: %zu sample files; big: %.1f MB; evtxexport's: %.1f MB; %d runs each, medians\n",
+                inputs.size(), double(fs::file_size(big)) / 1e6, double(fs::file_size(small)) / 1e6, runs);
+
+    Timing warm, parseOne, parseAll, import, oracle;
+    const std::uint64_t bigRecords = parse(big, 0, warm);  // warms the page cache
+    std::uint64_t stored = 0;
+    for (int i = 0; i < runs; ++i) {
+        parse(big, 1, parseOne);
+        parse(big, 0, parseAll);
+        const std::string casePath = dir + "/case" + std::to_string(i) + ".sqlite";
+        rusage u {};
+        const double t = runQuiet({LOADLENS_CLI, "import", "--quiet", "--case", casePath, big}, &u);
+        if (t < 0) {
+            std::fprintf(stderr, "loadlens-cli import failed\n");
+            return 1;
+        }
+        import.add(t, cpuSeconds(u), u.ru_maxrss);
+        auto db = store::CaseDatabase::open(casePath, store::OpenMode::ReadOnly);
+        if (db)
+            if (auto n = db->queryInt("SELECT count(*) FROM events"))
+                stored = std::uint64_t(*n);
+        fs::remove(casePath, ec);
+    }
+    const std::uint64_t smallRecords = parse(small, 0, warm);
+    for (int i = 0; i < std::min(runs, 3); ++i) {
+        rusage u {};
+        const double t = runQuiet({"evtxexport", "-f", "xml", small}, &u);
+        if (t < 0) {
+            std::fprintf(stderr, "evtxexport failed or is not installed (apt-get install libevtx-utils)\n");
+            return 1;
+        }
+        oracle.add(t, cpuSeconds(u), u.ru_maxrss);
+    }
+    print("loadlens-cli import (new case)", bigRecords, import);
+    std::printf("  stored %llu of %llu records (distinct events: all must be stored)\n",
+                static_cast<unsigned long long>(stored), static_cast<unsigned long long>(bigRecords));
+    print("parse only, one thread", bigRecords, parseOne);
+    print("parse only, all cores", bigRecords, parseAll);
+    print("evtxexport -f xml", smallRecords, oracle);
+    const double importCpuRate = double(bigRecords) / median(import.cpu);
+    std::printf("import vs parse only (CPU records/s): %.2fx; import vs evtxexport (CPU records/s): %.1fx\n",
+                importCpuRate / (double(bigRecords) / median(parseOne.cpu)),
+                importCpuRate / (double(smallRecords) / median(oracle.cpu)));
+    fs::remove_all(dir, ec);
+    return stored == bigRecords ? 0 : 2;
+}
