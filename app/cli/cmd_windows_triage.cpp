@@ -54,6 +54,7 @@ int runWindowsTriage(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("--root").option("--trust-store").option("--max-executables").option("--hijacklibs").flag("--json");
+    parser.flag("--verify-all");
     withOutputOption(parser);
     if (auto s = parser.parse(args); !s)
         return failWith(s.error().message, 2);
@@ -64,6 +65,7 @@ int runWindowsTriage(const std::vector<std::string> &args)
         return failWith("windows-triage needs --root DIR", 2);
     wintriage::TriageOptions options;
     options.root = *root;
+    options.verifyEverySignature = parser.has("--verify-all");
     auto max = parser.integer("--max-executables");
     if (!max)
         return failWith(max.error().message, 2);
@@ -114,13 +116,16 @@ AppCertDlls, PATH, services), then resolves the imports of every executable unde
 Files, ProgramData, Users and Windows by the search order those settings imply. Findings:
 DLLs in an application directory that shadow a System32 DLL (side-loading; high when the
 program is signed and the DLL is not, or is signed by someone else) and DLLs imported but
-found nowhere (phantom DLLs). Nothing is run; paths match without regard to case.
+found nowhere (phantom DLLs), and signed executables whose signature does not verify
+(changed after signing; every executable outside the Windows directory is verified).
+Nothing is run; paths match without regard to case.
 
 Options:
   --root DIR             the volume root (with Windows\System32\config), or a Wine prefix
                          (with system.reg and drive_c)
   --trust-store PATH     PEM/DER certificates to anchor signature chains in
   --max-executables N    stop after N executables (default 20000)
+  --verify-all           verify the signature of every executable, the Windows directory's too
   --hijacklibs DIR       the HijackLibs YAML dataset: known hijackable DLLs resolved outside
                          their expected folders are findings (high for a program it names)
   --json                 machine-readable output

@@ -30,6 +30,7 @@ struct Image {
     pe::PeInfo info;
     std::optional<authenticode::SignatureState> state; // computed on demand
     std::string signer;
+    std::vector<std::string> reasons;                  // why the primary signature is not valid
 };
 
 class Triage {
@@ -48,6 +49,7 @@ public:
             m_knownDlls.erase(foldCase(name));
         m_systemDirectory = m_volume.resolve("Windows/System32");
         m_wowDirectory = m_volume.resolve("Windows/SysWOW64");
+        m_windowsDirectory = m_volume.resolve("Windows");
         m_systemLooksComplete = m_systemDirectory && m_volume.listing(*m_systemDirectory).size() >= 200;
         for (const auto &entry : s.systemPath)
             m_pathDirectories.push_back(entry);
@@ -136,6 +138,10 @@ private:
                 img.state = report.state;
                 if (!report.signatures.empty() && report.signatures.front().signer)
                     img.signer = report.signatures.front().signer->commonName;
+                if (!report.signatures.empty())
+                    img.reasons = report.signatures.front().reasons;
+                for (const auto &problem : report.problems)
+                    img.reasons.push_back(problem);
             }
         }
         return img;
@@ -204,12 +210,37 @@ private:
             anyFinding |= judge(host, out, r, systemDir);
             anyFinding |= knownHijack(out, r);
         }
-        if (anyFinding) {
+        const bool inWindows = m_windowsDirectory && host.rfind(*m_windowsDirectory + "/", 0) == 0;
+        if (anyFinding || !inWindows || m_options.verifyEverySignature) {
             const Image &signedExe = signedImage(host);
             out.signature = authenticode::stateName(*signedExe.state);
             out.signer = signedExe.signer;
+            if (signedExe.state == authenticode::SignatureState::Invalid)
+                invalidSignature(out, signedExe);
         }
         m_result.executables.push_back(std::move(out));
+    }
+
+    // A signed executable whose signature does not verify: changed after signing (a patched or
+    // backdoored program keeps its certificate table), or signed with something Windows refuses.
+    void invalidSignature(const Executable &out, const Image &exe)
+    {
+        Finding f;
+        f.code = "signature-invalid";
+        f.level = "high";
+        f.executable = out.path;
+        f.title = out.path.substr(out.path.rfind('\\') + 1) + " carries a signature that does not verify";
+        std::string reasons;
+        for (const auto &r : exe.reasons)
+            reasons += (reasons.empty() ? "" : "; ") + r;
+        f.evidence = "Authenticode verification failed" + (reasons.empty() ? std::string() : ": " + reasons) +
+                     (exe.signer.empty() ? std::string() : " (signer named: " + exe.signer + ")") +
+                     ". A signed file whose contents no longer match its signature was modified after signing; "
+                     "Windows refuses it wherever signatures are enforced, and it runs as is everywhere else.";
+        f.technique = "T1554";
+        f.measure = "M1044: allow only validly signed code to load (WDAC or AppLocker rules that check "
+                    "signatures), which refuses a signed file changed after signing";
+        m_result.findings.push_back(std::move(f));
     }
 
     DllResolution resolve(const std::string &dll, bool delayed, const std::string &appDir,
@@ -475,7 +506,7 @@ private:
     const CiTree &m_volume;
     TriageResult &m_result;
     std::set<std::string> m_knownDlls;
-    std::optional<std::string> m_systemDirectory, m_wowDirectory;
+    std::optional<std::string> m_systemDirectory, m_wowDirectory, m_windowsDirectory;
     bool m_systemLooksComplete = false;
     std::vector<std::string> m_pathDirectories;
     std::map<std::string, Image> m_images;

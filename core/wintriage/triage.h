@@ -83,6 +83,11 @@ struct TriageOptions {
     const authenticode::TrustStore *anchors = nullptr;
     const hijacklibs::Dataset *hijackLibs = nullptr; // known hijackable DLLs, when given
     std::size_t maxExecutables = 20000;
+    // Signatures of executables are verified (the whole file is hashed) when they have a finding,
+    // and for every executable outside the Windows directory (the programs DLLs are side-loaded
+    // into); a signed executable that fails verification is then a finding of its own. True:
+    // every executable, the Windows directory's too.
+    bool verifyEverySignature = false;
     std::vector<std::string> scanDirectories = {"Program Files", "Program Files (x86)", "ProgramData", "Users", "Windows"};
     // Checked before each file of the walk and each service: once cancelled, triage() stops and
     // returns an Error (code ECANCELED) instead of a partial result.

@@ -54,6 +54,70 @@ const PostureCheck *check(const TriageResult &r, const char *id)
 class TestWindowsTriage : public QObject {
     Q_OBJECT
 private slots:
+    // A signed program changed after signing (one byte of its code flipped by the test) is a
+    // high finding of its own, with the reason verification failed, though it side-loads
+    // nothing; the intact copy is not. In the Windows directory only --verify-all checks it.
+    void tamperedSignedExecutableIsAFinding()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(system, "windows/hives/regipy/SYSTEM");
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine/drive_c/windows/system32");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(system, root + QStringLiteral("/Windows/System32/config/SYSTEM"), true));
+        QVERIFY(place(wine + QStringLiteral("/kernel32.dll"), root + QStringLiteral("/Windows/System32/kernel32.dll")));
+        // Every DLL whois.exe imports is in System32 (names only: resolution reads listings), so
+        // no copy has a finding of another kind that would have its signature checked anyway.
+        for (const char *dll : {"comdlg32.dll", "user32.dll", "gdi32.dll", "version.dll", "riched32.dll",
+                                "advapi32.dll", "ws2_32.dll", "shell32.dll"}) {
+            QFile empty(root + QStringLiteral("/Windows/System32/") + QLatin1String(dll));
+            QVERIFY(empty.open(QIODevice::WriteOnly));
+        }
+        QVERIFY(place(whois, root + QStringLiteral("/Program Files/Intact/whois.exe")));
+        QFile original(whois);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QByteArray bytes = original.readAll();
+        bytes[bytes.size() / 3] = char(bytes[bytes.size() / 3] ^ 0x01);  // code, far from the certificate table
+        for (const QString &to : QStringList{root + QStringLiteral("/Program Files/Patched/whois.exe"),
+                                             root + QStringLiteral("/Windows/whois.exe")}) {
+            QDir().mkpath(QFileInfo(to).path());
+            QFile out(to);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(bytes), qint64(bytes.size()));
+        }
+
+        TriageOptions options;
+        options.root = root.toStdString();
+        for (const bool all : {false, true}) {
+            options.verifyEverySignature = all;
+            const auto result = triage(options);
+            QVERIFY2(result.ok(), result.ok() ? "" : result.error().message.c_str());
+            QCOMPARE(result->executablesSeen, std::size_t(3));
+            std::vector<const Finding *> invalid;
+            for (const auto &f : result->findings)
+                if (f.code == "signature-invalid")
+                    invalid.push_back(&f);
+            QVERIFY2(invalid.size() == std::size_t(all ? 2 : 1) && result->findings.size() == invalid.size(),
+                     qPrintable(QString::number(result->findings.size()) + u" findings"_qs));
+            const Finding &patched = *invalid.front();
+            QVERIFY2(patched.executable == "C:\\Program Files\\Patched\\whois.exe" ||
+                         patched.executable == "C:\\Windows\\whois.exe",
+                     patched.executable.c_str());
+            QCOMPARE(QString::fromStdString(patched.level), QStringLiteral("high"));
+            QCOMPARE(QString::fromStdString(patched.technique), QStringLiteral("T1554"));
+            QVERIFY2(QString::fromStdString(patched.evidence).contains(QLatin1String("digest")), patched.evidence.c_str());
+            QVERIFY(QString::fromStdString(patched.measure).startsWith(QLatin1String("M1044")));
+            for (const auto &e : result->executables) {
+                if (e.path == "C:\\Program Files\\Intact\\whois.exe")
+                    QCOMPARE(QString::fromStdString(e.signature), QStringLiteral("signature-valid-chain-unknown"));
+                if (e.path == "C:\\Program Files\\Patched\\whois.exe")
+                    QCOMPARE(QString::fromStdString(e.signature), QStringLiteral("invalid"));
+                if (e.path == "C:\\Windows\\whois.exe")
+                    QCOMPARE(QString::fromStdString(e.signature), all ? QStringLiteral("invalid") : QString());
+            }
+        }
+    }
+
     void windows7Volume()
     {
         LOADLENS_SHARED_DATA_OR_SKIP(system, "windows/hives/regipy/SYSTEM");
