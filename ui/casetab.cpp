@@ -232,8 +232,8 @@ void CaseTab::reload()
 void CaseTab::browseSnapshot(qint64 snapshotId)
 {
     const QString casePath = m_runner->casePath();
-    m_runner->run(kBrowse, [this, snapshotId, casePath](const store::CaseDatabase &db) -> Result<CaseQueryRunner::Apply> {
-        auto snapshot = store::readSnapshot(db, snapshotId);
+    m_runner->runOnStore(kBrowse, [this, snapshotId, casePath](const casestore::CaseStore &db) -> Result<CaseQueryRunner::Apply> {
+        auto snapshot = db.readSnapshot(snapshotId);
         if (!snapshot)
             return snapshot.error();
         return CaseQueryRunner::Apply([this, snapshotId, casePath, snapshot = std::move(*snapshot)]() mutable {

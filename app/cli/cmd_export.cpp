@@ -43,7 +43,7 @@ constexpr const char *kUsage =
     "  --quiet             no progress on standard error\n"
     "\n"
     "Case options (events from any case; modules, findings and processes from the\n"
-    "snapshots of a SQLite case, by default the latest of each host):\n"
+    "snapshots, by default the latest of each host):\n"
     "  --case FILE|URL     the case: a SQLite file or clickhouse://HOST:PORT/DATABASE\n"
     "  --what W            events, modules, findings or processes (default events)\n"
     "  --host H            only this host\n"

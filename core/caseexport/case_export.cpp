@@ -7,7 +7,6 @@
 #include "export/stix.h"
 #include "export/table.h"
 #include "report/scan_filter.h"
-#include "store/snapshot_reader.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -144,11 +143,6 @@ Table withSnapshotColumns(Table table, const analysis::SnapshotSummary &s)
 Result<CaseExportSummary> exportSnapshots(std::ostream &out, const casestore::CaseStore &store,
                                           const CaseExportRequest &request, const CancelToken &cancel)
 {
-    const store::CaseDatabase *db = store.sqlite();
-    if (!db)
-        return Error{ENOTSUP, "exporting the modules, findings and processes of snapshots needs a SQLite case; "
-                              "on " + store.location() + " export events (--what events), or import the bundles "
-                              "into a SQLite case"};
     auto chosen = chooseSnapshots(store, request);
     if (!chosen)
         return chosen.error();
@@ -163,7 +157,7 @@ Result<CaseExportSummary> exportSnapshots(std::ostream &out, const casestore::Ca
     for (const auto &s : *chosen) {
         if (cancel.cancelled())
             return cancelledError();
-        auto stored = store::readSnapshot(*db, s.id);
+        auto stored = store.readSnapshot(s.id);
         if (!stored)
             return stored.error();
         if (stored->incomplete)

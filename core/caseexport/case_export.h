@@ -1,6 +1,6 @@
 #pragma once
-// Exports from a case rather than a live scan: its events (any store) or the modules, findings
-// and processes of its snapshots (SQLite cases), in the formats of a live export (CSV, JSON, ECS
+// Exports from a case rather than a live scan: its events or the modules, findings and
+// processes of its snapshots (any store), in the formats of a live export (CSV, JSON, ECS
 // NDJSON, a STIX 2.1 bundle), narrowed by host, time range, level and source. Events are read
 // and written page by page, so a case of millions of events exports in bounded memory (STIX,
 // one bundle, excepted: it holds the events it covers).

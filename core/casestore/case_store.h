@@ -11,6 +11,7 @@
 #include "store/bundle_import.h"
 #include "store/case_database.h"
 #include "store/event_store.h"
+#include "store/snapshot_reader.h"
 
 #include <cstdint>
 #include <map>
@@ -59,6 +60,9 @@ public:
     virtual Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(const std::string &needle,
                                                                     bool allSnapshots) const = 0;
     virtual Result<analysis::SnapshotDiff> diffSnapshots(std::int64_t before, std::int64_t after) const = 0;
+    // One snapshot read back as the scan it was written from (store/snapshot_reader.h); findings
+    // in the store's order (insertion on SQLite, by code, pid and evidence on ClickHouse).
+    virtual Result<store::StoredSnapshot> readSnapshot(std::int64_t snapshotId) const = 0;
     // Host-level findings of each snapshot by level (index = int(Level)), by snapshot id.
     virtual Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const = 0;
 };

@@ -3,6 +3,7 @@
 #include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "store/json_codec.h"
+#include "store/snapshot_writer.h"
 
 #include <algorithm>
 #include <array>
@@ -320,9 +321,9 @@ private:
                         ++fresh;
                         Row row;
                         row.text(key.host).text(r.text(0));
-                        for (int c = 1; c <= 9; ++c)
+                        for (int c = 1; c <= 8; ++c)  // dev, inode, mtime_ns, size, ctime_ns, uid, gid, mode
                             row.number(r.integer(c));
-                        for (int c = 10; c <= 14; ++c)
+                        for (int c = 9; c <= 14; ++c)  // owner, grp, sha256, md5, package, errors
                             row.text(r.text(c));
                         return m_files.add(row.line());
                     });
@@ -670,6 +671,165 @@ Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels(Cl
             it->second.fill(0);
         it->second[static_cast<std::size_t>(store::levelFromInt(toInt(r[1])))] += toInt(r[2]);
     }
+    return out;
+}
+
+Result<store::StoredSnapshot> readSnapshot(Client &client, const std::string &db, std::int64_t id)
+{
+    const std::string sid = std::to_string(id);
+    auto snap = rows(client,
+                     "SELECT host, scanned_at, boot_id, kernel, os_release, machine, stats, complete FROM " + db +
+                         ".snapshots FINAL WHERE id = " + sid,
+                     8);
+    if (!snap)
+        return snap.error();
+    if (snap->empty())
+        return Error{ENOENT, client.endpoint().display() + "/" + db + " has no snapshot " + sid};
+    store::StoredSnapshot out;
+    ScanResult &scan = out.scan;
+    const auto &s = snap->front();
+    scan.host.hostname = s[0];
+    scan.scannedAt = toInt(s[1]);
+    scan.host.bootId = s[2];
+    scan.host.kernel = s[3];
+    scan.host.osRelease = s[4];
+    scan.host.machine = s[5];
+    scan.stats = store::statsFromJson(s[6]);
+    out.incomplete = toInt(s[7]) == 0;
+    const std::string where = " WHERE host = " + quote(scan.host.hostname) + " AND snapshot_id = " + sid;
+
+    auto processes = rows(client,
+                          "SELECT pid, start_time, ppid, uid, user, name, exe, cmdline, state, kernel_thread, hidden,"
+                          " namespace_hint, loader_env, errors FROM " + db + ".processes FINAL" + where +
+                              " ORDER BY pid, start_time",
+                          14);
+    if (!processes)
+        return processes.error();
+    std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> processIndex;
+    for (const auto &r : *processes) {
+        ProcessInfo p;
+        p.pid = static_cast<int>(toInt(r[0]));
+        p.startTime = static_cast<std::uint64_t>(toInt(r[1]));
+        p.ppid = static_cast<int>(toInt(r[2]));
+        p.uid = static_cast<std::uint32_t>(toInt(r[3]));
+        p.user = r[4];
+        p.name = r[5];
+        p.exe = r[6];
+        p.cmdline = store::stringsFromJson(r[7]);
+        p.state = r[8].empty() ? '?' : r[8].front();
+        p.kernelThread = toInt(r[9]) != 0;
+        p.hidden = toInt(r[10]) != 0;
+        p.namespaceHint = r[11];
+        p.loaderEnv = store::mapFromJson(r[12]);
+        p.errors = store::stringsFromJson(r[13]);
+        processIndex.emplace(std::make_pair(toInt(r[0]), toInt(r[1])), scan.processes.size());
+        scan.processes.push_back(std::move(p));
+    }
+
+    // DISTINCT over every column rather than FINAL (see whoLoads): the same rows, unmerged parts.
+    auto modules = rows(client,
+                        "SELECT DISTINCT pid, start_time, start, path, dev, inode, flags, level, reasons, confirmation,"
+                        " ranges, sha256 FROM " + db + ".modules" + where + " ORDER BY pid, start_time, start",
+                        12);
+    if (!modules)
+        return modules.error();
+    // (path, dev, inode) -> digest of the mapped file, to pick its file row.
+    std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::string> mapped;
+    std::unordered_map<std::string, Verdict> verdicts;  // each distinct reasons text parsed once
+    for (const auto &r : *modules) {
+        const auto process = processIndex.find({toInt(r[0]), toInt(r[1])});
+        if (process == processIndex.end())
+            continue;
+        ModuleRecord m;
+        m.path = r[3];
+        m.file = {static_cast<std::uint64_t>(toInt(r[4])), static_cast<std::uint64_t>(toInt(r[5]))};
+        const std::int64_t flags = toInt(r[6]);
+        m.deleted = flags & store::kFlagDeleted;
+        m.memfd = flags & store::kFlagMemfd;
+        m.anonymousExec = flags & store::kFlagAnonymousExec;
+        m.executable = flags & store::kFlagExecutable;
+        m.pseudo = flags & store::kFlagPseudo;
+        const Level level = store::levelFromInt(toInt(r[7]));
+        auto verdict = verdicts.find(r[8]);
+        if (verdict == verdicts.end())
+            verdict = verdicts.emplace(r[8], store::verdictFromJson(level, r[8])).first;
+        m.verdict = verdict->second;
+        m.verdict.level = level;
+        m.confirmation = r[9];
+        m.ranges = store::rangesFromText(r[10]);
+        if (!m.anonymousExec && !m.pseudo && !m.path.empty())
+            mapped.emplace(std::make_tuple(m.path, toInt(r[4]), toInt(r[5])), r[11]);
+        scan.processes[process->second].modules.push_back(std::move(m));
+    }
+
+    auto files = rows(client,
+                      "SELECT path, dev, inode, mtime_ns, size, ctime_ns, uid, gid, mode, owner, grp, sha256, md5,"
+                      " package, errors FROM " + db + ".files FINAL WHERE host = " + quote(scan.host.hostname) +
+                          " AND (path, dev, inode) IN (SELECT path, dev, inode FROM " + db + ".modules" + where + ")",
+                      15);
+    if (!files)
+        return files.error();
+    const std::int64_t scanNs = scan.scannedAt * 1'000'000'000;
+    std::map<std::tuple<std::string, std::int64_t, std::int64_t>, const std::vector<std::string> *> chosen;
+    for (const auto &r : *files) {
+        const auto key = std::make_tuple(r[0], toInt(r[1]), toInt(r[2]));
+        const auto digest = mapped.find(key);
+        if (digest == mapped.end())
+            continue;
+        auto &best = chosen[key];
+        const bool sameDigest = !digest->second.empty() && r[11] == digest->second;
+        const auto better = [&](const std::vector<std::string> &a, const std::vector<std::string> &b) {
+            // The row with the module's digest; else the newest not after the scan; else the oldest.
+            const bool aDigest = !digest->second.empty() && a[11] == digest->second;
+            const bool bDigest = !digest->second.empty() && b[11] == digest->second;
+            if (aDigest != bDigest)
+                return aDigest;
+            const bool aBefore = toInt(a[3]) <= scanNs, bBefore = toInt(b[3]) <= scanNs;
+            if (aBefore != bBefore)
+                return aBefore;
+            return aBefore ? toInt(a[3]) > toInt(b[3]) : toInt(a[3]) < toInt(b[3]);
+        };
+        if (!best || better(r, *best) || (sameDigest && best->at(11) != digest->second))
+            best = &r;
+    }
+    for (const auto &[key, r] : chosen) {
+        FileFacts f;
+        f.path = (*r)[0];
+        f.key = {static_cast<std::uint64_t>(toInt((*r)[1])), static_cast<std::uint64_t>(toInt((*r)[2]))};
+        f.mtimeNs = toInt((*r)[3]);
+        f.size = static_cast<std::uint64_t>(toInt((*r)[4]));
+        f.ctimeNs = toInt((*r)[5]);
+        f.uid = static_cast<std::uint32_t>(toInt((*r)[6]));
+        f.gid = static_cast<std::uint32_t>(toInt((*r)[7]));
+        f.mode = static_cast<std::uint32_t>(toInt((*r)[8]));
+        f.ownerName = (*r)[9];
+        f.groupName = (*r)[10];
+        f.sha256 = (*r)[11];
+        f.md5 = (*r)[12];
+        f.package = (*r)[13];
+        f.errors = store::stringsFromJson((*r)[14]);
+        scan.files.emplace(f.key, std::move(f));
+    }
+
+    auto findings = rows(client,
+                         "SELECT code, level, pid, text, technique, measure, evidence FROM " + db + ".findings FINAL" +
+                             where + " ORDER BY code, pid, evidence",
+                         7);
+    if (!findings)
+        return findings.error();
+    for (const auto &r : *findings) {
+        Finding f;
+        f.code = r[0];
+        f.level = store::levelFromInt(toInt(r[1]));
+        f.pid = static_cast<int>(toInt(r[2]));
+        f.text = r[3];
+        f.technique = r[4];
+        f.measure = r[5];
+        f.evidence = store::evidenceFromJson(r[6]);
+        scan.findings.push_back(std::move(f));
+    }
+    if (out.incomplete)
+        scan.stats.cancelled = true;
     return out;
 }
 

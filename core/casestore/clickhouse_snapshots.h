@@ -6,6 +6,7 @@
 #include "common/events.h"
 #include "eventstats/event_stats.h"
 #include "store/bundle_import.h"
+#include "store/snapshot_reader.h"
 
 #include <map>
 #include <optional>
@@ -34,6 +35,11 @@ Result<std::vector<analysis::CaseWhoLoadsHit>> whoLoads(clickhouse::Client &clie
                                                         const std::string &needle, bool allSnapshots);
 Result<analysis::SnapshotDiff> diffSnapshots(clickhouse::Client &client, const std::string &db, std::int64_t before,
                                              std::int64_t after);
+// Snapshot `id` read back as the scan it was written from, as store::readSnapshot does on
+// SQLite (findings in the store's order). A file a module maps is the host's file row with the
+// same path, device, inode and digest (for a file that was not hashed: the newest not after
+// the scan).
+Result<store::StoredSnapshot> readSnapshot(clickhouse::Client &client, const std::string &db, std::int64_t id);
 // Host-level findings of each snapshot by level, as eventstats::findingsByLevel on SQLite.
 Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels(clickhouse::Client &client,
                                                                               const std::string &db);

@@ -570,6 +570,11 @@ public:
     {
         return detail::diffSnapshots(*m_client, m_db, before, after);
     }
+    Result<store::StoredSnapshot> readSnapshot(std::int64_t snapshotId) const override
+    {
+        return detail::readSnapshot(*m_client, m_db, snapshotId);
+    }
+
     Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const override
     {
         return detail::snapshotFindingLevels(*m_client, m_db);

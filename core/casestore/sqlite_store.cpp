@@ -78,6 +78,11 @@ public:
     {
         return analysis::diffSnapshots(*m_db, before, after);
     }
+    Result<store::StoredSnapshot> readSnapshot(std::int64_t snapshotId) const override
+    {
+        return store::readSnapshot(*m_db, snapshotId);
+    }
+
     Result<std::map<std::int64_t, eventstats::LevelCounts>> snapshotFindingLevels() const override
     {
         return eventstats::findingsByLevel(*m_db);

@@ -22,6 +22,8 @@ bool parseHex(std::string_view text, std::uint64_t &out)
     return ec == std::errc() && p == end;
 }
 
+} // namespace
+
 // "start-end perms offset;..." as SnapshotWriter stores it; a malformed entry is left out.
 std::vector<MappedRange> rangesFromText(std::string_view text)
 {
@@ -69,8 +71,6 @@ ScanStats statsFromJson(const std::string &text)
                 s.errorCounts[cause] = count.get<int>();
     return s;
 }
-
-} // namespace
 
 Result<StoredSnapshot> readSnapshot(const CaseDatabase &db, std::int64_t snapshotId)
 {

@@ -7,6 +7,9 @@
 #include "store/case_database.h"
 
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace loadlens::store {
 
@@ -18,5 +21,10 @@ struct StoredSnapshot {
     bool incomplete = false;
 };
 Result<StoredSnapshot> readSnapshot(const CaseDatabase &db, std::int64_t snapshotId);
+
+// The stored text forms of a snapshot's columns, for readers of other stores that keep them as
+// is: ranges ("start-end perms offset;...", a malformed entry left out) and the stats JSON.
+std::vector<MappedRange> rangesFromText(std::string_view text);
+ScanStats statsFromJson(const std::string &text);
 
 } // namespace loadlens::store

@@ -9,6 +9,7 @@
 #include "case_test_support.h"
 #include "fixture_process.h"
 #include "casestore/case_store.h"
+#include "report/json_report.h"
 #include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "casestore/import_target.h"
@@ -525,6 +526,27 @@ private slots:
                 }
             auto missing = clickhouseCase->diffSnapshots(1, 2);
             QVERIFY(!missing);
+            // Each snapshot read back whole (the snapshot browser, exports): the same scan from both
+            // stores, once processes and findings are in one order.
+            const auto scanText = [](store::StoredSnapshot stored) {
+                ScanResult &scan = stored.scan;
+                std::sort(scan.processes.begin(), scan.processes.end(), [](const auto &x, const auto &y) {
+                    return std::tie(x.pid, x.startTime) < std::tie(y.pid, y.startTime);
+                });
+                std::sort(scan.findings.begin(), scan.findings.end(), [](const auto &x, const auto &y) {
+                    return std::tie(x.code, x.pid, x.text) < std::tie(y.code, y.pid, y.text);
+                });
+                return QString::fromStdString(report::scanToJson(scan).dump(1)) +
+                       (stored.incomplete ? u" incomplete"_qs : QString());
+            };
+            for (const auto &[a1, b1] : idOf) {
+                auto a = (*sqliteCase)->readSnapshot(a1), b = clickhouseCase->readSnapshot(b1);
+                QVERIFY2(a && b, why(a, b).c_str());
+                QVERIFY(!a->scan.processes.empty() && !a->scan.files.empty());
+                QCOMPARE(b->scan.files.size(), a->scan.files.size());
+                QCOMPARE(scanText(std::move(*b)), scanText(std::move(*a)));
+            }
+            QVERIFY(!clickhouseCase->readSnapshot(1));
             // Host findings by level per snapshot (the Case tab's columns).
             auto levelsA = (*sqliteCase)->snapshotFindingLevels(), levelsB = clickhouseCase->snapshotFindingLevels();
             QVERIFY2(levelsA && levelsB, why(levelsA, levelsB).c_str());
