@@ -34,6 +34,9 @@
 #include "casetab.h"
 #include "eventstab.h"
 #include "mainwindow.h"
+#include "moduletablemodel.h"
+#include "processtreemodel.h"
+#include "snapshotbrowser.h"
 #include "timelinechart.h"
 
 #include <cmath>
@@ -662,6 +665,17 @@ void TestEventsTab::mainWindowOpensAServerCase()
     QTRY_VERIFY2_WITH_TIMEOUT(caseTab->diffSummaryText().contains(QStringLiteral("host-wide module change")),
                               qPrintable(caseTab->diffSummaryText()), 20000);
     QVERIFY2(!caseTabSays(QStringLiteral("needs a SQLite case")), "no refusal on the Case tab's own views");
+    // One snapshot opened in its own window, read from the server.
+    QSignalSpy opened(caseTab, &ui::CaseTab::snapshotBrowserOpened);
+    caseTab->browseSnapshot(ids[0]);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 20000);
+    auto *browser = window.findChild<ui::SnapshotBrowser *>();
+    QVERIFY(browser);
+    QCOMPARE(browser->snapshotId(), ids[0]);
+    QCOMPARE(browser->processModel()->processCount(), static_cast<int>(scan.processes.size()));
+    QVERIFY(browser->selectProcess(scan.processes.front().pid));
+    QCOMPARE(browser->moduleModel()->rowCount(), static_cast<int>(scan.processes.front().modules.size()));
+    browser->close();
     const auto refused = window.openCase(QStringLiteral("clickhouse://127.0.0.1:1/not-a-name"));
     QVERIFY(!refused.ok());
     QVERIFY2(refused.error().message.find("not-a-name") != std::string::npos, refused.error().message.c_str());
