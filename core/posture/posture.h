@@ -3,7 +3,6 @@
 // mitigation, each saying pass, fail or unknown with the evidence that decided it. Every file is
 // read below `rootDir` (and /proc, /sys below their own roots) so an image or a test tree can be
 // inspected; checks that need the live processes take the scan and say unknown without it.
-#include "common/result.h"
 #include "common/types.h"
 
 #include <cstdint>
@@ -11,6 +10,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace loadlens {
+template<typename T>
+class Result;
+} // namespace loadlens
 
 namespace loadlens::posture {
 
