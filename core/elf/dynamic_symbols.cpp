@@ -5,6 +5,7 @@
 #include "elf/elf_decode.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace loadlens::elf {
 
@@ -95,7 +96,13 @@ Result<std::vector<std::string>> readExportedFunctions(const ByteSource &source)
             const std::size_t length = ::strnlen(begin, cap);
             if (length == 0 || length == cap)
                 continue; // unterminated, or longer than any real symbol name
-            names.emplace_back(begin, length);
+            // The version of a symbol lives in .gnu.version, not in its name; a name that still
+            // carries one ("readdir@GLIBC_2.2.5", as some producers write it) is compared by its
+            // base name, which is what a reference without a version binds to.
+            const std::string_view full(begin, length);
+            const std::string_view base = full.substr(0, full.find('@'));
+            if (!base.empty())
+                names.emplace_back(base);
         }
         break;
     }

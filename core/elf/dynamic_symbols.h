@@ -11,7 +11,8 @@
 
 namespace loadlens::elf {
 
-// Sorted, without duplicates. An object without section headers (sstrip) gives an error that
+// Base names (without any "@VERSION"), sorted, without duplicates: a library defining readdir
+// under a version of its own still replaces readdir. An object without section headers (sstrip) gives an error that
 // says so: its exports are then unknown, not empty.
 Result<std::vector<std::string>> readExportedFunctions(const ByteSource &source);
 
