@@ -547,6 +547,47 @@ void LoaderPathAnalyzer::addInterposition(const ProcessInfo &process, std::vecto
     }
 }
 
+namespace {
+
+// Nobody but user `uid` can replace the file or a directory above it (someone who may only add
+// entries to a sticky directory such as /tmp cannot).
+bool onlyOwnerWrites(const SurveyedFile &file, std::uint32_t uid)
+{
+    if (!file.writable.errors.empty())
+        return false;
+    const std::string suffix = " (" + std::to_string(uid) + ")";
+    return std::all_of(file.writable.writers.begin(), file.writable.writers.end(), [&](const verdict::WriterFact &w) {
+        return !w.canReplace || (w.principal.rfind("user ", 0) == 0 && w.principal.size() > suffix.size() &&
+                                 w.principal.compare(w.principal.size() - suffix.size(), suffix.size(), suffix) == 0);
+    });
+}
+
+} // namespace
+
+void LoaderPathAnalyzer::addOwnPrefixFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
+{
+    const SurveyedFile *exe = nullptr;
+    for (const auto &m : process.modules)
+        if (!m.path.empty() && m.path == process.exe)
+            exe = surveyed(m_files, m);
+    if (!exe || exe->deleted || exe->pathMismatch || exe->facts.uid == 0 || !onlyOwnerWrites(*exe, exe->facts.uid))
+        return;
+    const std::string through = std::string(elf::searchSourceName(elf::SearchSource::Runpath)) + " of " + process.exe;
+    for (std::size_t i = 0; i < process.modules.size(); ++i) {
+        auto &f = facts[i];
+        if (f.shadowedBy.empty() || f.foundThrough != through)
+            continue;
+        const SurveyedFile *lib = surveyed(m_files, process.modules[i]);
+        if (!lib || lib->deleted || lib->pathMismatch || lib->facts.uid != exe->facts.uid)
+            continue;
+        struct stat st {};
+        const std::string dir = elf::directoryOf(process.modules[i].path);
+        if (::stat(dir.c_str(), &st) != 0 || st.st_uid != exe->facts.uid || !onlyOwnerWrites(*lib, exe->facts.uid))
+            continue;
+        f.ownPrefixOwner = lib->facts.ownerName;
+    }
+}
+
 std::vector<verdict::ModuleFacts> LoaderPathAnalyzer::analyse(const ProcessInfo &process)
 {
     std::vector<verdict::ModuleFacts> facts(process.modules.size());
@@ -569,6 +610,7 @@ std::vector<verdict::ModuleFacts> LoaderPathAnalyzer::analyse(const ProcessInfo 
     addPreloadFacts(process, facts);
     addInterposition(process, facts);
     addSearchPathFacts(process, facts);
+    addOwnPrefixFacts(process, facts);
     return facts;
 }
 

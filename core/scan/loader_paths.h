@@ -52,6 +52,7 @@ private:
     const std::vector<verdict::RpathFact> &rpathFacts(const FileKey &key, const SurveyedFile &file);
     const std::vector<std::string> &shadowCopies(const FileKey &key, const SurveyedFile &file);
     void addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    void addOwnPrefixFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
     // A system library whose exports a module's are compared with.
     struct SystemLibrary {
         std::size_t family = 0;     // index into the table of system libraries

@@ -244,6 +244,22 @@ void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
         // in through LD_LIBRARY_PATH, is how that variable gets abused.
         const bool vouched = f.package.state == PackageFacts::State::Verified;
         const ShadowRoute route = shadowRoute(f);
+        const bool injected = f.inPreloadEnv || f.inPreloadFile || f.viaLibraryPathEnv;
+        if (!f.ownPrefixOwner.empty() && !injected) {
+            // pyenv, conda, virtualenv-style prefixes: the interpreter's own RUNPATH names the
+            // prefix's lib/, and one user owns all of it. Still shown, as nothing vouches for it.
+            v.add(makeReason(code::ShadowedSystemLibrary, Level::Info,
+                             "Loaded from the prefix that the program's own library path names (" + route.through +
+                                 ") although the system has its own " + f.soname + " (" + copies +
+                                 "). The program, this library and the directories above it belong to user " +
+                                 f.ownPrefixOwner +
+                                 " and nobody else can write them: that is how pyenv, conda and virtual-environment "
+                                 "toolchains ship their own libpython and its companions, so the copy is normal here. "
+                                 "It only matters if " + f.ownPrefixOwner + " is not expected to run this program.",
+                             {{"soname", f.soname}, {"path", m.path}, {"system_copies", copies},
+                              {"loaded_through", route.through}, {"prefix_owner", f.ownPrefixOwner}}));
+            return;
+        }
         v.add(makeReason(code::ShadowedSystemLibrary, vouched && !f.viaLibraryPathEnv ? Level::Medium : Level::High,
                          "Loaded from outside the system library directories although the system has its own " +
                              f.soname + " (" + copies + "): a same-named copy " + route.text + ".",

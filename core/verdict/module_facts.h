@@ -131,6 +131,11 @@ struct ModuleFacts {
     // "DT_RPATH of ...", "LD_LIBRARY_PATH", "ld.so.cache", "default directories"; empty when
     // no DT_NEEDED search explains it (dlopen by path, preload).
     std::string foundThrough;
+    // Found through the DT_RUNPATH of the process's own executable, and the executable, the
+    // library and every directory above it belong to one non-root user whom nobody else can
+    // overrule by writing there: a pyenv, conda or virtualenv-style prefix bundling its own
+    // libpython. The user's name, empty when any of that does not hold.
+    std::string ownPrefixOwner;
     std::string sha256;
     WindowsImageFacts windows;
 };

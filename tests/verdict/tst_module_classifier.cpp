@@ -404,6 +404,36 @@ private slots:
         QVERIFY(v.level >= hook->level);
     }
 
+    // A pyenv/conda/venv prefix: found through the executable's own RUNPATH, one non-root owner,
+    // nobody else can write. Info, saying why; injected the same copy stays high.
+    void ownPrefixCopyIsInfo()
+    {
+        ModuleFacts f;
+        f.package = unowned();
+        f.soname = "libpython3.12.so.1.0";
+        f.shadowedBy = {"/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0"};
+        f.foundThrough = "DT_RUNPATH of /home/ann/.pyenv/versions/3.12.1/bin/python3.12";
+        f.ownPrefixOwner = "ann";
+        ProcessInfo proc;
+        auto shadowLevel = [&](const ModuleFacts &facts) {
+            const Verdict v = classifyModule(proc, library("/home/ann/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0"), facts);
+            for (const Reason &r : v.reasons)
+                if (r.code == "shadowed-system-library")
+                    return std::optional<Reason>(r);
+            return std::optional<Reason>();
+        };
+        const auto own = shadowLevel(f);
+        QVERIFY(own);
+        QCOMPARE(own->level, Level::Info);
+        QVERIFY2(own->text.find("pyenv, conda") != std::string::npos, own->text.c_str());
+        ModuleFacts injected = f;
+        injected.viaLibraryPathEnv = true;
+        injected.libraryPathDir = "/home/ann/.pyenv/versions/3.12.1/lib";
+        QCOMPARE(shadowLevel(injected)->level, Level::High);
+        ModuleFacts notOwn = f;
+        notOwn.ownPrefixOwner.clear();
+        QCOMPARE(shadowLevel(notOwn)->level, Level::High);
+    }
 
     // The shadowed-library text names the way the copy really came in, never a variable that
     // played no part.
