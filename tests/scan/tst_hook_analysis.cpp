@@ -238,12 +238,14 @@ private slots:
         if (r)
             QCOMPARE(r->level, Level::Medium);
         for (const auto &other : scan.processes.front().modules)
-            if (&other != m)
-                QVERIFY2(!reasonOf(other, "interposes-system-functions"), other.path.c_str());
+            if (QString::fromStdString(other.path) == libc)
+                QVERIFY2(!reasonOf(other, "interposes-system-functions"), qPrintable(codes(other)));
     }
 
     // This host's own libraries, every one read ("all modules"): libc6's libm, libpthread and
     // ld.so export libc's names, libssl3's libcrypto sits beside libssl, and none of that is a hook.
+    // (Other packages' libraries may well be hooks by design: ASan's runtime replaces hundreds of
+    // libc functions, and is named when it is loaded and every module is read.)
     void systemLibrariesDoNotHookThemselves()
     {
         auto env = QProcessEnvironment::systemEnvironment();
@@ -260,7 +262,12 @@ private slots:
             QVERIFY(!scan.processes.empty());
             for (const auto &m : scan.processes.front().modules) {
                 const auto *facts = scan.files.count(m.file) ? &scan.files.at(m.file) : nullptr;
-                if (!facts || facts->package.empty())
+                if (!facts)
+                    continue;
+                const QString package = QString::fromStdString(facts->package);
+                static const QRegularExpression systemPackages(
+                    QStringLiteral("^(libc6|libpam[-0-9a-z]*|libssl[0-9.]*|libcrypt[0-9]*|libaudit[0-9]*)(:|$)"));
+                if (!systemPackages.match(package).hasMatch())
                     continue;
                 ++examined;
                 const Reason *r = reasonOf(m, "interposes-system-functions");
@@ -268,7 +275,7 @@ private slots:
             }
         }
         if (examined == 0)
-            QSKIP("no module of this host is owned by a dpkg package: nothing to compare");
+            QSKIP("no module here is owned by libc6, libpam, libssl, libcrypt or libaudit: nothing to compare");
     }
 };
 
