@@ -56,6 +56,9 @@ Scan options:
   --hijacklibs DIR       the HijackLibs YAML dataset: Windows DLLs that Wine processes
                          load from outside the DLL's expected locations get hijacklibs-match
   --probe-all-pids       probe every pid up to pid_max for hidden processes (slower)
+  --interposition WHICH  which modules the hook analysis (interposes-system-functions)
+                         reads: unverified (default: those no package verified, and
+                         every preloaded one) or all
   --quiet                no progress on stderr
   --case FILE|URL        who-loads: ask the case (all hosts) instead of scanning this one
 
@@ -155,6 +158,13 @@ Result<CliOptions> parseCommandLine(const std::vector<std::string> &args)
             if (!v)
                 return v.error();
             o.casePath = *v;
+        } else if (arg == "--interposition") {
+            auto v = needValue(arg);
+            if (!v)
+                return v.error();
+            if (*v != "all" && *v != "unverified")
+                return usageError("--interposition takes unverified or all, not '" + *v + "'");
+            o.interpositionOfAllModules = *v == "all";
         } else if (arg == "--hijacklibs") {
             auto v = needValue(arg);
             if (!v)

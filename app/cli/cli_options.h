@@ -25,6 +25,7 @@ struct CliOptions {
     std::string hashCachePath;  // empty = default under the user's data dir
     std::string hijackLibsDir;  // empty = no HijackLibs checks
     bool probeAllPids = false;
+    bool interpositionOfAllModules = false;  // --interposition all
     bool quiet = false;
     std::string rootDir = "/";
     std::string procRoot = "/proc";

@@ -31,6 +31,7 @@ scan::ScanOptions scanOptionsFor(const CliOptions &o, bool wholeHost)
     so.probeHiddenPids = !o.pid || wholeHost;
     so.probeAllPids = o.probeAllPids;
     so.hijackLibsDir = o.hijackLibsDir;
+    so.interpositionOfAllModules = o.interpositionOfAllModules;
     if (o.hashCache)
         so.hashCachePath = o.hashCachePath.empty() ? pkg::defaultHashCachePath() : o.hashCachePath;
     return so;

@@ -11,8 +11,10 @@
 
 namespace loadlens::elf {
 
-// Sorted, without duplicates. An object without section headers (sstrip) gives an error that
-// says so: its exports are then unknown, not empty.
+// Base names (without any "@VERSION"), sorted, without duplicates: a library defining readdir
+// under a version of its own still replaces readdir. An object without section headers (sstrip)
+// is read the way the loader reads it, through PT_DYNAMIC (DT_SYMTAB, DT_STRTAB, and DT_HASH or
+// DT_GNU_HASH for the count); when that fails too, an error says its exports are unknown, not empty.
 Result<std::vector<std::string>> readExportedFunctions(const ByteSource &source);
 
 } // namespace loadlens::elf

@@ -36,12 +36,13 @@ std::vector<Scenario> buildCatalogue()
         "library that defines them, which is the preloaded one. Their readdir skips the attacker's processes "
         "and files, so ps and ls stop showing them. The lab's hooking library exports the same three "
         "functions but only notes the first call in the lab log and calls the real one. LoadLens reads the "
-        "library's dynamic symbol table and names every C library function it replaces.",
+        "library's dynamic symbol table and names every C library function it replaces, grouped by what "
+        "replacing them gives (interposes-system-functions).",
         kT1574_006,
         "Restrict LD_PRELOAD and LD_LIBRARY_PATH usage; keep libraries in root-owned directories (M1044)",
         {"mkdir -m 0777 $LAB/drop", "cp $BIN/libll_lab_hook.so $LAB/drop/",
          "env -i LOADLENS_LAB_LOG=$LAB/lab.log LD_PRELOAD=$LAB/drop/libll_lab_hook.so $LAB/bin/ll_lab_victim"},
-        {{"drop/libll_lab_hook.so", {"preload-env", "unowned", "writable-path"}}},
+        {{"drop/libll_lab_hook.so", {"preload-env", "interposes-system-functions", "unowned", "writable-path"}}},
         "Remove LD_PRELOAD from start-up files, units and wrappers; make the directory root-owned and not "
         "writable by others (chmod 0755). Compare the functions LoadLens says it interposes with what the "
         "program has any business replacing.",

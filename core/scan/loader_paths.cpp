@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string_view>
 #include <climits>
 #include <cstdlib>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace loadlens::scan {
 
@@ -333,35 +335,256 @@ const Result<std::vector<std::string>> &LoaderPathAnalyzer::exportedFunctions(co
     return m_exports.emplace(key, std::move(result)).first->second;
 }
 
-// For each preloaded library: the functions it shares with the process's C library.
-void LoaderPathAnalyzer::addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
+namespace {
+
+// The libraries of one project ship together and legitimately export each other's names
+// (glibc's libpthread and ld.so repeat libc's; libcrypto sits beside libssl): basename prefixes.
+const std::vector<std::string_view> kGlibcLibraries{
+    "libc.so.", "libpthread.so.", "libm.so.", "libdl.so.", "librt.so.", "libresolv.so.", "libutil.so.",
+    "libanl.so.", "libnsl.so.", "libBrokenLocale.so.", "libmvec.so.", "libthread_db.so.", "libcrypt.so.",
+    "libnss_", "libmemusage.so", "libpcprofile.so", "libSegFault.so", "libc_malloc_debug.so.", "ld-linux",
+    "ld64.so.", "ld.so."};
+const std::vector<std::string_view> kPamLibraries{"libpam.so.", "libpam_misc.so.", "libpamc.so.", "pam_"};
+const std::vector<std::string_view> kCryptLibraries{"libcrypt.so."};
+const std::vector<std::string_view> kSslLibraries{"libssl.so.", "libcrypto.so."};
+const std::vector<std::string_view> kAuditLibraries{"libaudit.so.", "libauparse.so."};
+
+struct SystemFamily {
+    std::vector<std::string_view> names;       // basename prefixes of the library itself
+    std::vector<std::string_view> cacheNames;  // SONAMEs to look up when a process maps none
+    const std::vector<std::string_view> *project;
+};
+
+// The libraries whose functions a hook replaces: the C library, the dynamic loader, libpam,
+// libcrypt, libssl and libaudit.
+const std::vector<SystemFamily> &systemFamilies()
 {
-    const ModuleRecord *libc = nullptr;
-    for (const auto &m : process.modules) {
-        const auto slash = m.path.rfind('/');
-        if (m.path.compare(slash == std::string::npos ? 0 : slash + 1, 8, "libc.so.") == 0) {
-            libc = &m;
+    static const std::vector<SystemFamily> families{
+        {{"libc.so."}, {"libc.so.6"}, &kGlibcLibraries},
+        {{"ld-linux", "ld64.so."},
+         {"ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "ld-linux-armhf.so.3", "ld-linux.so.2", "ld64.so.2",
+          "ld-linux-riscv64-lp64d.so.1"},
+         &kGlibcLibraries},
+        {{"libpam.so."}, {"libpam.so.0"}, &kPamLibraries},
+        {{"libcrypt.so."}, {"libcrypt.so.1", "libcrypt.so.2"}, &kCryptLibraries},
+        {{"libssl.so."}, {"libssl.so.3", "libssl.so.1.1"}, &kSslLibraries},
+        {{"libaudit.so."}, {"libaudit.so.1"}, &kAuditLibraries},
+    };
+    return families;
+}
+
+bool startsWithAny(std::string_view name, const std::vector<std::string_view> &prefixes)
+{
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return name.starts_with(p); });
+}
+
+std::string underScanRoot(const std::string &root, const std::string &path)
+{
+    if (root.empty() || root == "/")
+        return path;
+    return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
+// ld.so.cache names the SONAME link (libpam.so.0 -> libpam.so.0.85.1), and the ELF reader opens
+// no final symlink: follow them, an absolute target inside the scan root.
+std::string followFinalLinks(const std::string &root, std::string path)
+{
+    for (int hops = 0; hops < 8; ++hops) {
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+            return path;
+        char target[PATH_MAX];
+        const ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+        if (n <= 0)
+            return path;
+        const std::string link(target, static_cast<std::size_t>(n));
+        path = link[0] == '/' ? underScanRoot(root, link) : elf::directoryOf(path) + "/" + link;
+    }
+    return path;
+}
+
+// `dir` is `parent` or below it (PAM modules live in security/ under libpam's directory).
+bool inOrBelow(const std::string &dir, const std::string &parent)
+{
+    return dir == parent || (dir.size() > parent.size() && dir.compare(0, parent.size(), parent) == 0 &&
+                             dir[parent.size()] == '/');
+}
+
+} // namespace
+
+const std::optional<LoaderPathAnalyzer::SystemLibrary> &LoaderPathAnalyzer::hostSystemLibrary(std::size_t family)
+{
+    if (auto it = m_hostSystemLibraries.find(family); it != m_hostSystemLibraries.end())
+        return it->second;
+    std::optional<SystemLibrary> found;
+    for (std::string_view soname : systemFamilies()[family].cacheNames) {
+        std::vector<std::string> candidates;
+        if (m_cache) {
+            if (auto cached = m_cache->lookup(soname))
+                candidates.push_back(*cached);
+            for (const auto *entry : m_cache->lookupAll(soname))
+                if (entry->hwcap == 0)
+                    candidates.push_back(entry->path);
+        }
+        for (const auto &dir : elf::defaultLibraryDirs())
+            candidates.push_back(dir + "/" + std::string(soname));
+        for (const auto &candidate : candidates) {
+            const std::string onDisk = followFinalLinks(m_rootDir, underScanRoot(m_rootDir, candidate));
+            struct stat st {};
+            if (::stat(onDisk.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+                continue;
+            const FileKey key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+            auto it = m_exports.find(key);
+            if (it == m_exports.end()) {
+                Result<std::vector<std::string>> result = Error{0, "not read"};
+                if (auto source = elf::FileByteSource::open(onDisk))
+                    result = elf::readExportedFunctions(*source);
+                else
+                    result = source.error();
+                it = m_exports.emplace(key, std::move(result)).first;
+            }
+            if (!it->second)
+                continue;
+            found = SystemLibrary{family, candidate, m_packageOf ? m_packageOf(candidate) : std::string(), key,
+                                  &*it->second};
             break;
         }
+        if (found)
+            break;
     }
+    return m_hostSystemLibraries.emplace(family, std::move(found)).first->second;
+}
+
+std::vector<LoaderPathAnalyzer::SystemLibrary> LoaderPathAnalyzer::systemLibraries(const ProcessInfo &process)
+{
+    const auto &families = systemFamilies();
+    std::vector<SystemLibrary> out;
+    std::vector<bool> mapped(families.size(), false);
+    for (const auto &m : process.modules) {
+        const SurveyedFile *file = surveyed(m_files, m);
+        if (!file || file->deleted)
+            continue;
+        const std::string name = baseName(m.path);
+        for (std::size_t family = 0; family < families.size(); ++family) {
+            if (mapped[family] || !startsWithAny(name, families[family].names))
+                continue;
+            const auto &exports = exportedFunctions(m.file, *file);
+            if (!exports)
+                continue;
+            mapped[family] = true;
+            out.push_back({family, m.path, file->facts.package, m.file, &*exports});
+        }
+    }
+    for (std::size_t family = 0; family < families.size(); ++family)
+        if (!mapped[family])
+            if (const auto &host = hostSystemLibrary(family))
+                out.push_back(*host);
+    return out;
+}
+
+// For each module to examine: the functions it defines that a system library also exports.
+void LoaderPathAnalyzer::addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
+{
+    std::optional<std::vector<SystemLibrary>> systems;  // read when the first module needs them
     for (std::size_t i = 0; i < process.modules.size(); ++i) {
         auto &f = facts[i];
-        if (!f.inPreloadEnv && !f.inPreloadFile)
+        const ModuleRecord &m = process.modules[i];
+        const bool preloaded = f.inPreloadEnv || f.inPreloadFile;
+        if (m.pseudo || m.anonymousExec)
             continue;
-        const SurveyedFile *own = surveyed(m_files, process.modules[i]);
-        const SurveyedFile *c = libc ? surveyed(m_files, *libc) : nullptr;
-        if (!own || !c) {
-            f.interposesUnknown = own ? "the process maps no C library that could be read" : "the library could not be read";
+        if (!preloaded && !m_interpositionForAll && f.package.state == verdict::PackageFacts::State::Verified)
             continue;
-        }
-        const auto &mine = exportedFunctions(process.modules[i].file, *own);
-        const auto &theirs = exportedFunctions(libc->file, *c);
-        if (!mine || !theirs) {
-            f.interposesUnknown = (!mine ? mine : theirs).error().message;
+        const SurveyedFile *own = surveyed(m_files, m);
+        if (!own) {
+            if (preloaded)
+                f.interposesUnknown = "the library could not be read";
             continue;
         }
-        std::set_intersection(mine->begin(), mine->end(), theirs->begin(), theirs->end(),
-                              std::back_inserter(f.interposes));
+        if (!systems)
+            systems = systemLibraries(process);
+        if (systems->empty()) {
+            if (preloaded)
+                f.interposesUnknown = "no C library or other system library could be read to compare with";
+            continue;
+        }
+        const auto &mine = exportedFunctions(m.file, *own);
+        if (!mine) {
+            if (preloaded)
+                f.interposesUnknown = mine.error().message;
+            continue;
+        }
+        if (mine->empty())
+            continue;
+        const std::string name = baseName(m.path);
+        const std::string dir = elf::directoryOf(m.path);
+        const std::string &package = own->facts.package;
+        const auto &families = systemFamilies();
+        std::vector<std::string> shared;
+        for (const auto &sys : *systems) {
+            if (sys.key == m.file || sys.path == m.path)
+                continue;
+            // A library of the same package (libc6's libm against its libc), or, where no package
+            // owns either, of the same project in the same directory (a container's or bundle's
+            // own glibc), is not a hook but the system library's own kin.
+            if (!package.empty() && package == sys.package)
+                continue;
+            if (package.empty() && sys.package.empty() && startsWithAny(name, *families[sys.family].project) &&
+                inOrBelow(dir, elf::directoryOf(sys.path)))
+                continue;
+            // A private copy of the library itself (a bundled libssl) is shadowing, reported as
+            // such; only one that was injected is also asked what it replaces.
+            if (!preloaded && startsWithAny(name, families[sys.family].names))
+                continue;
+            const std::size_t before = shared.size();
+            std::set_intersection(mine->begin(), mine->end(), sys.exports->begin(), sys.exports->end(),
+                                  std::back_inserter(shared));
+            if (shared.size() > before)
+                f.interposedLibraries.push_back(sys.path);
+        }
+        std::sort(shared.begin(), shared.end());
+        shared.erase(std::unique(shared.begin(), shared.end()), shared.end());
+        f.interposes = std::move(shared);
+    }
+}
+
+namespace {
+
+// Nobody but user `uid` can replace the file or a directory above it (someone who may only add
+// entries to a sticky directory such as /tmp cannot).
+bool onlyOwnerWrites(const SurveyedFile &file, std::uint32_t uid)
+{
+    if (!file.writable.errors.empty())
+        return false;
+    const std::string suffix = " (" + std::to_string(uid) + ")";
+    return std::all_of(file.writable.writers.begin(), file.writable.writers.end(), [&](const verdict::WriterFact &w) {
+        return !w.canReplace || (w.principal.rfind("user ", 0) == 0 && w.principal.size() > suffix.size() &&
+                                 w.principal.compare(w.principal.size() - suffix.size(), suffix.size(), suffix) == 0);
+    });
+}
+
+} // namespace
+
+void LoaderPathAnalyzer::addOwnPrefixFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
+{
+    const SurveyedFile *exe = nullptr;
+    for (const auto &m : process.modules)
+        if (!m.path.empty() && m.path == process.exe)
+            exe = surveyed(m_files, m);
+    if (!exe || exe->deleted || exe->pathMismatch || exe->facts.uid == 0 || !onlyOwnerWrites(*exe, exe->facts.uid))
+        return;
+    const std::string through = std::string(elf::searchSourceName(elf::SearchSource::Runpath)) + " of " + process.exe;
+    for (std::size_t i = 0; i < process.modules.size(); ++i) {
+        auto &f = facts[i];
+        if (f.shadowedBy.empty() || f.foundThrough != through)
+            continue;
+        const SurveyedFile *lib = surveyed(m_files, process.modules[i]);
+        if (!lib || lib->deleted || lib->pathMismatch || lib->facts.uid != exe->facts.uid)
+            continue;
+        struct stat st {};
+        const std::string dir = elf::directoryOf(process.modules[i].path);
+        if (::stat(dir.c_str(), &st) != 0 || st.st_uid != exe->facts.uid || !onlyOwnerWrites(*lib, exe->facts.uid))
+            continue;
+        f.ownPrefixOwner = lib->facts.ownerName;
     }
 }
 
@@ -387,6 +610,7 @@ std::vector<verdict::ModuleFacts> LoaderPathAnalyzer::analyse(const ProcessInfo 
     addPreloadFacts(process, facts);
     addInterposition(process, facts);
     addSearchPathFacts(process, facts);
+    addOwnPrefixFacts(process, facts);
     return facts;
 }
 

@@ -8,7 +8,9 @@
 #include "scan/file_survey.h"
 #include "verdict/module_facts.h"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +29,19 @@ public:
     // /etc/ld.so.preload, read through PROCROOT/PID/root, not the host's.
     void readNamespacePreloadFiles(std::string procRoot) { m_procRoot = std::move(procRoot); }
 
+    // Hook analysis: the exports of preloaded modules are always compared with the system
+    // libraries' (interposition); those of other modules when no package verified them, or of
+    // every module when `all` is set.
+    void compareExportsOfAllModules(bool all) { m_interpositionForAll = all; }
+    // System libraries a process does not map are looked up in ld.so.cache (else the default
+    // directories) under `rootDir`; `packageOf` names the package that owns a path, empty when
+    // none. Without it, libraries of the same project are recognised by name and directory only.
+    void lookUpSystemLibraries(std::string rootDir, std::function<std::string(const std::string &)> packageOf)
+    {
+        m_rootDir = std::move(rootDir);
+        m_packageOf = std::move(packageOf);
+    }
+
     // Whoever other than root can add a file to `dir`, or create it when it is missing; empty
     // when only root can. Cached per directory.
     std::string whoCanPlantIn(const std::string &dir);
@@ -37,6 +52,18 @@ private:
     const std::vector<verdict::RpathFact> &rpathFacts(const FileKey &key, const SurveyedFile &file);
     const std::vector<std::string> &shadowCopies(const FileKey &key, const SurveyedFile &file);
     void addInterposition(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    void addOwnPrefixFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts);
+    // A system library whose exports a module's are compared with.
+    struct SystemLibrary {
+        std::size_t family = 0;     // index into the table of system libraries
+        std::string path;           // as the process maps it, or as ld.so.cache names it
+        std::string package;        // owning package, empty when none or unknown
+        FileKey key;
+        const std::vector<std::string> *exports = nullptr;
+    };
+    std::vector<SystemLibrary> systemLibraries(const ProcessInfo &process);
+    // The system library of `family` that the host would give a process that does not map one.
+    const std::optional<SystemLibrary> &hostSystemLibrary(std::size_t family);
     // The exported functions of a surveyed file, read once per file; an error says why unknown.
     const Result<std::vector<std::string>> &exportedFunctions(const FileKey &key, const SurveyedFile &file);
 
@@ -50,6 +77,10 @@ private:
     };
     std::unordered_map<std::string, NamespacePreload> m_namespacePreload;  // by namespaceHint
     std::map<FileKey, Result<std::vector<std::string>>> m_exports;
+    bool m_interpositionForAll = false;
+    std::string m_rootDir = "/";
+    std::function<std::string(const std::string &)> m_packageOf;
+    std::map<std::size_t, std::optional<SystemLibrary>> m_hostSystemLibraries;
     const NamespacePreload *namespacePreload(const ProcessInfo &process);
     std::unordered_map<std::string, std::string> m_plantable;
     std::map<FileKey, std::vector<verdict::RpathFact>> m_rpath;

@@ -234,6 +234,11 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     LoaderPathAnalyzer analyzer(files, ldCache ? &*ldCache : nullptr, preloadEntries);
     if (options.rootDir.empty() || options.rootDir == "/")
         analyzer.readNamespacePreloadFiles(options.procRoot);
+    analyzer.compareExportsOfAllModules(options.interpositionOfAllModules);
+    analyzer.lookUpSystemLibraries(options.rootDir, [&packages](const std::string &path) {
+        auto owner = packages.available() ? packages.lookup(path) : std::nullopt;
+        return owner ? owner->package : std::string();
+    });
     // Many processes are the same program with the same libraries and environment (workers,
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;

@@ -19,6 +19,9 @@ struct ScanOptions {
     bool probeAllPids = false;                     // probe up to pid_max instead of the last pid
     bool verdicts = true;                          // classify modules (hashing, packages, paths)
     std::string hashCachePath;                     // SQLite file; empty = no persistent cache
+    // Hook analysis (interposes-system-functions) for every module, not only for those that no
+    // package verified.
+    bool interpositionOfAllModules = false;
     // The HijackLibs YAML dataset: Windows DLLs that Wine processes load are matched against it.
     // Empty: no HijackLibs checks. A folder that cannot be used is logged and skipped.
     std::string hijackLibsDir;

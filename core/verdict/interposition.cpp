@@ -17,7 +17,7 @@ struct GroupRule {
 
 // Exact names where a prefix would catch unrelated functions ("open" would take openlog and
 // opendir); prefixes only where every function under them belongs (exec*, pam_*, audit_log_*).
-const std::array<GroupRule, 7> kRules{{
+const std::array<GroupRule, 8> kRules{{
     {"directory listing", "hide files and processes from directory listings such as ps and ls",
      {"readdir", "readdir64", "readdir_r", "readdir64_r", "getdents", "getdents64", "opendir", "fdopendir", "scandir",
       "scandir64", "scandirat", "scandirat64", "telldir", "seekdir"},
@@ -31,7 +31,12 @@ const std::array<GroupRule, 7> kRules{{
      {}},
     {"network", "open a backdoor or read and alter network traffic",
      {"accept", "accept4", "bind", "connect", "listen", "recv", "recvfrom", "recvmsg", "recvmmsg", "send", "sendto",
-      "sendmsg", "sendmmsg"},
+      "sendmsg", "sendmmsg", "read"},
+     {}},
+    {"encrypted traffic", "read or alter TLS traffic before it is encrypted or after it is decrypted, or accept any "
+                          "certificate",
+     {"SSL_read", "SSL_read_ex", "SSL_peek", "SSL_peek_ex", "SSL_write", "SSL_write_ex", "SSL_connect", "SSL_accept",
+      "SSL_do_handshake", "SSL_get_verify_result", "SSL_CTX_set_verify", "SSL_set_verify"},
      {}},
     {"process execution", "watch, change or hide the programs this process starts",
      {"system", "popen", "posix_spawn", "posix_spawnp", "fexecve"},

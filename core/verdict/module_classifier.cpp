@@ -3,6 +3,7 @@
 #include "verdict/interposition.h"
 #include "verdict/reason_catalog.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace loadlens::verdict {
@@ -146,6 +147,18 @@ void addMemoryReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &m
     }
 }
 
+// "a, b, c and 3 more": bounded, the evidence of a library exporting all of libc stays short.
+std::string functionList(const std::vector<std::string> &functions)
+{
+    std::string list;
+    const std::size_t shown = std::min<std::size_t>(functions.size(), 24);
+    for (std::size_t i = 0; i < shown; ++i)
+        list += (i ? ", " : "") + functions[i];
+    if (shown < functions.size())
+        list += " and " + std::to_string(functions.size() - shown) + " more";
+    return list;
+}
+
 struct ShadowRoute {
     std::string through;  // the evidence value: "LD_PRELOAD", "LD_LIBRARY_PATH", "DT_RUNPATH of X", ...
     std::string text;     // completes "a same-named copy ..."
@@ -231,6 +244,22 @@ void addPathReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
         // in through LD_LIBRARY_PATH, is how that variable gets abused.
         const bool vouched = f.package.state == PackageFacts::State::Verified;
         const ShadowRoute route = shadowRoute(f);
+        const bool injected = f.inPreloadEnv || f.inPreloadFile || f.viaLibraryPathEnv;
+        if (!f.ownPrefixOwner.empty() && !injected) {
+            // pyenv, conda, virtualenv-style prefixes: the interpreter's own RUNPATH names the
+            // prefix's lib/, and one user owns all of it. Still shown, as nothing vouches for it.
+            v.add(makeReason(code::ShadowedSystemLibrary, Level::Info,
+                             "Loaded from the prefix that the program's own library path names (" + route.through +
+                                 ") although the system has its own " + f.soname + " (" + copies +
+                                 "). The program, this library and the directories above it belong to user " +
+                                 f.ownPrefixOwner +
+                                 " and nobody else can write them: that is how pyenv, conda and virtual-environment "
+                                 "toolchains ship their own libpython and its companions, so the copy is normal here. "
+                                 "It only matters if " + f.ownPrefixOwner + " is not expected to run this program.",
+                             {{"soname", f.soname}, {"path", m.path}, {"system_copies", copies},
+                              {"loaded_through", route.through}, {"prefix_owner", f.ownPrefixOwner}}));
+            return;
+        }
         v.add(makeReason(code::ShadowedSystemLibrary, vouched && !f.viaLibraryPathEnv ? Level::Medium : Level::High,
                          "Loaded from outside the system library directories although the system has its own " +
                              f.soname + " (" + copies + "): a same-named copy " + route.text + ".",
@@ -262,21 +291,15 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
                              "Rootkits install themselves this way.",
                          {{"file", f.preloadFile}, {"path", m.path}}));
     if ((f.inPreloadEnv || f.inPreloadFile) && !f.interposes.empty()) {
-        // Name what the injected library replaces: the first question a responder asks.
-        std::string list;
-        const std::size_t shown = std::min<std::size_t>(f.interposes.size(), 24);
-        for (std::size_t i = 0; i < shown; ++i)
-            list += (i ? ", " : "") + f.interposes[i];
-        if (shown < f.interposes.size())
-            list += " and " + std::to_string(f.interposes.size() - shown) + " more";
-        const std::string implied = interpositionImplies(f.interposes);
+        // Name what the injected library replaces: the first question a responder asks. What
+        // the functions give it is said once, by interposes-system-functions, when they do.
+        const std::string list = functionList(f.interposes);
+        const bool hooks = !groupInterposedFunctions(f.interposes).empty();
         for (auto &r : v.reasons)
             if (r.code == code::PreloadEnv || r.code == code::PreloadFile) {
                 r.text += " It exports " + std::to_string(f.interposes.size()) +
-                          " function(s) that the C library also exports, so calls to them in this process reach it "
-                          "first: " + list + ".";
-                if (!implied.empty())
-                    r.text += " It can " + implied + ".";
+                          " function(s) that system libraries also export, so calls to them in this process reach "
+                          "it first" + (hooks ? std::string(" (see interposes-system-functions).") : ": " + list + ".");
                 r.evidence.emplace_back("interposes", list);
             }
     } else if ((f.inPreloadEnv || f.inPreloadFile) && !f.interposesUnknown.empty()) {
@@ -294,6 +317,44 @@ void addPreloadReasons(Verdict &v, const ProcessInfo &proc, const ModuleRecord &
                           {"value", it != proc.loaderEnv.end() ? it->second : std::string()},
                           {"directory", f.libraryPathDir}, {"path", m.path}}));
     }
+}
+
+// Hook analysis: a module that defines functions of the C library, the loader, libpam, libcrypt,
+// libssl or libaudit which hide, steal or watch. Only definitions count (calling readdir imports
+// it); functions of no group (an allocator's malloc) are listed with the others but raise nothing.
+void addInterpositionReason(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
+{
+    const auto groups = groupInterposedFunctions(f.interposes);
+    if (groups.empty())
+        return;
+    std::string groupNames;
+    for (const auto &g : groups)
+        groupNames += (groupNames.empty() ? "" : ", ") + g.name;
+    std::string libraries;
+    for (const auto &l : f.interposedLibraries)
+        libraries += (libraries.empty() ? "" : ", ") + l;
+    const bool injected = f.inPreloadEnv || f.inPreloadFile || f.viaLibraryPathEnv;
+    const bool vouched = f.package.state == PackageFacts::State::Verified;
+    std::string how;
+    if (f.inPreloadEnv)
+        how = "It was injected through " + f.preloadVariable + ", so it comes before the system libraries and every "
+              "call to these functions in this process reaches it first.";
+    else if (f.inPreloadFile)
+        how = "It was injected through ld.so.preload, so it comes before the system libraries and every call to "
+              "these functions in this process reaches it first.";
+    else if (f.viaLibraryPathEnv)
+        how = "It was found through LD_LIBRARY_PATH (" + f.libraryPathDir +
+              "), and every object that binds to it before the system library calls it instead.";
+    else
+        how = "It was not preloaded, so it replaces them for the objects that bind to it before the system library "
+              "(those that link it, and everything when it is loaded early); ordinary libraries call these "
+              "functions, they do not define them.";
+    v.add(makeReason(code::InterposesSystemFunctions, injected && !vouched ? Level::High : Level::Medium,
+                     "Defines " + std::to_string(f.interposes.size()) + " function(s) that system libraries (" +
+                         libraries + ") also export, among them " + groupNames + " functions. " + how +
+                         " It can " + interpositionImplies(f.interposes) + ".",
+                     {{"functions", functionList(f.interposes)}, {"groups", groupNames},
+                      {"system_libraries", libraries}, {"path", m.path}}));
 }
 
 // A Windows image in a Wine process: the search-order hijack Windows itself is open to, and the
@@ -380,6 +441,7 @@ Verdict classifyModule(const ProcessInfo &process, const ModuleRecord &module, c
         addPackageReasons(v, module, facts);
     addPathReasons(v, module, facts);
     addPreloadReasons(v, process, module, facts);
+    addInterpositionReason(v, module, facts);
     addWindowsReasons(v, module, facts);
     escalate(v);
     return v;

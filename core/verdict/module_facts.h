@@ -116,9 +116,14 @@ struct ModuleFacts {
     std::string preloadVariable;           // which variable named it
     bool inPreloadFile = false;            // listed in /etc/ld.so.preload
     std::string preloadFile;               // which one, when not the host's (another mount namespace)
-    // For a preloaded library: the functions it exports that the process's C library also
-    // exports, so every call to them in this process reaches it first. Empty when none or unknown.
+    // The functions this module defines and exports that a system library also exports (the C
+    // library, the dynamic loader, libpam, libcrypt, libssl, libaudit: as the process maps them,
+    // else as the host's ld.so.cache names them), so calls that bind to it first reach it
+    // instead. Read for preloaded modules, for modules no package verified and, on request, for
+    // all. A library is not compared with system libraries of its own package (libc6's libm and
+    // libc), nor with the library it is. Empty when none or unknown.
     std::vector<std::string> interposes;
+    std::vector<std::string> interposedLibraries;  // the system libraries whose functions they are
     std::string interposesUnknown;         // why they could not be read, when they could not
     bool viaLibraryPathEnv = false;        // found through LD_LIBRARY_PATH
     std::string libraryPathDir;
@@ -126,6 +131,11 @@ struct ModuleFacts {
     // "DT_RPATH of ...", "LD_LIBRARY_PATH", "ld.so.cache", "default directories"; empty when
     // no DT_NEEDED search explains it (dlopen by path, preload).
     std::string foundThrough;
+    // Found through the DT_RUNPATH of the process's own executable, and the executable, the
+    // library and every directory above it belong to one non-root user whom nobody else can
+    // overrule by writing there: a pyenv, conda or virtualenv-style prefix bundling its own
+    // libpython. The user's name, empty when any of that does not hold.
+    std::string ownPrefixOwner;
     std::string sha256;
     WindowsImageFacts windows;
 };

@@ -36,6 +36,7 @@ constexpr std::array kCatalog{
     CatalogEntry{code::UntrustedLocation, technique::DynamicLinkerHijacking, measure::SecurePaths},
     CatalogEntry{code::HiddenProcess, technique::Rootkit, measure::AuditAndMonitor},
     CatalogEntry{code::KernelProvided, "", ""},
+    CatalogEntry{code::InterposesSystemFunctions, technique::DynamicLinkerHijacking, measure::ApplicationControl},
     CatalogEntry{code::LoaderEnvWritableDir, technique::DynamicLinkerHijacking, measure::RestrictPreload},
     CatalogEntry{code::WineDllShadowsSystem32, technique::DllSearchOrderHijacking, measure::SecureDllSearchOrder},
     CatalogEntry{code::PeUnsigned, technique::DllSearchOrderHijacking, measure::RequireSignatures},

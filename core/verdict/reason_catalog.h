@@ -30,6 +30,9 @@ inline constexpr std::string_view AnonymousExec = "anonymous-exec";
 inline constexpr std::string_view UntrustedLocation = "untrusted-location";
 inline constexpr std::string_view HiddenProcess = "hidden-process";
 inline constexpr std::string_view KernelProvided = "kernel-provided";
+// The module defines functions of the C library, the loader, libpam, libcrypt, libssl or libaudit
+// that hide, steal or watch (hook analysis).
+inline constexpr std::string_view InterposesSystemFunctions = "interposes-system-functions";
 // Process-level finding: a loader variable names a directory someone other than root can write.
 inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-dir";
 // Windows (PE) images that Wine maps into a Linux process.

@@ -290,11 +290,20 @@ private slots:
         QFile file(libc);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QByteArray bytes = file.readAll();
-        // No section headers (e_shoff = 0), as sstrip leaves a library.
+        // No section headers (e_shoff = 0), as sstrip leaves a library: read through PT_DYNAMIC
+        // and DT_GNU_HASH, the same functions.
         QByteArray noSections = bytes;
         std::fill(noSections.begin() + 0x28, noSections.begin() + 0x30, char(0));
         MemoryByteSource stripped({reinterpret_cast<const std::uint8_t *>(noSections.constData()), std::size_t(noSections.size())});
-        const auto unknown = readExportedFunctions(stripped);
+        const auto fromSegment = readExportedFunctions(stripped);
+        QVERIFY2(fromSegment.ok(), fromSegment.ok() ? "" : fromSegment.error().message.c_str());
+        QCOMPARE(fromSegment->size(), names->size());
+        QVERIFY(*fromSegment == *names);
+        // Neither section headers nor program headers (e_phoff = 0): unknown, not empty.
+        QByteArray nothing = noSections;
+        std::fill(nothing.begin() + 0x20, nothing.begin() + 0x28, char(0));
+        MemoryByteSource bare({reinterpret_cast<const std::uint8_t *>(nothing.constData()), std::size_t(nothing.size())});
+        const auto unknown = readExportedFunctions(bare);
         QVERIFY(!unknown.ok());
         QVERIFY(unknown.error().message.find("unknown") != std::string::npos);
         // Cut before the section headers.

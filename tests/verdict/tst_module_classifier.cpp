@@ -318,16 +318,121 @@ private slots:
             QVERIFY(grouped >= std::size_t(groups.size()));
     }
 
-    // The preload reason says what the injected library can do, in words, with the functions.
+    // What the injected library can do is said once, in words, with the functions, by
+    // interposes-system-functions; the preload reason points there and keeps the list.
     void preloadReasonSaysWhatTheHooksGive()
     {
-        const auto it = preloadEnvReason({"accept", "open", "readdir"});
-        QVERIFY(it);
-        QVERIFY2(it->text.find("hide files and processes from directory listings such as ps and ls (directory "
-                               "listing: readdir)") != std::string::npos,
-                 it->text.c_str());
-        QVERIFY2(it->text.find("hide or protect files") != std::string::npos, it->text.c_str());
-        QVERIFY2(it->text.find("open a backdoor") != std::string::npos, it->text.c_str());
+        ProcessInfo proc;
+        proc.loaderEnv["LD_PRELOAD"] = "/tmp/x/libhook.so";
+        ModuleFacts f;
+        f.package = unowned();
+        f.inPreloadEnv = true;
+        f.preloadVariable = "LD_PRELOAD";
+        f.interposes = {"accept", "open", "readdir"};
+        f.interposedLibraries = {"/lib/x86_64-linux-gnu/libc.so.6"};
+        const Verdict v = classifyModule(proc, library("/tmp/x/libhook.so"), f);
+        const Reason *hook = nullptr;
+        const Reason *preload = nullptr;
+        for (const Reason &r : v.reasons) {
+            if (r.code == "interposes-system-functions")
+                hook = &r;
+            if (r.code == "preload-env")
+                preload = &r;
+        }
+        QVERIFY(hook && preload);
+        QVERIFY2(hook->text.find("hide files and processes from directory listings such as ps and ls (directory "
+                                 "listing: readdir)") != std::string::npos,
+                 hook->text.c_str());
+        QVERIFY2(hook->text.find("hide or protect files") != std::string::npos, hook->text.c_str());
+        QVERIFY2(hook->text.find("open a backdoor") != std::string::npos, hook->text.c_str());
+        QVERIFY2(preload->text.find("hide or protect files") == std::string::npos, preload->text.c_str());
+        QVERIFY2(preload->text.find("interposes-system-functions") != std::string::npos, preload->text.c_str());
+        QCOMPARE(preload->evidence.back().second, std::string("accept, open, readdir"));
+    }
+
+    // The hook reason's level: high when the module was injected (preload, LD_LIBRARY_PATH) and
+    // nothing vouches for it, medium otherwise; nothing for functions of no group (an allocator).
+    void hookLevelFollowsHowItCameIn_data()
+    {
+        QTest::addColumn<ModuleFacts>("facts");
+        QTest::addColumn<int>("level");  // -1: no reason
+        ModuleFacts base;
+        base.package = unowned();
+        base.interposes = {"malloc", "readdir"};
+        base.interposedLibraries = {"/lib/x86_64-linux-gnu/libc.so.6"};
+        QTest::addRow("dependency or dlopen") << base << int(Level::Medium);
+        ModuleFacts preloaded = base;
+        preloaded.inPreloadEnv = true;
+        preloaded.preloadVariable = "LD_PRELOAD";
+        QTest::addRow("LD_PRELOAD") << preloaded << int(Level::High);
+        ModuleFacts file = base;
+        file.inPreloadFile = true;
+        QTest::addRow("ld.so.preload") << file << int(Level::High);
+        ModuleFacts libraryPath = base;
+        libraryPath.viaLibraryPathEnv = true;
+        libraryPath.libraryPathDir = "/opt/x";
+        QTest::addRow("LD_LIBRARY_PATH") << libraryPath << int(Level::High);
+        ModuleFacts packaged = preloaded;
+        packaged.package = verified();
+        QTest::addRow("preloaded, package-verified (snoopy, fakeroot)") << packaged << int(Level::Medium);
+        ModuleFacts allocator = preloaded;
+        allocator.interposes = {"calloc", "free", "malloc"};
+        QTest::addRow("allocator only") << allocator << -1;
+        ModuleFacts none = base;
+        none.interposes.clear();
+        QTest::addRow("defines nothing of theirs") << none << -1;
+    }
+
+    void hookLevelFollowsHowItCameIn()
+    {
+        QFETCH(ModuleFacts, facts);
+        QFETCH(int, level);
+        ProcessInfo proc;
+        const Verdict v = classifyModule(proc, library("/opt/x/libhook.so"), facts);
+        const Reason *hook = nullptr;
+        for (const Reason &r : v.reasons)
+            if (r.code == "interposes-system-functions")
+                hook = &r;
+        if (level < 0) {
+            QVERIFY(!hook);
+            return;
+        }
+        QVERIFY(hook);
+        QCOMPARE(int(hook->level), level);
+        QCOMPARE(QString::fromStdString(hook->technique), QStringLiteral("T1574.006"));
+        QVERIFY(!hook->measure.empty());
+        QVERIFY(v.level >= hook->level);
+    }
+
+    // A pyenv/conda/venv prefix: found through the executable's own RUNPATH, one non-root owner,
+    // nobody else can write. Info, saying why; injected the same copy stays high.
+    void ownPrefixCopyIsInfo()
+    {
+        ModuleFacts f;
+        f.package = unowned();
+        f.soname = "libpython3.12.so.1.0";
+        f.shadowedBy = {"/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0"};
+        f.foundThrough = "DT_RUNPATH of /home/ann/.pyenv/versions/3.12.1/bin/python3.12";
+        f.ownPrefixOwner = "ann";
+        ProcessInfo proc;
+        auto shadowLevel = [&](const ModuleFacts &facts) {
+            const Verdict v = classifyModule(proc, library("/home/ann/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0"), facts);
+            for (const Reason &r : v.reasons)
+                if (r.code == "shadowed-system-library")
+                    return std::optional<Reason>(r);
+            return std::optional<Reason>();
+        };
+        const auto own = shadowLevel(f);
+        QVERIFY(own);
+        QCOMPARE(own->level, Level::Info);
+        QVERIFY2(own->text.find("pyenv, conda") != std::string::npos, own->text.c_str());
+        ModuleFacts injected = f;
+        injected.viaLibraryPathEnv = true;
+        injected.libraryPathDir = "/home/ann/.pyenv/versions/3.12.1/lib";
+        QCOMPARE(shadowLevel(injected)->level, Level::High);
+        ModuleFacts notOwn = f;
+        notOwn.ownPrefixOwner.clear();
+        QCOMPARE(shadowLevel(notOwn)->level, Level::High);
     }
 
     // The shadowed-library text names the way the copy really came in, never a variable that
