@@ -79,7 +79,8 @@ def main(out):
     seeds["damaged_truncated"] = good[: len(good) // 2]
     seeds["damaged_dirindex"] = package("baddir", files[:1], extra=[(1116, INT32, [7])])
     seeds["damaged_count"] = package("badcount", files[:2], extra=[(1030, INT16, [0o100644])])
-    seeds["damaged_unterminated"] = good[:-1] + b"x"
+    # DIRNAMES last in the data store, its last string without its NUL
+    seeds["damaged_unterminated"] = package("unterminated", files, algo=None)[:-1] + b"x"
     for name, blob in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)
