@@ -1,5 +1,7 @@
 #include "pkg/rpm_db.h"
 
+#include <algorithm>
+#include <cstring>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unordered_map>
@@ -49,12 +51,39 @@ struct StmtFree {
 
 } // namespace
 
+// Paths and digests of every file of every package (hundreds of thousands on a real host) live
+// in large chunks instead of one allocation each: building and freeing the index then costs a
+// few hundred allocations, not a million.
+class StringArena {
+public:
+    std::string_view store(std::string_view s)
+    {
+        if (s.empty())
+            return {};
+        if (m_chunks.empty() || m_used + s.size() > m_capacity) {
+            m_capacity = std::max<std::size_t>(kChunk, s.size());
+            m_chunks.push_back(std::make_unique<char[]>(m_capacity));
+            m_used = 0;
+        }
+        char *at = m_chunks.back().get() + m_used;
+        std::memcpy(at, s.data(), s.size());
+        m_used += s.size();
+        return {at, s.size()};
+    }
+
+private:
+    static constexpr std::size_t kChunk = 1u << 20;
+    std::vector<std::unique_ptr<char[]>> m_chunks;
+    std::size_t m_used = 0;
+    std::size_t m_capacity = 0;
+};
+
 struct RpmIndex::Data {
     struct File {
         std::uint32_t package = 0;
         std::uint32_t flags = 0;
-        std::string digest;
-        std::string listedBy;  // further packages, "; "-joined (rare: multilib and shared docs)
+        std::string_view digest;  // in `arena`
+        std::string listedBy;     // further packages, "; "-joined (rare: multilib and shared docs)
     };
     struct Package {
         std::string nevra;
@@ -62,7 +91,8 @@ struct RpmIndex::Data {
     };
     std::string source;
     std::vector<Package> packages;
-    std::unordered_map<std::string, File> files;
+    StringArena arena;
+    std::unordered_map<std::string_view, File> files;  // keys in `arena`
     RpmIndexWarnings warnings;
 };
 
@@ -118,12 +148,12 @@ bool RpmIndex::addHeader(std::span<const unsigned char> blob, std::string_view l
     for (auto &f : parsed->files) {
         if (S_ISDIR(f.mode))
             continue;  // directories are shared by many packages and never loaded
-        auto [it, inserted] = d.files.try_emplace(std::move(f.path));
-        Data::File &entry = it->second;
-        if (inserted) {
-            entry = Data::File{index, f.flags, std::move(f.digest), {}};
+        auto found = d.files.find(f.path);
+        if (found == d.files.end()) {
+            d.files.emplace(d.arena.store(f.path), Data::File{index, f.flags, d.arena.store(f.digest), {}});
             continue;
         }
+        Data::File &entry = found->second;
         // Several packages list the path (multilib pairs, shared files): a copy that ships
         // content wins over a ghost, the first otherwise.
         const std::string &other = d.packages[entry.package].nevra;
@@ -131,7 +161,7 @@ bool RpmIndex::addHeader(std::span<const unsigned char> blob, std::string_view l
         std::string listed = entry.listedBy;
         listed += (listed.empty() ? "" : "; ") + (replace ? other : d.packages[index].nevra);
         if (replace)
-            entry = Data::File{index, f.flags, std::move(f.digest), {}};
+            entry = Data::File{index, f.flags, d.arena.store(f.digest), {}};
         entry.listedBy = std::move(listed);
     }
     return true;
@@ -167,6 +197,13 @@ Result<RpmIndex> RpmIndex::open(const std::string &sqliteFile)
             continue;
         }
         std::unique_ptr<sqlite3_stmt, StmtFree> stmt(rawStmt);
+        // A typical package lists ~150 files: size the table once instead of rehashing as it grows.
+        sqlite3_stmt *countStmt = nullptr;
+        if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM Packages", -1, &countStmt, nullptr) == SQLITE_OK &&
+            sqlite3_step(countStmt) == SQLITE_ROW)
+            index.m_data->files.reserve(static_cast<std::size_t>(std::clamp<sqlite3_int64>(
+                sqlite3_column_int64(countStmt, 0), 0, 100000)) * 150);
+        sqlite3_finalize(countStmt);
         int step = SQLITE_ROW;
         while ((step = sqlite3_step(rawStmt)) == SQLITE_ROW) {
             const auto hnum = sqlite3_column_int64(rawStmt, 0);
@@ -189,14 +226,14 @@ Result<RpmIndex> RpmIndex::open(const std::string &sqliteFile)
 std::optional<OwnedFile> RpmIndex::lookup(std::string_view path) const
 {
     const auto &d = *m_data;
-    auto it = d.files.find(std::string(path));
+    auto it = d.files.find(path);
     if (it == d.files.end())
         return std::nullopt;
     const Data::File &f = it->second;
     const Data::Package &p = d.packages[f.package];
     OwnedFile out;
     out.package = p.nevra;
-    out.dpkgPath = it->first;
+    out.dpkgPath = std::string(it->first);
     out.fromRpm = true;
     out.configFile = (f.flags & kRpmFileConfig) != 0;
     if (!f.listedBy.empty())
@@ -206,9 +243,9 @@ std::optional<OwnedFile> RpmIndex::lookup(std::string_view path) const
     } else if (f.digest.empty()) {
         out.digestNote = "the header of " + p.nevra + " gives no digest for it";
     } else if (p.digestAlgo == static_cast<std::uint32_t>(RpmDigestAlgo::Sha256) && f.digest.size() == 64) {
-        out.sha256 = f.digest;
+        out.sha256 = std::string(f.digest);
     } else if (p.digestAlgo == static_cast<std::uint32_t>(RpmDigestAlgo::Md5) && f.digest.size() == 32) {
-        out.md5 = f.digest;
+        out.md5 = std::string(f.digest);
     } else {
         out.digestNote = "the header of " + p.nevra + " gives a " + rpmDigestAlgoName(p.digestAlgo) +
                          " digest, which LoadLens does not compute";
