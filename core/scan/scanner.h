@@ -13,7 +13,7 @@ namespace loadlens::scan {
 struct ScanOptions {
     std::optional<int> pid;                       // only this process
     std::string procRoot = "/proc";
-    std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache live
+    std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache, the package database live
     // dpkg's admin dir to judge files by; empty: the package database under rootDir (dpkg or
     // RPM, see PackageLookup::forRoot).
     std::string dpkgAdminDir;
