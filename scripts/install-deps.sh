@@ -13,6 +13,7 @@ packages=(
   librsvg2-bin dpkg-dev file gzip clickhouse-server clickhouse-client
   lintian appstream desktop-file-utils man-db python3 python3-jsonschema
   wine64 g++-mingw-w64-x86-64
+  rpm
 )
 if [ "${1:-}" = "--print" ]; then
   printf '%s\n' "${packages[@]}"

@@ -65,7 +65,8 @@ Scan options:
 Where to look (for collected trees and tests):
   --root DIR             root of /etc/ld.so.preload, ld.so.cache (default /)
   --proc DIR             procfs mount (default /proc)
-  --dpkg-admin DIR       dpkg database (default /var/lib/dpkg)
+  --dpkg-admin DIR       dpkg database to judge files by (default: the package database
+                         under --root, dpkg's var/lib/dpkg or RPM's rpmdb.sqlite)
 
 Logging:
   --log-level LEVEL      trace, debug, info, warn (default), error, off

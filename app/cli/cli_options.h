@@ -29,7 +29,7 @@ struct CliOptions {
     bool quiet = false;
     std::string rootDir = "/";
     std::string procRoot = "/proc";
-    std::string dpkgAdminDir = "/var/lib/dpkg";
+    std::string dpkgAdminDir;  // empty: the package database under rootDir (dpkg or RPM)
     std::string logLevel = "warn";
     std::string casePath;  // who-loads --case FILE: answer from the case instead of a live scan
     std::optional<std::string> outputPath;  // -o FILE: the report goes there, not to stdout

@@ -73,7 +73,7 @@ int runCollect(const std::vector<std::string> &args)
     }
     options.rootDir = parser.value("--root").value_or("/");
     options.procRoot = parser.value("--proc").value_or("/proc");
-    options.dpkgAdminDir = parser.value("--dpkg-admin").value_or("/var/lib/dpkg");
+    options.dpkgAdminDir = parser.value("--dpkg-admin").value_or("");  // empty: the database under --root
     if (!parser.has("--no-hash-cache"))
         options.hashCachePath = parser.value("--hash-cache").value_or(pkg::defaultHashCachePath());
     options.probeHiddenPids = !options.pid;
@@ -104,7 +104,8 @@ int runCollect(const std::vector<std::string> &args)
     const ProgressFn progress = progressLine(parser.has("--quiet"));
     ScanResult scan = scan::runScan(options, progress);
     clearProgressLine(progress);
-    const auto facts = store::collectHostFacts(scan.host, options.rootDir, options.procRoot, options.dpkgAdminDir);
+    const auto facts = store::collectHostFacts(scan.host, options.rootDir, options.procRoot,
+                                              parser.value("--dpkg-admin").value_or("/var/lib/dpkg"));
 
     auto bundle = store::CaseDatabase::open(partial, store::OpenMode::CreateNew);
     if (!bundle)

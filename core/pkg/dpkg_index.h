@@ -38,6 +38,13 @@ struct OwnedFile {
     std::string dpkgPath;            // the path as the package database lists it
     std::string diversion;           // empty, or how a diversion decided the owner (for evidence)
     std::vector<std::string> alsoListedBy;  // other packages listing the same path (Multi-Arch: same)
+    // RPM: headers of current distributions give SHA-256 file digests (md5 is then absent), and
+    // mark config files (which the administrator may edit, like dpkg's conffiles) and ghosts
+    // (paths the package reserves without shipping content: nothing to compare).
+    std::optional<std::string> sha256;
+    std::string digestNote;  // why a listed file has no digest to compare (ghost, algorithm not computed)
+    bool configFile = false;
+    bool fromRpm = false;
 };
 
 struct DpkgIndexOptions {

@@ -113,7 +113,7 @@ struct PendingFile {
     std::string mapFiles;  // /proc/PID/map_files/... of one mapping, for deleted or replaced files
 };
 
-void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
+void judgePackage(SurveyedFile &s, PackageLookup *packages)
 {
     auto &p = s.package;
     if (s.deleted)
@@ -132,12 +132,12 @@ void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
                    "replaced since it was loaded)";
         return;
     }
-    if (!dpkg || !dpkg->available()) {
+    if (!packages || !packages->available()) {
         p.state = verdict::PackageFacts::State::NoDatabase;
-        p.detail = dpkg ? dpkg->unavailableReason() : "no package database given";
+        p.detail = packages ? packages->unavailableReason() : "no package database given";
         return;
     }
-    auto owned = dpkg->lookup(s.facts.path);
+    auto owned = packages->lookup(s.facts.path);
     if (!owned) {
         p.state = verdict::PackageFacts::State::Unowned;
         return;
@@ -145,19 +145,33 @@ void judgePackage(SurveyedFile &s, PackageLookup *dpkg)
     p.package = owned->package;
     p.listedPath = owned->dpkgPath;
     s.facts.package = owned->package;
-    if (!owned->md5) {
+    if (!owned->md5 && !owned->sha256) {
+        // dpkg lists no digest for conffiles; RPM none for ghosts, or one of an algorithm not computed here.
         p.state = verdict::PackageFacts::State::OwnedNoDigest;
+        p.detail = owned->digestNote;
         return;
     }
-    p.expectedMd5 = *owned->md5;
-    if (s.facts.md5.empty()) {
+    const bool sha256 = owned->sha256.has_value();
+    p.digestAlgorithm = sha256 ? "SHA-256" : "MD5";
+    p.expectedDigest = sha256 ? *owned->sha256 : *owned->md5;
+    const std::string &actual = sha256 ? s.facts.sha256 : s.facts.md5;
+    if (actual.empty()) {
         p.state = verdict::PackageFacts::State::Unverifiable;
         p.detail = s.facts.errors.empty() ? "the file could not be hashed" : s.facts.errors.back();
         return;
     }
-    p.actualMd5 = s.facts.md5;
-    p.state = p.actualMd5 == p.expectedMd5 ? verdict::PackageFacts::State::Verified
-                                           : verdict::PackageFacts::State::Modified;
+    p.actualDigest = actual;
+    if (p.actualDigest == p.expectedDigest) {
+        p.state = verdict::PackageFacts::State::Verified;
+    } else if (owned->configFile) {
+        // Config files are the administrator's to edit: RPM keeps their digests, but a changed
+        // one is reported as dpkg's conffiles are, owned and not compared.
+        p.state = verdict::PackageFacts::State::OwnedNoDigest;
+        p.configFile = true;
+        p.detail = p.digestAlgorithm + " " + p.actualDigest + ", the package's " + p.expectedDigest;
+    } else {
+        p.state = verdict::PackageFacts::State::Modified;
+    }
 }
 
 void judgeLocation(SurveyedFile &s, const pathsec::LocationContext &context, const WritabilitySummary &w)

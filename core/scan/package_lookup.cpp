@@ -13,7 +13,7 @@ namespace loadlens::scan {
 
 namespace {
 
-constexpr const char *kHeader = "loadlens-dpkg-lookup 1";
+constexpr const char *kHeader = "loadlens-package-lookup 2";
 
 std::string statStamp(const std::string &path)
 {
@@ -55,6 +55,19 @@ std::string unescape(std::string_view s)
     return out;
 }
 
+bool isDirectory(const std::string &path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string joinRoot(const std::string &root, const char *path)
+{
+    if (root.empty() || root == "/")
+        return path;
+    return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
 std::vector<std::string_view> splitTabs(std::string_view line)
 {
     std::vector<std::string_view> out;
@@ -72,8 +85,34 @@ std::vector<std::string_view> splitTabs(std::string_view line)
 
 PackageLookup::PackageLookup(std::string adminDir, std::string cachePath)
     : m_adminDir(std::move(adminDir))
-    , m_cachePath(std::move(cachePath))
 {
+    openCache(std::move(cachePath));
+}
+
+PackageLookup PackageLookup::forRoot(const std::string &rootDir, const std::string &cachePath)
+{
+    PackageLookup l;
+    const std::string dpkgDir = joinRoot(rootDir, "/var/lib/dpkg");
+    const bool hasDpkg = isDirectory(dpkgDir + "/info");
+    const auto rpm = pkg::findRpmDatabase(rootDir);
+    if (hasDpkg)
+        l.m_adminDir = dpkgDir;
+    if (rpm.format == pkg::RpmDbFormat::Sqlite)
+        l.m_rpmFile = rpm.file;
+    if (!hasDpkg && rpm.format != pkg::RpmDbFormat::Sqlite) {
+        const std::string root = rootDir.empty() ? "/" : rootDir;
+        l.m_unsupported = rpm.format != pkg::RpmDbFormat::None
+                              ? rpm.unsupportedReason()
+                              : "no package database under " + root + ": neither dpkg's var/lib/dpkg nor an RPM "
+                                "rpmdb.sqlite in usr/lib/sysimage/rpm or var/lib/rpm";
+    }
+    l.openCache(cachePath);
+    return l;
+}
+
+void PackageLookup::openCache(std::string cachePath)
+{
+    m_cachePath = std::move(cachePath);
     m_stamp = databaseStamp();
     if (!m_cachePath.empty()) {
         // Its answers decide verdicts, and save() writes next to it: as root, only where nobody
@@ -89,8 +128,13 @@ PackageLookup::PackageLookup(std::string adminDir, std::string cachePath)
 
 std::string PackageLookup::databaseStamp() const
 {
-    return statStamp(m_adminDir + "/status") + "|" + statStamp(m_adminDir + "/info") + "|" +
-           statStamp(m_adminDir + "/diversions");
+    std::string stamp;
+    if (!m_adminDir.empty())
+        stamp += "dpkg " + statStamp(m_adminDir + "/status") + "|" + statStamp(m_adminDir + "/info") + "|" +
+                 statStamp(m_adminDir + "/diversions");
+    if (!m_rpmFile.empty())
+        stamp += " rpm " + statStamp(m_rpmFile) + "|" + statStamp(m_rpmFile + "-wal");
+    return stamp.empty() ? "none" : stamp;
 }
 
 std::string PackageLookup::md5sumsStamp(const std::string &package) const
@@ -113,7 +157,7 @@ void PackageLookup::loadCache()
         std::string_view line = text.substr(0, eol);
         text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
         auto f = splitTabs(line);
-        if (f.size() != 7)
+        if (f.size() != 10)
             continue;
         Entry e;
         if (f[1] == "1") {
@@ -121,12 +165,19 @@ void PackageLookup::loadCache()
             owner.package = unescape(f[2]);
             if (f[3] != "-")
                 owner.md5 = std::string(f[3]);
-            owner.dpkgPath = unescape(f[4]);
-            owner.diversion = unescape(f[5]);
+            if (f[4] != "-")
+                owner.sha256 = std::string(f[4]);
+            owner.dpkgPath = unescape(f[5]);
+            owner.diversion = unescape(f[6]);
+            owner.fromRpm = f[7].find('r') != std::string_view::npos;
+            owner.configFile = f[7].find('c') != std::string_view::npos;
+            owner.digestNote = unescape(f[8]);
             e.owner = std::move(owner);
-            e.md5sumsStamp = std::string(f[6]);
-            if (e.md5sumsStamp != md5sumsStamp(e.owner->package))
-                continue;  // that package's manifest changed in place: ask the index again
+            e.md5sumsStamp = std::string(f[9]);
+            // That package's manifest changed in place: ask the index again. (An RPM header
+            // changes only with the database file, which the stamp of the whole cache covers.)
+            if (!e.owner->fromRpm && e.md5sumsStamp != md5sumsStamp(e.owner->package))
+                continue;
         }
         m_known.emplace(unescape(f[0]), std::move(e));
     }
@@ -134,6 +185,8 @@ void PackageLookup::loadCache()
 
 const pkg::DpkgIndex *PackageLookup::index()
 {
+    if (m_adminDir.empty())
+        return nullptr;
     if (!m_index) {
         m_index = pkg::DpkgIndex::build(m_adminDir);
         if (!*m_index)
@@ -142,20 +195,46 @@ const pkg::DpkgIndex *PackageLookup::index()
     return *m_index ? &m_index->value() : nullptr;
 }
 
+const pkg::RpmIndex *PackageLookup::rpmIndex()
+{
+    if (m_rpmFile.empty())
+        return nullptr;
+    if (!m_rpm) {
+        m_rpm = pkg::RpmIndex::open(m_rpmFile);
+        auto logger = log::get("core.scan");
+        if (!*m_rpm) {
+            logger->warn("RPM database not read: {}", m_rpm->error().message);
+        } else {
+            const auto &w = m_rpm->value().warnings();
+            if (w.badHeaders > 0)
+                logger->warn("RPM database {}: {} damaged package headers skipped", m_rpmFile, w.badHeaders);
+            for (const auto &example : w.examples)
+                logger->warn("RPM database {}: {}", m_rpmFile, example);
+        }
+    }
+    return *m_rpm ? &m_rpm->value() : nullptr;
+}
+
 bool PackageLookup::available()
 {
     if (!m_known.empty())
         return true;
     const auto *idx = index();
-    return idx && idx->available();
+    return (idx && idx->available()) || rpmIndex() != nullptr;
 }
 
 std::string PackageLookup::unavailableReason()
 {
-    const auto *idx = index();
-    if (!idx)
-        return m_index->error().message;
-    return idx->unavailableReason();
+    if (!m_unsupported.empty())
+        return m_unsupported;
+    std::string reason;
+    if (!m_adminDir.empty()) {
+        const auto *idx = index();
+        reason = !idx ? m_index->error().message : idx->unavailableReason();
+    }
+    if (!m_rpmFile.empty() && !rpmIndex())
+        reason += (reason.empty() ? "" : "; ") + m_rpm->error().message;
+    return reason;
 }
 
 std::optional<pkg::OwnedFile> PackageLookup::lookup(const std::string &path)
@@ -163,11 +242,16 @@ std::optional<pkg::OwnedFile> PackageLookup::lookup(const std::string &path)
     if (auto it = m_known.find(path); it != m_known.end())
         return it->second.owner;
     const auto *idx = index();
-    if (!idx || !idx->available())
-        return std::nullopt;
+    const bool dpkgAvailable = idx && idx->available();
     Entry e;
-    e.owner = idx->lookup(path);
-    if (e.owner)
+    if (dpkgAvailable)
+        e.owner = idx->lookup(path);
+    const auto *rpm = e.owner ? nullptr : rpmIndex();
+    if (!dpkgAvailable && !rpm)
+        return std::nullopt;
+    if (!e.owner && rpm)
+        e.owner = rpm->lookup(path);
+    if (e.owner && !e.owner->fromRpm)
         e.md5sumsStamp = md5sumsStamp(e.owner->package);
     auto owner = e.owner;
     m_known.emplace(path, std::move(e));
@@ -185,11 +269,15 @@ void PackageLookup::save()
         out << kHeader << "\t" << m_stamp << "\n";
         for (const auto &[path, e] : m_known) {
             out << escape(path) << "\t" << (e.owner ? "1" : "0") << "\t";
-            if (e.owner)
-                out << escape(e.owner->package) << "\t" << (e.owner->md5 ? *e.owner->md5 : "-") << "\t"
-                    << escape(e.owner->dpkgPath) << "\t" << escape(e.owner->diversion) << "\t" << e.md5sumsStamp;
-            else
-                out << "\t-\t\t\t";
+            if (e.owner) {
+                const auto &o = *e.owner;
+                std::string kind = std::string(o.fromRpm ? "r" : "d") + (o.configFile ? "c" : "");
+                out << escape(o.package) << "\t" << (o.md5 ? *o.md5 : "-") << "\t" << (o.sha256 ? *o.sha256 : "-")
+                    << "\t" << escape(o.dpkgPath) << "\t" << escape(o.diversion) << "\t" << kind << "\t"
+                    << escape(o.digestNote) << "\t" << (e.md5sumsStamp.empty() ? "-" : e.md5sumsStamp);
+            } else {
+                out << "\t-\t-\t\t\t\t\t-";
+            }
             out << "\n";
         }
         if (!out) {

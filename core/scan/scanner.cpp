@@ -51,7 +51,7 @@ verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
     if (!owned)
         return d;
     d.replacementPackage = owned->package;
-    if (!owned->md5) {
+    if (!owned->md5 && !owned->sha256) {
         d.replacementMismatch = "the manifest of " + owned->package + " has no digest for it";
         return d;
     }
@@ -60,9 +60,12 @@ verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
         d.replacementMismatch = "it could not be hashed: " + digests.error().message;
         return d;
     }
-    if (digests->md5 != *owned->md5) {
-        d.replacementMismatch = "its MD5 " + digests->md5 + " differs from " + *owned->md5 + " in the manifest of " +
-                                owned->package;
+    const bool sha256 = owned->sha256.has_value();
+    const std::string &expected = sha256 ? *owned->sha256 : *owned->md5;
+    const std::string &actual = sha256 ? digests->sha256 : digests->md5;
+    if (actual != expected) {
+        d.replacementMismatch = std::string(sha256 ? "its SHA-256 " : "its MD5 ") + actual + " differs from " +
+                                expected + " in the manifest of " + owned->package;
         return d;
     }
     d.replacedByPackageFile = true;
@@ -183,7 +186,10 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
             cachePath.clear();
         }
     }
-    PackageLookup packages(options.dpkgAdminDir, cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup");
+    // The package database of the scanned root (dpkg or RPM), unless a dpkg admin dir was named.
+    const std::string lookupCache = cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup";
+    PackageLookup packages = options.dpkgAdminDir.empty() ? PackageLookup::forRoot(options.rootDir, lookupCache)
+                                                          : PackageLookup(options.dpkgAdminDir, lookupCache);
 
     std::optional<pkg::HashCache> hashCache;
     if (!cachePath.empty()) {

@@ -13,8 +13,10 @@ namespace loadlens::scan {
 struct ScanOptions {
     std::optional<int> pid;                       // only this process
     std::string procRoot = "/proc";
-    std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache live
-    std::string dpkgAdminDir = "/var/lib/dpkg";
+    std::string rootDir = "/";                     // where /etc/ld.so.preload, ld.so.cache, the package database live
+    // dpkg's admin dir to judge files by; empty: the package database under rootDir (dpkg or
+    // RPM, see PackageLookup::forRoot).
+    std::string dpkgAdminDir;
     bool probeHiddenPids = true;                   // cross-check the listing by probing pids
     bool probeAllPids = false;                     // probe up to pid_max instead of the last pid
     bool verdicts = true;                          // classify modules (hashing, packages, paths)

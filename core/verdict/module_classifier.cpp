@@ -51,27 +51,44 @@ void addPackageReasons(Verdict &v, const ModuleRecord &m, const ModuleFacts &f)
                              "), so LoadLens cannot say whether this file is the one a package installed.",
                          {{"path", m.path}}));
         break;
-    case PackageFacts::State::Verified:
+    case PackageFacts::State::Verified: {
+        const bool md5 = p.digestAlgorithm == "MD5";
         v.add(makeReason(code::PackageVerified, Level::Info,
-                         "Installed by package " + p.package +
-                             " and identical to the package manifest. The manifest is an MD5 list that root "
-                             "can rewrite: this rules out accidents and tampering by non-root users, not by root.",
-                         {{"package", p.package}, {"listed_path", p.listedPath}, {"md5", p.actualMd5},
-                          {"sha256", f.sha256}}));
+                         "Installed by package " + p.package + " and identical to the package manifest. " +
+                             (md5 ? "The manifest is an MD5 list that root can rewrite"
+                                  : "The manifest is the " + p.digestAlgorithm +
+                                        " digest in the RPM database, which root can rewrite") +
+                             ": this rules out accidents and tampering by non-root users, not by root.",
+                         md5 ? Evidence{{"package", p.package}, {"listed_path", p.listedPath}, {"md5", p.actualDigest},
+                                        {"sha256", f.sha256}}
+                             : Evidence{{"package", p.package}, {"listed_path", p.listedPath}, {"sha256", f.sha256}}));
         break;
-    case PackageFacts::State::Modified:
+    }
+    case PackageFacts::State::Modified: {
+        const std::string key = p.digestAlgorithm == "MD5" ? "md5" : "sha256";
         v.add(makeReason(code::PackageModified, Level::High,
                          "Owned by package " + p.package +
                              " but its content differs from the package manifest: the library was changed after "
                              "installation. A replaced system library runs inside every process that loads it.",
-                         {{"package", p.package}, {"listed_path", p.listedPath}, {"expected_md5", p.expectedMd5},
-                          {"actual_md5", p.actualMd5}, {"sha256", f.sha256}}));
+                         {{"package", p.package}, {"listed_path", p.listedPath}, {"expected_" + key, p.expectedDigest},
+                          {"actual_" + key, p.actualDigest}, {"sha256", f.sha256}}));
         break;
+    }
     case PackageFacts::State::OwnedNoDigest:
-        v.add(makeReason(code::PackageNoDigest, Level::Low,
-                         "Listed by package " + p.package +
-                             ", but the package manifest has no digest for it, so its content could not be checked.",
-                         {{"package", p.package}, {"listed_path", p.listedPath}, {"sha256", f.sha256}}));
+        if (p.configFile)
+            v.add(makeReason(code::PackageNoDigest, Level::Low,
+                             "A config file of package " + p.package + ", changed since installation (" + p.detail +
+                                 "). Config files are the administrator's to edit, so the change is not judged, "
+                                 "as with dpkg's conffiles.",
+                             {{"package", p.package}, {"listed_path", p.listedPath},
+                              {"expected_" + std::string(p.digestAlgorithm == "MD5" ? "md5" : "sha256"), p.expectedDigest},
+                              {"sha256", f.sha256}}));
+        else
+            v.add(makeReason(code::PackageNoDigest, Level::Low,
+                             "Listed by package " + p.package + ", but " +
+                                 (p.detail.empty() ? "the package manifest has no digest for it" : p.detail) +
+                                 ", so its content could not be checked.",
+                             {{"package", p.package}, {"listed_path", p.listedPath}, {"sha256", f.sha256}}));
         break;
     case PackageFacts::State::Unowned: {
         Level level = Level::Low;

@@ -10,7 +10,7 @@ namespace loadlens::verdict {
 struct PackageFacts {
     enum class State {
         NotChecked,    // verdicts without package checks (e.g. pseudo modules)
-        NoDatabase,    // no dpkg database on this host: nothing was consulted
+        NoDatabase,    // no package database (dpkg, RPM) readable on this host: nothing was consulted
         Verified,      // owned, digest matches the manifest
         Modified,      // owned, digest differs from the manifest
         OwnedNoDigest, // owned, but the manifest has no digest for it
@@ -20,9 +20,11 @@ struct PackageFacts {
     State state = State::NotChecked;
     std::string package;
     std::string listedPath;   // the path as the manifest lists it (usrmerge may differ)
-    std::string expectedMd5;
-    std::string actualMd5;
-    std::string detail;       // why unverifiable, or where the database is
+    std::string digestAlgorithm = "MD5";  // of the two below: dpkg's manifests MD5, RPM headers SHA-256 (MD5 on old ones)
+    std::string expectedDigest;
+    std::string actualDigest;
+    bool configFile = false;  // an RPM %config file that differs: the administrator's to edit, like a dpkg conffile
+    std::string detail;       // why unverifiable, why no digest, or where the database is
     bool imaSigned = false;   // security.ima xattr carries a signature
 };
 

@@ -91,8 +91,9 @@ void plantCaches(const std::string &cachePath)
     bool found = false;
     for (auto &line : lines) {
         if (line.startsWith(QByteArray(exe.toLocal8Bit() + '\t'))) {
+            // path, owned, package, md5, sha256, listed path, diversion, kind (d: dpkg), note, md5sums stamp
             line = exe.toLocal8Bit() + "\t1\t" + QByteArray::fromStdString(kPlantedPackage) + '\t' + QByteArray(32, 'b') +
-                   '\t' + exe.toLocal8Bit() + "\t\t-";
+                   "\t-\t" + exe.toLocal8Bit() + "\t\td\t\t-";
             found = true;
         }
     }

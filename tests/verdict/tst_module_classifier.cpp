@@ -37,7 +37,7 @@ PackageFacts verified()
     PackageFacts p;
     p.state = PackageFacts::State::Verified;
     p.package = "libc6:amd64";
-    p.actualMd5 = p.expectedMd5 = "0123";
+    p.actualDigest = p.expectedDigest = "0123";
     return p;
 }
 
