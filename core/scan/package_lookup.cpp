@@ -87,6 +87,15 @@ PackageLookup::PackageLookup(std::string adminDir, std::string cachePath)
     }
 }
 
+PackageLookup PackageLookup::forRoot(const std::string &rootDir, const std::string &cachePath)
+{
+    std::string root = rootDir;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    return PackageLookup(root == "/" || root.empty() ? std::string("/var/lib/dpkg") : root + "/var/lib/dpkg",
+                         cachePath);
+}
+
 std::string PackageLookup::databaseStamp() const
 {
     return statStamp(m_adminDir + "/status") + "|" + statStamp(m_adminDir + "/info") + "|" +

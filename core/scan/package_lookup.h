@@ -19,6 +19,11 @@ public:
     // checkCacheTrusted() (common/trusted_path.h) is not used (a warning says why).
     PackageLookup(std::string adminDir, std::string cachePath);
 
+    // The package database of the system under rootDir ("/" or, for a process in another mount
+    // namespace, /proc/PID/root): dpkg's admin directory ROOT/var/lib/dpkg. Paths asked of it are
+    // the paths as seen inside that root.
+    static PackageLookup forRoot(const std::string &rootDir, const std::string &cachePath);
+
     bool available();
     std::string unavailableReason();
     std::optional<pkg::OwnedFile> lookup(const std::string &path);

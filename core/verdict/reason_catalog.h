@@ -30,6 +30,8 @@ inline constexpr std::string_view AnonymousExec = "anonymous-exec";
 inline constexpr std::string_view UntrustedLocation = "untrusted-location";
 inline constexpr std::string_view HiddenProcess = "hidden-process";
 inline constexpr std::string_view KernelProvided = "kernel-provided";
+// A process in another mount namespace whose root (or part of it) could not be read.
+inline constexpr std::string_view OwnRootUnreadable = "own-root-unreadable";
 // Process-level finding: a loader variable names a directory someone other than root can write.
 inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-dir";
 // Windows (PE) images that Wine maps into a Linux process.
