@@ -107,7 +107,7 @@ std::vector<RootView> groupByRoot(const std::vector<ProcessInfo> &processes, con
     return views;
 }
 
-void readForeignRoot(RootView &view)
+void readForeignRoot(RootView &view, RootView &own, const std::string &ownAdminDir)
 {
     if (view.rootUnreadable)
         return;
@@ -121,8 +121,16 @@ void readForeignRoot(RootView &view)
         view.ldCache = std::move(*cache);
     else if (::access(cachePath.c_str(), F_OK) == 0 || errno != ENOENT)
         view.unread.push_back("/etc/ld.so.cache: " + cache.error().message);
-    // No answer cache: it is keyed by the host's database.
+    // The same directory as LoadLens's own database: the same answers, and no second index.
+    struct stat theirs {}, ours {};
+    if (own.lookup && ::stat(underRoot(view.rootDir, "/var/lib/dpkg").c_str(), &theirs) == 0 &&
+        ::stat(ownAdminDir.c_str(), &ours) == 0 && theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) {
+        view.lookup = own.lookup;
+        return;
+    }
+    // No answer cache: it is keyed by LoadLens's own database.
     view.packages.emplace(PackageLookup::forRoot(view.rootDir, std::string()));
+    view.lookup = &*view.packages;
     const std::string status = underRoot(view.rootDir, "/var/lib/dpkg/status");
     if (::access(status.c_str(), R_OK) != 0 && errno != ENOENT)
         view.unread.push_back("/var/lib/dpkg/status: " + std::string(std::strerror(errno)));

@@ -24,7 +24,11 @@ struct RootView {
     std::vector<std::string> unread;
     bool rootUnreadable = false;       // the root itself: no path of it could be looked at
     std::vector<std::size_t> processes;  // indexes into ScanResult::processes
-    std::optional<PackageLookup> packages;
+    std::optional<PackageLookup> packages;  // its own database; none when it shares LoadLens's
+    // The database its packages are asked in: `packages`, or LoadLens's own when the namespace
+    // sees the very same dpkg directory (a namespace that only has a private /etc or /tmp, as
+    // systemd's PrivateTmp services do); null when the root could not be read.
+    PackageLookup *lookup = nullptr;
     std::optional<elf::LdCache> ldCache;
     std::vector<std::string> preloadEntries;
     std::string preloadFile;           // where the entries were read, as shown in evidence
@@ -43,6 +47,6 @@ std::vector<RootView> groupByRoot(const std::vector<ProcessInfo> &processes, con
 
 // Reads the view's ld.so.cache, ld.so.preload and package database (recording what could not be
 // read). The own view is read by the scanner itself from its options.
-void readForeignRoot(RootView &view);
+void readForeignRoot(RootView &view, RootView &own, const std::string &ownAdminDir);
 
 } // namespace loadlens::scan

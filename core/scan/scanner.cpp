@@ -186,8 +186,9 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
     RootView &own = views.front();
     own.rootDir = options.rootDir;
     own.packages.emplace(options.dpkgAdminDir, cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup");
+    own.lookup = &*own.packages;
     for (std::size_t v = 1; v < views.size(); ++v) {
-        readForeignRoot(views[v]);
+        readForeignRoot(views[v], own, options.dpkgAdminDir);
         if (views[v].unread.empty())
             continue;
         const auto &first = result.processes[views[v].processes.front()];
@@ -225,7 +226,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         for (std::size_t index : views[v].processes)
             members.push_back(&result.processes[index]);
         SurveyInputs inputs;
-        inputs.packages = &*views[v].packages;
+        inputs.packages = views[v].lookup;
         inputs.hashCache = hashCache ? &*hashCache : nullptr;
         inputs.rootDir = views[v].rootDir;
         inputs.procRoot = options.procRoot;
@@ -326,7 +327,7 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
                 if (m.deleted && !m.memfd && !view.rootUnreadable) {
                     auto known = deletions[v].find(m.path);
                     if (known == deletions[v].end())
-                        known = deletions[v].emplace(m.path, deletionFacts(m, &*views[v].packages, view.rootDir)).first;
+                        known = deletions[v].emplace(m.path, deletionFacts(m, views[v].lookup, view.rootDir)).first;
                     facts[i].deletion = known->second;
                 }
                 if (!m.executable || proc::hasWindowsImageName(m.path)) {
