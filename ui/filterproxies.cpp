@@ -63,6 +63,14 @@ void ProcessFilterProxy::setNamesOnly(bool namesOnly)
         invalidateRowsFilter();
 }
 
+void ProcessFilterProxy::setNamespaceFilter(std::optional<QString> key)
+{
+    if (key == m_namespace)
+        return;
+    m_namespace = std::move(key);
+    invalidateRowsFilter();
+}
+
 bool ProcessFilterProxy::modulesMatch(const QModelIndex &name) const
 {
     const ProcessKey key{name.data(ProcessTreeModel::PidRole).toInt(),
@@ -82,12 +90,16 @@ bool ProcessFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     const QModelIndex name = source->index(sourceRow, ProcessTreeModel::NameColumn, sourceParent);
     if (m_onlyFlagged && !name.data(ProcessTreeModel::FlaggedRole).toBool())
         return false;
+    if (m_namespace && name.data(ProcessTreeModel::NamespaceRole).toString() != *m_namespace)
+        return false;
     if (m_text.isEmpty())
         return true;
     const QString pid = QString::number(name.data(ProcessTreeModel::PidRole).toInt());
     const QString user = source->index(sourceRow, ProcessTreeModel::UserColumn, sourceParent).data().toString();
+    const QString space = source->index(sourceRow, ProcessTreeModel::NamespaceColumn, sourceParent).data().toString();
     return name.data().toString().contains(m_text, Qt::CaseInsensitive)
         || user.contains(m_text, Qt::CaseInsensitive) || pid.startsWith(m_text)
+        || space.contains(m_text, Qt::CaseInsensitive)
         || (!m_namesOnly && modulesMatch(name));
 }
 

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <map>
+#include <optional>
 
 namespace loadlens::ui {
 
@@ -31,12 +32,17 @@ public:
     // Only processes whose worst verdict is above info; their ancestors stay for context.
     void setOnlyFlagged(bool onlyFlagged);
     bool onlyFlagged() const { return m_onlyFlagged; }
+    // Only the processes of one mount namespace (ProcessTreeModel::namespaceKey: "" is
+    // LoadLens's own); nullopt: all. Their ancestors stay for context.
+    void setNamespaceFilter(std::optional<QString> key);
+    std::optional<QString> namespaceFilter() const { return m_namespace; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     bool modulesMatch(const QModelIndex &name) const;
+    std::optional<QString> m_namespace;
 
     QString m_text;
     bool m_onlyFlagged = false;

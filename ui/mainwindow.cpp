@@ -17,8 +17,10 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -196,6 +198,17 @@ QWidget *MainWindow::createProcessPane()
         m_processView->expandAll();
     });
 
+    m_namespaceFilter = new QComboBox;
+    m_namespaceFilter->setToolTip(QStringLiteral(
+        "Show the processes of one mount namespace or container: each is judged against its own root"));
+    m_namespaceFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_namespaceFilter, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QVariant key = m_namespaceFilter->itemData(index);
+        m_processProxy->setNamespaceFilter(key.isValid() ? std::optional<QString>(key.toString()) : std::nullopt);
+        m_processView->expandAll();
+    });
+    updateNamespaceChoices();
+
     m_processView = makeProcessTreeView(m_processProxy);
     connect(m_processView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { updateModulePane(); });
@@ -203,9 +216,42 @@ QWidget *MainWindow::createProcessPane()
     auto *pane = new QWidget;
     auto *layout = new QVBoxLayout(pane);
     layout->setContentsMargins(4, 4, 4, 0);
-    layout->addWidget(m_processFilter);
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_processFilter, 1);
+    filters->addWidget(m_namespaceFilter);
+    layout->addLayout(filters);
     layout->addWidget(m_processView);
     return pane;
+}
+
+void MainWindow::updateNamespaceChoices()
+{
+    const QVariant current = m_namespaceFilter->currentData();
+    std::map<QString, QString> others;  // key -> label, for the namespaces other than ours
+    int own = 0;
+    if (m_result) {
+        for (const auto &p : m_result->processes) {
+            const QString key = ProcessTreeModel::namespaceKey(p);
+            if (key.isEmpty()) {
+                ++own;
+                continue;
+            }
+            QString &label = others[key];
+            if (label.isEmpty() || label.startsWith(QStringLiteral("mnt ")))
+                label = ProcessTreeModel::namespaceLabel(p);
+        }
+    }
+    const QSignalBlocker blocker(m_namespaceFilter);
+    m_namespaceFilter->clear();
+    m_namespaceFilter->addItem(QStringLiteral("All namespaces"));
+    m_namespaceFilter->addItem(QStringLiteral("This host's namespace"), QString());
+    for (const auto &[key, label] : others)
+        m_namespaceFilter->addItem(label == QStringLiteral("mnt ") + key.mid(4) ? label : label + QStringLiteral(" (") + key + QLatin1Char(')'), key);
+    const int keep = current.isValid() ? m_namespaceFilter->findData(current) : 0;
+    m_namespaceFilter->setCurrentIndex(keep >= 0 ? keep : 0);
+    if (keep < 0)
+        m_processProxy->setNamespaceFilter(std::nullopt);
+    m_namespaceFilter->setEnabled(!others.empty());
 }
 
 QWidget *MainWindow::createModulePane()
@@ -322,6 +368,7 @@ void MainWindow::applyResult(std::shared_ptr<const ScanResult> result, bool admi
         m_processIndex[{m_result->processes[i].pid, m_result->processes[i].startTime}] = i;
 
     m_processProxy->setModuleTerms(processModuleTerms(*m_result));
+    updateNamespaceChoices();
     if (sameDataSet) {
         m_processModel->mergeProcesses(m_result->processes, m_result->findings);
     } else {

@@ -18,6 +18,7 @@ class QAction;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QComboBox;
 class QMenu;
 class QProgressBar;
 class QPushButton;
@@ -85,6 +86,8 @@ public:
     RowActions *rowActions() const { return m_rowActions; }
     ProcessFilterProxy *processProxy() const { return m_processProxy; }
     QLineEdit *processFilter() const { return m_processFilter; }
+    // "All namespaces", "This host", then each other mount namespace or container of the scan.
+    QComboBox *namespaceFilter() const { return m_namespaceFilter; }
     // "Who loads this": the live view, filtered to the processes with a module matching `path`.
     void showWhoLoads(const QString &path);
 
@@ -122,6 +125,7 @@ signals:
     void scanFailed(const QString &message);
 
 private:
+    void updateNamespaceChoices();
     // Application-wide signal: cut before the QWidget part of this window is torn down.
     QMetaObject::Connection m_focusConnection;
     void createActions();
@@ -167,6 +171,7 @@ private:
     QTreeView *m_moduleView = nullptr;
     VerdictDetailsView *m_details = nullptr;
     QLineEdit *m_processFilter = nullptr;
+    QComboBox *m_namespaceFilter = nullptr;
     QLineEdit *m_moduleFilter = nullptr;
     QCheckBox *m_onlyFlaggedBox = nullptr;
     QMenu *m_fileMenu = nullptr;

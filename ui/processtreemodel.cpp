@@ -41,6 +41,11 @@ std::vector<ProcessTreeModel::Row> ProcessTreeModel::makeRows(const std::vector<
             args << toQString(arg);
         row.commandLine = args.join(QLatin1Char(' '));
         row.namespaceHint = toQString(process.namespaceHint);
+        row.namespaceKey = namespaceKey(process);
+        row.namespaceLabel = namespaceLabel(process);
+        row.namespaceFull = process.container.empty()
+                                ? row.namespaceKey
+                                : toQString(process.container.runtime) + QLatin1Char(' ') + toQString(process.container.id);
         for (const auto &error : process.errors)
             row.errors << toQString(error);
         row.moduleCount = static_cast<int>(process.modules.size());
@@ -289,6 +294,25 @@ int ProcessTreeModel::rowCount(const QModelIndex &parent) const
     return static_cast<int>(node->children.size());
 }
 
+QString ProcessTreeModel::namespaceKey(const ProcessInfo &process)
+{
+    if (process.namespaceHint.empty() || process.mountNamespace == 0)
+        return {};
+    return QStringLiteral("mnt:") + QString::number(process.mountNamespace);
+}
+
+QString ProcessTreeModel::namespaceLabel(const ProcessInfo &process)
+{
+    if (!process.container.empty())
+        return toQString(process.container.runtime) + QLatin1Char(' ') +
+               toQString(process.container.id).left(12);
+    if (process.namespaceHint.empty())
+        return {};
+    if (process.mountNamespace == 0)
+        return QStringLiteral("other");
+    return QStringLiteral("mnt ") + QString::number(process.mountNamespace);
+}
+
 int ProcessTreeModel::columnCount(const QModelIndex &) const
 {
     return ColumnCount;
@@ -310,6 +334,7 @@ QVariant ProcessTreeModel::displayData(const Row &row, int column) const
         if (row.flaggedModules > 0)
             return QStringLiteral("%1 (%2 flagged)").arg(levelText(row.worst)).arg(row.flaggedModules);
         return levelText(row.worst);
+    case NamespaceColumn: return row.namespaceLabel;
     }
     return {};
 }
@@ -322,6 +347,7 @@ QVariant ProcessTreeModel::sortData(const Row &row, int column) const
     case UserColumn: return row.user;
     case ModulesColumn: return row.moduleCount == 0 && !row.errors.isEmpty() ? -1 : row.moduleCount;
     case VerdictColumn: return static_cast<int>(row.worst);
+    case NamespaceColumn: return row.namespaceLabel;
     }
     return {};
 }
@@ -337,7 +363,10 @@ QString ProcessTreeModel::toolTip(const Row &row) const
     if (row.hidden)
         lines << QStringLiteral("HIDDEN: answers a pid probe but is missing from the /proc listing");
     if (!row.namespaceHint.isEmpty())
-        lines << QStringLiteral("namespace: ") + row.namespaceHint;
+        lines << QStringLiteral("namespace: ") + row.namespaceHint +
+                     QStringLiteral(" (its modules are judged against its own root)");
+    if (!row.namespaceLabel.isEmpty() && !row.namespaceLabel.startsWith(QStringLiteral("mnt ")))
+        lines << QStringLiteral("container: ") + row.namespaceLabel;
     for (const auto &error : row.errors)
         lines << QStringLiteral("could not read: ") + error;
     return lines.join(QLatin1Char('\n'));
@@ -391,6 +420,7 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
     case HiddenRole: return row.hidden;
     case ReadErrorsRole: return row.errors;
     case ModuleCountRole: return row.moduleCount;
+    case NamespaceRole: return row.namespaceKey;
     case ExportValueRole: return exportData(row, column);
     case ExportKeyRole: return row.key.pid;
     case ExportExtraValuesRole:
@@ -414,6 +444,7 @@ QVariant ProcessTreeModel::exportData(const Row &row, int column) const
     case PidColumn: return row.key.pid;
     case ModulesColumn: return unread ? QVariant() : QVariant(row.moduleCount);
     case VerdictColumn: return unread && row.worst == Level::Ok ? QVariant() : QVariant(levelText(row.worst));
+    case NamespaceColumn: return row.namespaceFull;
     }
     return {};
 }
@@ -434,6 +465,7 @@ QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, 
     case UserColumn: return QStringLiteral("User");
     case ModulesColumn: return QStringLiteral("Modules");
     case VerdictColumn: return QStringLiteral("Verdict");
+    case NamespaceColumn: return QStringLiteral("Namespace");
     }
     return {};
 }

@@ -25,7 +25,9 @@ class ProcessTreeModel final : public QAbstractItemModel {
     Q_DISABLE_COPY_MOVE(ProcessTreeModel)
 
 public:
-    enum Column { NameColumn, PidColumn, UserColumn, ModulesColumn, VerdictColumn, ColumnCount };
+    // Namespace: empty for LoadLens's own mount namespace, else the container (runtime and
+    // short id) or the namespace's inode.
+    enum Column { NameColumn, PidColumn, UserColumn, ModulesColumn, VerdictColumn, NamespaceColumn, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1,  // raw value of the column: name, pid, user, count, level
         PidRole,                      // int
@@ -35,6 +37,7 @@ public:
         HiddenRole,                   // bool
         ReadErrorsRole,               // QStringList: what could not be read
         ModuleCountRole,              // int
+        NamespaceRole,                // QString: namespaceKey() of the process; empty for LoadLens's own
     };
     Q_ENUM(Column)
     Q_ENUM(Role)
@@ -47,6 +50,11 @@ public:
     // A rescan of the same host: rows are inserted, removed, moved and updated in place.
     void mergeProcesses(const std::vector<ProcessInfo> &processes, const std::vector<Finding> &findings);
     void clear();
+
+    // What the namespace filter compares: "" for LoadLens's own mount namespace (or unknown),
+    // "mnt:INODE" for another, and the label shown for it.
+    static QString namespaceKey(const ProcessInfo &process);
+    static QString namespaceLabel(const ProcessInfo &process);
 
     QModelIndex indexForKey(const ProcessKey &key, int column = 0) const;
     std::optional<ProcessKey> keyAt(const QModelIndex &index) const;
@@ -68,6 +76,9 @@ private:
         QString exe;
         QString commandLine;
         QString namespaceHint;
+        QString namespaceKey;
+        QString namespaceLabel;
+        QString namespaceFull;  // exports: the whole container id, or the namespace key
         QStringList errors;
         int moduleCount = 0;
         int flaggedModules = 0;

@@ -82,6 +82,14 @@ struct ModuleRecord {
     Verdict verdict;
 };
 
+// The container a process runs in, as its cgroup path names it ("docker", "containerd",
+// "cri-o", "kubernetes", "podman", "lxc", "systemd-nspawn"); runtime empty when none is recognisable.
+struct ContainerInfo {
+    std::string runtime;
+    std::string id;  // container id (64 hex digits) or name (lxc, nspawn machine)
+    bool empty() const { return runtime.empty(); }
+};
+
 struct ProcessInfo {
     int pid = 0;
     int ppid = 0;
@@ -95,6 +103,8 @@ struct ProcessInfo {
     bool kernelThread = false;
     bool hidden = false;              // answered a pid probe but missing from the /proc listing
     std::string namespaceHint;        // non-empty when the mount namespace differs from ours
+    std::uint64_t mountNamespace = 0;  // inode of /proc/PID/ns/mnt; 0 when unreadable
+    ContainerInfo container;           // from /proc/PID/cgroup
     std::map<std::string, std::string> loaderEnv;  // LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...
     std::vector<std::string> errors;  // what could not be read and why
     std::vector<ModuleRecord> modules;

@@ -150,11 +150,14 @@ std::vector<SearchStep> searchOrder(const SearchRequest &request)
 }
 
 std::optional<std::size_t> stepIndexForDirectory(const std::vector<SearchStep> &steps,
-                                                 std::string_view directory)
+                                                 std::string_view directory, std::string_view rootDir)
 {
+    std::string root(rootDir == "/" ? std::string_view() : rootDir);
+    while (!root.empty() && root.back() == '/')
+        root.pop_back();
     const std::string wanted = normalDirectory(directory);
     struct stat wantedStat {};
-    const bool wantedExists = !isRelativePath(wanted) && ::stat(wanted.c_str(), &wantedStat) == 0;
+    const bool wantedExists = !isRelativePath(wanted) && ::stat((root + wanted).c_str(), &wantedStat) == 0;
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const std::string candidate = normalDirectory(steps[i].directory);
         if (candidate == wanted)
@@ -162,7 +165,7 @@ std::optional<std::size_t> stepIndexForDirectory(const std::vector<SearchStep> &
         if (!wantedExists || steps[i].relative)
             continue;
         struct stat st {};
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        if (::stat((root + candidate).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
             st.st_dev == wantedStat.st_dev && st.st_ino == wantedStat.st_ino)
             return i;
     }

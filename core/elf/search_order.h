@@ -58,9 +58,10 @@ std::vector<SearchStep> searchOrder(const SearchRequest &request);
 
 // The first step whose directory is `directory`: equal after lexical normalisation, or the
 // same directory on disk (so /lib/x86_64-linux-gnu matches /usr/lib/x86_64-linux-gnu where
-// /lib is a symlink). Relative steps only match lexically.
+// /lib is a symlink). Relative steps only match lexically. rootDir: the directories are looked
+// up under it (the root of another mount namespace, /proc/PID/root).
 std::optional<std::size_t> stepIndexForDirectory(const std::vector<SearchStep> &steps,
-                                                 std::string_view directory);
+                                                 std::string_view directory, std::string_view rootDir = "/");
 
 // "/usr/bin/ls" -> "/usr/bin", "/ls" -> "/", "ls" -> ".".
 std::string directoryOf(std::string_view path);

@@ -91,7 +91,8 @@ public:
     void run(const std::string &path);
 
 private:
-    int visit(const std::string &path, Frame &frame);
+    int visit(const std::string &logicalPath, Frame &frame);
+    std::string physical(const std::string &path) const;
     void fail(const std::string &path, int err);
     void addWriter(const Frame &owner, const Right &right, Writer writer);
     void relateToChild(const Frame &dir, const PathComponent *child, const std::string &childPath);
@@ -105,13 +106,24 @@ private:
     std::set<std::tuple<std::string, std::string, int, std::uint32_t, std::string>> m_seen;
 };
 
-int Walker::visit(const std::string &path, Frame &frame)
+std::string Walker::physical(const std::string &path) const
 {
+    if (m_options.rootDir.empty() || m_options.rootDir == "/")
+        return path;
+    std::string root = m_options.rootDir;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    return path == "/" ? root + "/" : root + path;  // the trailing slash resolves /proc/PID/root itself
+}
+
+int Walker::visit(const std::string &logicalPath, Frame &frame)
+{
+    const std::string path = physical(logicalPath);
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0)
         return errno;
     PathComponent &c = frame.component;
-    c.path = path;
+    c.path = logicalPath;
     c.uid = st.st_uid;
     c.gid = st.st_gid;
     c.mode = st.st_mode;

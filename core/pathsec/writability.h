@@ -52,6 +52,10 @@ struct CheckOptions {
     // Account files that say who is in group 0 (read directly: those of the scanned root).
     std::string groupFile = "/etc/group";
     std::string passwdFile = "/etc/passwd";
+    // The path is read as a process under this root sees it (another mount namespace's
+    // /proc/PID/root): every component is looked up under it and absolute symlinks restart there.
+    // Reported paths stay the ones inside the root.
+    std::string rootDir = "/";
 };
 
 struct WritabilityReport {

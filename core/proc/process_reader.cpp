@@ -1,5 +1,7 @@
 #include "proc/process_reader.h"
 
+#include "proc/cgroup_container.h"
+
 #include "common/log.h"
 #include "proc/errno_text.h"
 #include "proc/maps_parser.h"
@@ -261,11 +263,17 @@ ProcessInfo ProcessReader::read(int pid, ReadOutcome *outcomeOut)
     }
 
     if (auto ns = readLinkAt(memoryFd, "ns/mnt"); ns.ok()) {
+        info.mountNamespace = namespaceInode(*ns);
         if (!m_ownMountNamespace.empty() && *ns != m_ownMountNamespace)
             info.namespaceHint = *ns + " (differs from LoadLens's " + m_ownMountNamespace + ")";
     } else if (!read.failed("ns/mnt", ns.error().code, false)) {
         return info;
     }
+
+    // Readable by everyone; a process in no container (or an unknown runtime) has none.
+    if (auto cgroup = m_buffer.readAt(memoryFd, "cgroup", 65536); cgroup.ok())
+        if (auto container = containerFromCgroupFile(cgroup->data))
+            info.container = std::move(*container);
 
     // Did the process live through the whole read? Reads of an exiting process can come back
     // short or empty rather than failing. The pid directory fd is bound to the process it was

@@ -135,6 +135,9 @@ json processToJson(const ProcessInfo &p, const ScanResult &scan)
             {"kernel_thread", p.kernelThread},
             {"hidden", p.hidden},
             {"namespace", utf8(p.namespaceHint)},
+            {"mount_namespace", p.mountNamespace},
+            {"container", p.container.empty() ? json(nullptr)
+                                              : json{{"runtime", utf8(p.container.runtime)}, {"id", utf8(p.container.id)}}},
             {"loader_env", env},
             {"errors", errors},
             {"worst_level", std::string(levelName(worst))},

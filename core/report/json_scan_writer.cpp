@@ -93,7 +93,13 @@ void writeProcess(JsonStream &j, const ProcessInfo &p, const FactsLookup &facts,
         .field("kernel_thread", p.kernelThread)
         .field("hidden", p.hidden)
         .field("namespace", p.namespaceHint)
-        .key("loader_env")
+        .field("mount_namespace", p.mountNamespace)
+        .key("container");
+    if (p.container.empty())
+        j.null();
+    else
+        j.beginObject().field("runtime", p.container.runtime).field("id", p.container.id).endObject();
+    j.key("loader_env")
         .beginObject();
     for (const auto &[k, v] : p.loaderEnv)
         j.field(k, v);

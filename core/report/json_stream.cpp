@@ -133,6 +133,13 @@ JsonStream &JsonStream::value(bool b)
     return *this;
 }
 
+JsonStream &JsonStream::null()
+{
+    separate();
+    m_out += "null";
+    return *this;
+}
+
 JsonStream &JsonStream::value(std::int64_t n)
 {
     separate();

@@ -23,6 +23,7 @@ public:
     JsonStream &value(const char *text) { return value(std::string_view(text)); }
     JsonStream &value(const std::string &text) { return value(std::string_view(text)); }
     JsonStream &value(bool b);
+    JsonStream &null();
     JsonStream &value(std::int64_t n);
     JsonStream &value(std::uint64_t n);
     JsonStream &value(int n) { return value(static_cast<std::int64_t>(n)); }

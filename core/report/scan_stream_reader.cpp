@@ -192,6 +192,15 @@ ProcessInfo process(const Json &p, std::map<FileKey, FileFacts> &files)
     out.kernelThread = flag(p, "kernel_thread");
     out.hidden = flag(p, "hidden");
     out.namespaceHint = text(p, "namespace");
+    // Added later: older reports have neither.
+    if (p.contains("mount_namespace"))
+        out.mountNamespace = unsignedNumber(p, "mount_namespace");
+    if (auto c = p.find("container"); c != p.end() && !c->is_null()) {
+        if (!c->is_object())
+            throw BadField("\"container\" is neither an object nor null");
+        out.container.runtime = text(*c, "runtime");
+        out.container.id = text(*c, "id");
+    }
     for (const auto &[key, value] : object(p, "loader_env").items()) {
         if (!value.is_string())
             throw BadField("loader_env \"" + key + "\" is not a string");

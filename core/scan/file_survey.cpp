@@ -113,11 +113,16 @@ struct PendingFile {
     std::string mapFiles;  // /proc/PID/map_files/... of one mapping, for deleted or replaced files
 };
 
-void judgePackage(SurveyedFile &s, PackageLookup *packages)
+void judgePackage(SurveyedFile &s, PackageLookup *packages, const std::string &rootUnreadable)
 {
     auto &p = s.package;
     if (s.deleted)
         return;  // the old content cannot be compared with the current manifest: deletion rules decide
+    if (!rootUnreadable.empty()) {
+        p.state = verdict::PackageFacts::State::NoDatabase;
+        p.detail = "the root of its mount namespace could not be read: " + rootUnreadable;
+        return;
+    }
     if (s.changedDuringScan) {
         p.state = verdict::PackageFacts::State::Unverifiable;
         p.detail = "file changed during scan: the file at the path was replaced or rewritten between being "
@@ -198,9 +203,22 @@ void judgeLocation(SurveyedFile &s, const pathsec::LocationContext &context, con
 
 } // namespace
 
-WritabilitySummary summariseWritability(const std::string &path)
+std::string underRoot(const std::string &root, const std::string &path)
 {
-    const auto report = pathsec::checkWritable(path);
+    if (root.empty() || root == "/")
+        return path;
+    return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
+}
+
+WritabilitySummary summariseWritability(const std::string &path, const std::string &rootDir)
+{
+    pathsec::CheckOptions options;
+    if (!rootDir.empty() && rootDir != "/") {
+        options.rootDir = rootDir;
+        options.groupFile = underRoot(rootDir, "/etc/group");
+        options.passwdFile = underRoot(rootDir, "/etc/passwd");
+    }
+    const auto report = pathsec::checkWritable(path, options);
     WritabilitySummary out;
     out.writable = report.writableByNonRoot;
     out.creatable = report.creatableByNonRoot;
@@ -222,9 +240,21 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                                             SurveyStats &stats, const ProgressFn &progress,
                                             const CancelToken &cancel)
 {
+    std::vector<const ProcessInfo *> all;
+    all.reserve(processes.size());
+    for (const auto &p : processes)
+        all.push_back(&p);
+    return surveyFiles(all, in, stats, progress, cancel);
+}
+
+std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<const ProcessInfo *> &processes,
+                                            const SurveyInputs &in, SurveyStats &stats,
+                                            const ProgressFn &progress, const CancelToken &cancel)
+{
     auto logger = log::get("core.scan");
     std::map<FileKey, PendingFile> pending;
-    for (const auto &p : processes) {
+    for (const ProcessInfo *process : processes) {
+        const ProcessInfo &p = *process;
         for (const auto &m : p.modules) {
             if (m.anonymousExec || m.pseudo || m.path.empty() || m.path[0] != '/')
                 continue;
@@ -253,9 +283,10 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         if (cancel.cancelled())
             break;
         SurveyedFile s;
+        const std::string physicalPath = underRoot(in.rootDir, file.path);
         s.deleted = file.deleted;
-        s.accessPath = file.path;
-        s.facts = pathsec::statFile(file.path);
+        s.accessPath = physicalPath;
+        s.facts = pathsec::statFile(physicalPath);
         s.facts.key = key;
         s.facts.path = file.path;
         // A deleted file or a memfd has no path to stat ("/memfd:x" never existed): that error
@@ -266,12 +297,12 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         bool readThroughMapping = false;
 
         struct stat st {};
-        bool pathIsMappedFile = !file.deleted && ::stat(file.path.c_str(), &st) == 0 &&
+        bool pathIsMappedFile = !file.deleted && ::stat(physicalPath.c_str(), &st) == 0 &&
                                 static_cast<std::uint64_t>(st.st_ino) == key.inode;
         io::UniqueFd fd;
         int openError = ENOENT;
         if (pathIsMappedFile) {
-            fd = io::UniqueFd(::open(file.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+            fd = io::UniqueFd(::open(physicalPath.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
             openError = errno;
             struct stat opened {};
             if (fd.valid() && (::fstat(fd.get(), &opened) != 0 || static_cast<std::uint64_t>(opened.st_ino) != key.inode)) {
@@ -280,7 +311,10 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                 pathIsMappedFile = false;
             }
         }
-        if (!pathIsMappedFile && !file.deleted)
+        if (!pathIsMappedFile && !file.deleted && !in.rootUnreadable.empty())
+            s.facts.errors.push_back("the root of its mount namespace could not be read; facts were read through " +
+                                     file.mapFiles);
+        else if (!pathIsMappedFile && !file.deleted)
             s.facts.errors.push_back("the path now names another file than the one mapped (inode " +
                                      std::to_string(key.inode) + "); facts were read through " + file.mapFiles);
 
@@ -319,7 +353,14 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                                      fst.st_mtim.tv_sec * 1000000000LL + fst.st_mtim.tv_nsec,
                                      fst.st_ctim.tv_sec * 1000000000LL + fst.st_ctim.tv_nsec};
                 std::optional<pkg::Digests> cached;
-                if (in.hashCache)
+                if (in.surveyedElsewhere) {
+                    auto there = in.surveyedElsewhere->find(key);
+                    if (there != in.surveyedElsewhere->end() && !there->second.facts.md5.empty() &&
+                        !there->second.changedDuringScan && there->second.facts.size == stamp.size &&
+                        (there->second.deleted || there->second.facts.mtimeNs == stamp.mtimeNs))
+                        cached = pkg::Digests{there->second.facts.sha256, there->second.facts.md5};
+                }
+                if (!cached && in.hashCache)
                     cached = in.hashCache->find(stamp);
                 if (cached) {
                     s.facts.sha256 = cached->sha256;
@@ -328,7 +369,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
                 } else if (pathIsMappedFile) {
                     // Reopened by the hasher (no descriptor held per file: a busy host maps thousands),
                     // so what it reads must be shown to be this same file afterwards.
-                    jobs.push_back(pkg::HashJob{file.path, -1});
+                    jobs.push_back(pkg::HashJob{physicalPath, -1});
                     jobKeys.push_back(key);
                     expected.emplace(jobs.size() - 1, stamp);
                 } else {
@@ -343,7 +384,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
 
         s.pathMismatch = !pathIsMappedFile && !file.deleted;
         if (!file.deleted && !s.pathMismatch) {
-            auto w = summariseWritability(file.path);
+            auto w = summariseWritability(file.path, in.rootDir);
             s.writable.writableByNonRoot = w.writable;
             s.writable.writers = w.writers;
             s.writable.summary = w.summary;
@@ -351,7 +392,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
             judgeLocation(s, locationContext, w);
             s.package.imaSigned = imaSigned;
             if (pathIsMappedFile) {
-                auto elf = elf::readElf(file.path);
+                auto elf = elf::readElf(physicalPath);
                 if (elf)
                     s.elf = std::move(*elf);
             }
@@ -395,7 +436,7 @@ std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &proc
         }
     }
     for (auto &[key, s] : out)
-        judgePackage(s, in.packages);
+        judgePackage(s, in.packages, in.rootUnreadable);
     return out;
 }
 

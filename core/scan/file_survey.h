@@ -34,9 +34,20 @@ class PackageLookup;
 struct SurveyInputs {
     PackageLookup *packages = nullptr;     // may be unavailable (no dpkg on this host)
     pkg::HashCache *hashCache = nullptr;   // optional
+    // Where the processes' paths are looked up: "/" for LoadLens's own mount namespace, the
+    // namespace's /proc/PID/root for another. Facts keep the paths as the processes see them.
     std::string rootDir = "/";
     std::string procRoot = "/proc";
+    // Files surveyed already from another root: the same (dev, inode) is the same content, so
+    // its digests are taken from there instead of hashing it again.
+    const std::map<FileKey, SurveyedFile> *surveyedElsewhere = nullptr;
+    // Non-empty when rootDir could not be read at all (why): files are read only through their
+    // mappings, and no package is asked.
+    std::string rootUnreadable;
 };
+
+// PATH as seen under ROOT ("/" leaves it as it is).
+std::string underRoot(const std::string &root, const std::string &path);
 
 struct SurveyStats {
     int hashed = 0;
@@ -48,6 +59,10 @@ struct SurveyStats {
 std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<ProcessInfo> &processes, const SurveyInputs &inputs,
                                             SurveyStats &stats, const ProgressFn &progress,
                                             const CancelToken &cancel);
+// The same for some of them (those of one mount namespace).
+std::map<FileKey, SurveyedFile> surveyFiles(const std::vector<const ProcessInfo *> &processes,
+                                            const SurveyInputs &inputs, SurveyStats &stats,
+                                            const ProgressFn &progress, const CancelToken &cancel);
 
 // Converts a pathsec writability report into the verdict's facts (also used for directories).
 struct WritabilitySummary {
@@ -58,7 +73,8 @@ struct WritabilitySummary {
     std::vector<verdict::WriterFact> writers;
     std::vector<std::string> errors;
 };
-WritabilitySummary summariseWritability(const std::string &path);
+// rootDir: see SurveyInputs::rootDir; `path` is the path inside it.
+WritabilitySummary summariseWritability(const std::string &path, const std::string &rootDir = "/");
 
 // Whether a security.ima value is an IMA signature (EVM_IMA_XATTR_DIGSIG with a v2 header whose
 // signature size matches the value), and whether the file open at `fd` carries one.

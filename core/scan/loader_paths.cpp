@@ -63,7 +63,7 @@ std::vector<std::string> splitPreloadList(const std::string &value)
     return out;
 }
 
-bool preloadEntryMatches(const std::string &rawEntry, const ModuleRecord &module)
+bool preloadEntryMatches(const std::string &rawEntry, const ModuleRecord &module, const std::string &rootDir)
 {
     if (module.path.empty() || module.anonymousExec || module.pseudo)
         return false;
@@ -75,6 +75,8 @@ bool preloadEntryMatches(const std::string &rawEntry, const ModuleRecord &module
         return baseName(module.path) == entry;
     if (entry == module.path)
         return true;
+    if (!rootDir.empty() && rootDir != "/")
+        return false;  // realpath would follow absolute symlinks in LoadLens's root, not the process's
     char resolved[PATH_MAX];
     if (::realpath(entry.c_str(), resolved))
         return module.path == resolved;
@@ -95,17 +97,17 @@ std::string LoaderPathAnalyzer::whoCanPlantIn(const std::string &dir)
         return it->second;
     std::string who;
     struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0) {
-        const auto w = summariseWritability(dir);
+    if (::stat(underRoot(m_rootDir, dir).c_str(), &st) == 0) {
+        const auto w = summariseWritability(dir, m_rootDir);
         if (w.creatable || w.writable)
             who = w.who.empty() ? std::string("a non-root user") : w.who;
     } else {
         // Missing: whoever can create the first missing component can create the directory.
         std::string parent = elf::directoryOf(dir);
-        while (parent != "/" && parent != "." && ::stat(parent.c_str(), &st) != 0)
+        while (parent != "/" && parent != "." && ::stat(underRoot(m_rootDir, parent).c_str(), &st) != 0)
             parent = elf::directoryOf(parent);
         if (parent != ".") {
-            const auto w = summariseWritability(parent);
+            const auto w = summariseWritability(parent, m_rootDir);
             if (w.creatable || w.writable)
                 who = (w.who.empty() ? std::string("a non-root user") : w.who) + " (by creating it in " + parent + ")";
         }
@@ -136,7 +138,7 @@ const std::vector<verdict::RpathFact> &LoaderPathAnalyzer::rpathFacts(const File
             if (who.empty())
                 continue;
             struct stat st {};
-            const bool exists = ::stat(expanded.path.c_str(), &st) == 0;
+            const bool exists = ::stat(underRoot(m_rootDir, expanded.path).c_str(), &st) == 0;
             facts.push_back({exists ? verdict::RpathFact::Kind::Writable : verdict::RpathFact::Kind::MissingCreatable,
                              entry, expanded.path, tag, who});
         }
@@ -159,31 +161,17 @@ const std::vector<std::string> &LoaderPathAnalyzer::shadowCopies(const FileKey &
             candidates.push_back(dir + "/" + soname);
         for (const auto &candidate : candidates) {
             struct stat st {};
-            if (::stat(candidate.c_str(), &st) != 0 || static_cast<std::uint64_t>(st.st_ino) == key.inode)
+            if (::stat(underRoot(m_rootDir, candidate).c_str(), &st) != 0 ||
+                static_cast<std::uint64_t>(st.st_ino) == key.inode)
                 continue;
             char resolved[PATH_MAX];
-            std::string real = ::realpath(candidate.c_str(), resolved) ? std::string(resolved) : candidate;
+            std::string real =
+                hostRoot() && ::realpath(candidate.c_str(), resolved) ? std::string(resolved) : candidate;
             if (std::find(copies.begin(), copies.end(), real) == copies.end())
                 copies.push_back(real);
         }
     }
     return m_shadow.emplace(key, std::move(copies)).first->second;
-}
-
-const LoaderPathAnalyzer::NamespacePreload *LoaderPathAnalyzer::namespacePreload(const ProcessInfo &process)
-{
-    if (m_procRoot.empty() || process.namespaceHint.empty())
-        return nullptr;
-    if (auto it = m_namespacePreload.find(process.namespaceHint); it != m_namespacePreload.end())
-        return &it->second;
-    // Read once per namespace, through the first process seen in it. Unreadable (another
-    // user's namespace, the process gone): the host's file is the best guess left.
-    const std::string root = m_procRoot + "/" + std::to_string(process.pid) + "/root";
-    auto entries = pathsec::readLdSoPreload(root);
-    if (!entries)
-        return nullptr;
-    return &m_namespacePreload.emplace(process.namespaceHint, NamespacePreload{std::move(*entries), root + "/etc/ld.so.preload"})
-                .first->second;
 }
 
 void LoaderPathAnalyzer::addPreloadFacts(const ProcessInfo &process, std::vector<verdict::ModuleFacts> &facts)
@@ -194,18 +182,16 @@ void LoaderPathAnalyzer::addPreloadFacts(const ProcessInfo &process, std::vector
             continue;
         for (const auto &entry : splitPreloadList(it->second))
             for (std::size_t i = 0; i < process.modules.size(); ++i)
-                if (!facts[i].inPreloadEnv && preloadEntryMatches(entry, process.modules[i])) {
+                if (!facts[i].inPreloadEnv && preloadEntryMatches(entry, process.modules[i], m_rootDir)) {
                     facts[i].inPreloadEnv = true;
                     facts[i].preloadVariable = variable;
                 }
     }
-    const NamespacePreload *own = namespacePreload(process);
-    for (const auto &entry : own ? own->entries : m_preloadFile)
+    for (const auto &entry : m_preloadFile)
         for (std::size_t i = 0; i < process.modules.size(); ++i)
-            if (preloadEntryMatches(entry, process.modules[i])) {
+            if (preloadEntryMatches(entry, process.modules[i], m_rootDir)) {
                 facts[i].inPreloadFile = true;
-                if (own)
-                    facts[i].preloadFile = own->file;
+                facts[i].preloadFile = m_preloadFileShown;
             }
 
     // A module that sits in an LD_LIBRARY_PATH directory was found through it, whether it was
@@ -279,7 +265,7 @@ void LoaderPathAnalyzer::addSearchPathFacts(const ProcessInfo &process, std::vec
                 request.ldLibraryPath = ldLibraryPath;
                 request.cache = m_cache;
                 const auto steps = elf::searchOrder(request);
-                const auto found = elf::stepIndexForDirectory(steps, loadedDir);
+                const auto found = elf::stepIndexForDirectory(steps, loadedDir, m_rootDir);
                 if (found) {
                     const auto &step = steps[*found];
                     outcome.foundThrough = step.source == elf::SearchSource::DefaultDir

@@ -25,9 +25,14 @@ public:
     // Facts for each module of `process`, in the order of process.modules.
     std::vector<verdict::ModuleFacts> analyse(const ProcessInfo &process);
 
-    // Live scans: a process in another mount namespace is judged against its own
-    // /etc/ld.so.preload, read through PROCROOT/PID/root, not the host's.
-    void readNamespacePreloadFiles(std::string procRoot) { m_procRoot = std::move(procRoot); }
+    // The processes judged are those of another mount namespace, whose root is `rootDir`
+    // (/proc/PID/root): directories are checked under it, and a module named by the preload file
+    // says which file that was (`preloadFileShown`).
+    void setRoot(std::string rootDir, std::string preloadFileShown)
+    {
+        m_rootDir = std::move(rootDir);
+        m_preloadFileShown = std::move(preloadFileShown);
+    }
 
     // Hook analysis: the exports of preloaded modules are always compared with the system
     // libraries' (interposition); those of other modules when no package verified them, or of
@@ -70,18 +75,13 @@ private:
     const std::map<FileKey, SurveyedFile> &m_files;
     const elf::LdCache *m_cache;
     std::vector<std::string> m_preloadFile;
-    std::string m_procRoot;
-    struct NamespacePreload {
-        std::vector<std::string> entries;
-        std::string file;
-    };
-    std::unordered_map<std::string, NamespacePreload> m_namespacePreload;  // by namespaceHint
+    std::string m_rootDir = "/";
+    std::string m_preloadFileShown;  // empty: the host's /etc/ld.so.preload
+    bool hostRoot() const { return m_rootDir.empty() || m_rootDir == "/"; }
     std::map<FileKey, Result<std::vector<std::string>>> m_exports;
     bool m_interpositionForAll = false;
-    std::string m_rootDir = "/";
     std::function<std::string(const std::string &)> m_packageOf;
     std::map<std::size_t, std::optional<SystemLibrary>> m_hostSystemLibraries;
-    const NamespacePreload *namespacePreload(const ProcessInfo &process);
     std::unordered_map<std::string, std::string> m_plantable;
     std::map<FileKey, std::vector<verdict::RpathFact>> m_rpath;
     std::map<FileKey, std::vector<std::string>> m_shadow;
@@ -95,7 +95,9 @@ private:
 
 // LD_PRELOAD / ld.so.preload entry matching: an entry with a slash names a file, one without
 // a slash a library name searched like a DT_NEEDED.
-bool preloadEntryMatches(const std::string &entry, const ModuleRecord &module);
+// rootDir: the root the process sees; an entry that names a file through a symlink is resolved
+// only under LoadLens's own root (elsewhere it must name the module's path itself).
+bool preloadEntryMatches(const std::string &entry, const ModuleRecord &module, const std::string &rootDir = "/");
 std::vector<std::string> splitPreloadList(const std::string &value);
 
 } // namespace loadlens::scan

@@ -13,12 +13,14 @@
 #include "scan/file_survey.h"
 #include "scan/loader_env_findings.h"
 #include "scan/loader_paths.h"
+#include "scan/root_views.h"
 #include "scan/windows_images.h"
 #include "hijacklibs/hijacklibs.h"
 #include "verdict/module_classifier.h"
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <ctime>
 #include <unordered_map>
 #include <sys/stat.h>
@@ -27,21 +29,16 @@ namespace loadlens::scan {
 
 namespace {
 
-std::string underRoot(const std::string &root, const std::string &path)
-{
-    if (root.empty() || root == "/")
-        return path;
-    return (root.back() == '/' ? root.substr(0, root.size() - 1) : root) + path;
-}
-
 // An upgrade replaces the file with the package's new version: only a file at the path that a
 // package lists and that matches that package's manifest digest is one. Anything else there
 // (planted after the deletion, modified since) leaves the deletion unexplained.
-verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
+// Judged in the process's own root: what is now at the path there, and that root's packages.
+verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg, const std::string &rootDir)
 {
     verdict::DeletionFacts d;
+    const std::string physical = underRoot(rootDir, m.path);
     struct stat st {};
-    if (::stat(m.path.c_str(), &st) != 0) {
+    if (::stat(physical.c_str(), &st) != 0) {
         d.pathNowAbsent = true;
         return d;
     }
@@ -55,7 +52,7 @@ verdict::DeletionFacts deletionFacts(const ModuleRecord &m, PackageLookup *dpkg)
         d.replacementMismatch = "the manifest of " + owned->package + " has no digest for it";
         return d;
     }
-    auto digests = pkg::hashFile(m.path);
+    auto digests = pkg::hashFile(physical);
     if (!digests) {
         d.replacementMismatch = "it could not be hashed: " + digests.error().message;
         return d;
@@ -186,10 +183,37 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
             cachePath.clear();
         }
     }
+    // One root per mount namespace: the host's for LoadLens's own, /proc/PID/root for the others.
+    const bool liveRoot = options.rootDir.empty() || options.rootDir == "/";
+    auto views = groupByRoot(result.processes, options.procRoot, liveRoot);
+    RootView &own = views.front();
+    own.rootDir = options.rootDir;
     // The package database of the scanned root (dpkg or RPM), unless a dpkg admin dir was named.
     const std::string lookupCache = cachePath.empty() ? std::string() : cachePath + ".dpkg-lookup";
-    PackageLookup packages = options.dpkgAdminDir.empty() ? PackageLookup::forRoot(options.rootDir, lookupCache)
-                                                          : PackageLookup(options.dpkgAdminDir, lookupCache);
+    own.packages.emplace(options.dpkgAdminDir.empty() ? PackageLookup::forRoot(options.rootDir, lookupCache)
+                                                      : PackageLookup(options.dpkgAdminDir, lookupCache));
+    own.lookup = &*own.packages;
+    const std::string ownAdminDir =
+        options.dpkgAdminDir.empty() ? underRoot(options.rootDir, "/var/lib/dpkg") : options.dpkgAdminDir;
+    for (std::size_t v = 1; v < views.size(); ++v) {
+        readForeignRoot(views[v], own, ownAdminDir);
+        if (views[v].unread.empty())
+            continue;
+        const auto &first = result.processes[views[v].processes.front()];
+        Evidence evidence{{"mount_namespace", std::to_string(views[v].mountNamespace)},
+                          {"processes", std::to_string(views[v].processes.size())},
+                          {"root", views[v].rootDir},
+                          {"unread", views[v].unreadText()}};
+        if (!views[v].container.empty())
+            evidence.emplace_back("container", views[v].container.runtime + " " + views[v].container.id);
+        result.findings.push_back(Finding{
+            "namespace-root-unreadable", Level::Low, first.pid,
+            "The processes of " + views[v].name() + " are judged against their own root, but " +
+                (views[v].rootUnreadable ? std::string("it could not be read") : std::string("part of it could not be read")) +
+                " (" + views[v].unreadText() + "). Their modules are judged without those parts (each verdict says so), "
+                "not against this host's files in their place.",
+            "", "", std::move(evidence)});
+    }
 
     std::optional<pkg::HashCache> hashCache;
     if (!cachePath.empty()) {
@@ -200,55 +224,83 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
             logger->warn("hash cache not used: {}", opened.error().message);
     }
 
-    SurveyInputs inputs;
-    inputs.packages = &packages;
-    inputs.hashCache = hashCache ? &*hashCache : nullptr;
-    inputs.rootDir = options.rootDir;
-    inputs.procRoot = options.procRoot;
+    // Facts per view: a file is identified by (dev, inode) everywhere, but where it lies, who owns
+    // it in package terms and who can replace it depend on the root it is seen from.
+    std::vector<std::map<FileKey, SurveyedFile>> viewFiles(views.size());
     SurveyStats surveyStats;
-    auto files = surveyFiles(result.processes, inputs, surveyStats, progress, cancel);
-    logger->debug("surveyed {} files: {} hashed, {} from cache, {} failed; at {:.1f} ms", files.size(),
+    for (std::size_t v = 0; v < views.size() && !cancel.cancelled(); ++v) {
+        std::vector<const ProcessInfo *> members;
+        members.reserve(views[v].processes.size());
+        for (std::size_t index : views[v].processes)
+            members.push_back(&result.processes[index]);
+        SurveyInputs inputs;
+        inputs.packages = views[v].lookup;
+        inputs.hashCache = hashCache ? &*hashCache : nullptr;
+        inputs.rootDir = views[v].rootDir;
+        inputs.procRoot = options.procRoot;
+        inputs.surveyedElsewhere = v > 0 ? &viewFiles.front() : nullptr;
+        if (views[v].rootUnreadable)
+            inputs.rootUnreadable = views[v].unreadText();
+        viewFiles[v] = surveyFiles(members, inputs, surveyStats, progress, cancel);
+    }
+    logger->debug("surveyed files in {} roots: {} hashed, {} from cache, {} failed; at {:.1f} ms", views.size(),
                   surveyStats.hashed, surveyStats.fromCache, surveyStats.hashFailures, elapsedMs());
 
-    std::optional<elf::LdCache> ldCache;
     if (auto cache = elf::readLdCache(underRoot(options.rootDir, "/etc/ld.so.cache")))
-        ldCache = std::move(*cache);
+        own.ldCache = std::move(*cache);
     else
         logger->info("ld.so.cache not read: {}", cache.error().message);
 
-    std::vector<std::string> preloadEntries;
     if (auto preload = pathsec::readLdSoPreload(options.rootDir))
-        preloadEntries = std::move(*preload);
+        own.preloadEntries = std::move(*preload);
     else
         result.findings.push_back(Finding{"preload-file-unreadable", Level::Low, 0,
                                           "Could not read /etc/ld.so.preload, so modules it may inject are not "
                                           "recognised: " + preload.error().message,
                                           "T1574.006", "Restrict LD_PRELOAD and LD_LIBRARY_PATH usage", {}});
-    if (!preloadEntries.empty()) {
+    for (const auto &view : views) {
+        if (view.preloadEntries.empty())
+            continue;
         std::string list;
-        for (const auto &e : preloadEntries)
+        for (const auto &e : view.preloadEntries)
             list += (list.empty() ? "" : " ") + e;
-        result.findings.push_back(Finding{"preload-file-present", Level::Medium, 0,
-                                          "/etc/ld.so.preload names libraries that the loader injects into every "
-                                          "dynamically linked program on this host.",
-                                          "T1574.006", "Restrict LD_PRELOAD and LD_LIBRARY_PATH usage",
-                                          {{"file", underRoot(options.rootDir, "/etc/ld.so.preload")},
-                                           {"entries", list}}});
+        Evidence evidence{{"file", view.own() ? underRoot(options.rootDir, "/etc/ld.so.preload") : view.preloadFile},
+                          {"entries", list}};
+        if (!view.own())
+            evidence.emplace_back("mount_namespace", std::to_string(view.mountNamespace));
+        result.findings.push_back(Finding{
+            "preload-file-present", Level::Medium, view.own() ? 0 : result.processes[view.processes.front()].pid,
+            view.own() ? std::string("/etc/ld.so.preload names libraries that the loader injects into every "
+                                     "dynamically linked program on this host.")
+                       : "The /etc/ld.so.preload of " + view.name() +
+                             " names libraries that the loader injects into every dynamically linked program "
+                             "started there.",
+            "T1574.006", "Restrict LD_PRELOAD and LD_LIBRARY_PATH usage", std::move(evidence)});
     }
 
     logger->debug("loader configuration read: at {:.1f} ms", elapsedMs());
-    LoaderPathAnalyzer analyzer(files, ldCache ? &*ldCache : nullptr, preloadEntries);
-    if (options.rootDir.empty() || options.rootDir == "/")
-        analyzer.readNamespacePreloadFiles(options.procRoot);
-    analyzer.compareExportsOfAllModules(options.interpositionOfAllModules);
-    analyzer.lookUpSystemLibraries(options.rootDir, [&packages](const std::string &path) {
-        auto owner = packages.available() ? packages.lookup(path) : std::nullopt;
-        return owner ? owner->package : std::string();
-    });
+    std::vector<std::unique_ptr<LoaderPathAnalyzer>> analyzers;
+    for (std::size_t v = 0; v < views.size(); ++v) {
+        analyzers.push_back(std::make_unique<LoaderPathAnalyzer>(
+            viewFiles[v], views[v].ldCache ? &*views[v].ldCache : nullptr, views[v].preloadEntries));
+        if (!views[v].own())
+            analyzers.back()->setRoot(views[v].rootDir, views[v].preloadFile);
+        analyzers.back()->compareExportsOfAllModules(options.interpositionOfAllModules);
+        PackageLookup *lookup = views[v].lookup;
+        analyzers.back()->lookUpSystemLibraries(views[v].rootDir, [lookup](const std::string &path) {
+            auto owner = lookup && lookup->available() ? lookup->lookup(path) : std::nullopt;
+            return owner ? owner->package : std::string();
+        });
+    }
+    std::vector<std::size_t> viewOf(result.processes.size(), 0);
+    for (std::size_t v = 0; v < views.size(); ++v)
+        for (std::size_t index : views[v].processes)
+            viewOf[index] = v;
     // Many processes are the same program with the same libraries and environment (workers,
     // shells, the 200 copies of a service): judge each such set once.
     std::unordered_map<std::string, std::vector<Verdict>> judged;
-    std::unordered_map<std::string, verdict::DeletionFacts> deletions;  // by path: each hashed once
+    // by view and path: each hashed once
+    std::vector<std::unordered_map<std::string, verdict::DeletionFacts>> deletions(views.size());
     std::optional<hijacklibs::Dataset> hijackLibs;
     if (!options.hijackLibsDir.empty()) {
         hijacklibs::LoadReport report;
@@ -261,15 +313,22 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         }
     }
     WindowsImageSurvey windowsImages(hijackLibs ? &*hijackLibs : nullptr);  // PE images that Wine processes map
-    const FileFactsLookup surveyed = [&files](const FileKey &key) -> const FileFacts * {
-        auto it = files.find(key);
-        return it != files.end() ? &it->second.facts : nullptr;
-    };
+    std::vector<FileFactsLookup> surveyed;
+    for (const auto &files : viewFiles)
+        surveyed.push_back([&files](const FileKey &key) -> const FileFacts * {
+            auto it = files.find(key);
+            return it != files.end() ? &it->second.facts : nullptr;
+        });
     const std::size_t total = result.processes.size();
     std::size_t done = 0;
-    for (auto &p : result.processes) {
+    for (std::size_t index = 0; index < result.processes.size(); ++index) {
         if (cancel.cancelled())
             break;
+        auto &p = result.processes[index];
+        const std::size_t v = viewOf[index];
+        const RootView &view = views[v];
+        const auto &files = viewFiles[v];
+        LoaderPathAnalyzer &analyzer = *analyzers[v];
         std::vector<std::size_t> order;
         const std::string signature = verdictSignature(p, order);
         if (auto it = judged.find(signature); it != judged.end()) {
@@ -279,16 +338,20 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
             auto facts = analyzer.analyse(p);
             for (std::size_t i = 0; i < p.modules.size(); ++i) {
                 auto &m = p.modules[i];
-                if (m.deleted && !m.memfd) {
-                    auto known = deletions.find(m.path);
-                    if (known == deletions.end())
-                        known = deletions.emplace(m.path, deletionFacts(m, &packages)).first;
+                if (m.deleted && !m.memfd && !view.rootUnreadable) {
+                    auto known = deletions[v].find(m.path);
+                    if (known == deletions[v].end())
+                        known = deletions[v].emplace(m.path, deletionFacts(m, views[v].lookup, view.rootDir)).first;
                     facts[i].deletion = known->second;
                 }
                 if (!m.executable || proc::hasWindowsImageName(m.path)) {
                     const auto surveyedFile = files.find(m.file);
                     const bool packaged = surveyedFile != files.end() && !surveyedFile->second.facts.package.empty();
                     facts[i].windows = windowsImages.facts(p, m, packaged);
+                }
+                if (!view.unread.empty() && !m.pseudo) {
+                    facts[i].ownRootUnread = view.unreadText();
+                    facts[i].ownRoot = view.rootDir;
                 }
                 m.verdict = verdict::classifyModule(p, m, facts[i]);
             }
@@ -301,16 +364,19 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         for (auto &finding : loaderEnvFindings(p, [&analyzer](const std::string &dir) { return analyzer.whoCanPlantIn(dir); }))
             result.findings.push_back(std::move(finding));
         if (sink)
-            sink(p, surveyed);
+            sink(p, surveyed[v]);
         if (progress)
             progress(++done, total, "judging modules");
     }
 
-    logger->debug("verdicts for {} processes ({} distinct): at {:.1f} ms", result.processes.size(), judged.size(),
-                  elapsedMs());
-    packages.save();
-    for (auto &[key, s] : files)
-        result.files.emplace(key, std::move(s.facts));
+    logger->debug("verdicts for {} processes ({} distinct, {} roots): at {:.1f} ms", result.processes.size(),
+                  judged.size(), views.size(), elapsedMs());
+    own.packages->save();
+    // One entry per file: as LoadLens's own root sees it when it does, else as the first
+    // namespace that maps it does (its package is that root's).
+    for (auto &files : viewFiles)
+        for (auto &[key, s] : files)
+            result.files.try_emplace(key, std::move(s.facts));
     result.stats.uniqueFiles = static_cast<int>(result.files.size());
     result.stats.cancelled = cancel.cancelled();
     return result;

@@ -460,6 +460,13 @@ Verdict classifyModule(const ProcessInfo &process, const ModuleRecord &module, c
     addPreloadReasons(v, process, module, facts);
     addInterpositionReason(v, module, facts);
     addWindowsReasons(v, module, facts);
+    if (!facts.ownRootUnread.empty())
+        v.add(makeReason(code::OwnRootUnreadable, Level::Info,
+                         "This process runs in another mount namespace, and part of its own root could not be read (" +
+                             facts.ownRootUnread +
+                             "): what those parts would have said is missing from this verdict; LoadLens's own "
+                             "root was not used in their place.",
+                         {{"unread", facts.ownRootUnread}, {"root", facts.ownRoot}, {"path", module.path}}));
     escalate(v);
     return v;
 }

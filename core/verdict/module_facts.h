@@ -140,6 +140,10 @@ struct ModuleFacts {
     std::string ownPrefixOwner;
     std::string sha256;
     WindowsImageFacts windows;
+    // For a process in another mount namespace: the parts of its own root that could not be
+    // read ("/etc/ld.so.preload: permission denied"), left out of the verdict, and that root.
+    std::string ownRootUnread;
+    std::string ownRoot;
 };
 
 } // namespace loadlens::verdict

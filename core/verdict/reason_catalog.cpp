@@ -24,6 +24,7 @@ constexpr std::array kCatalog{
     CatalogEntry{code::WritablePath, technique::DynamicLinkerHijacking, measure::SecurePaths},
     CatalogEntry{code::PreloadEnv, technique::DynamicLinkerHijacking, measure::RestrictPreload},
     CatalogEntry{code::PreloadFile, technique::DynamicLinkerHijacking, measure::ImmutableLoaderConfig},
+    CatalogEntry{code::OwnRootUnreadable, "", ""},
     CatalogEntry{code::LibraryPathEnv, technique::DynamicLinkerHijacking, measure::RestrictPreload},
     CatalogEntry{code::SearchPathHijackable, technique::DynamicLinkerHijacking, measure::SecurePaths},
     CatalogEntry{code::RpathWritable, technique::DynamicLinkerHijacking, measure::SecurePaths},

@@ -33,6 +33,8 @@ inline constexpr std::string_view KernelProvided = "kernel-provided";
 // The module defines functions of the C library, the loader, libpam, libcrypt, libssl or libaudit
 // that hide, steal or watch (hook analysis).
 inline constexpr std::string_view InterposesSystemFunctions = "interposes-system-functions";
+// A process in another mount namespace whose root (or part of it) could not be read.
+inline constexpr std::string_view OwnRootUnreadable = "own-root-unreadable";
 // Process-level finding: a loader variable names a directory someone other than root can write.
 inline constexpr std::string_view LoaderEnvWritableDir = "loader-env-writable-dir";
 // Windows (PE) images that Wine maps into a Linux process.

@@ -212,6 +212,9 @@ private slots:
         QTest::addRow("mode with file type bits") << 7;
         QTest::addRow("range perms") << 8;
         QTest::addRow("process without errors") << 9;
+        QTest::addRow("process without mount_namespace") << 10;
+        QTest::addRow("container of an unknown runtime") << 11;
+        QTest::addRow("container without id") << 12;
     }
     void mutatedDocumentsAreRejected()
     {
@@ -234,6 +237,9 @@ private slots:
             [&] { module["file"]["mode"] = 0100644; },
             [&] { module["ranges"][0]["perms"] = "rwx"; },
             [&] { proc.erase("errors"); },
+            [&] { proc.erase("mount_namespace"); },
+            [&] { proc["container"] = {{"runtime", "made-up-runtime"}, {"id", "abc"}}; },
+            [&] { proc["container"] = {{"runtime", "docker"}}; },
         };
         mutations.at(std::size_t(mutation))();
         const QString path = m_dir.filePath(QStringLiteral("mutated-%1.json").arg(mutation));

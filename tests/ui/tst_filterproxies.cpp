@@ -20,6 +20,9 @@ std::vector<ProcessInfo> processes()
     auto nginx = makeProcess(4100, 1, "nginx");
     nginx.user = "www-data";
     nginx.modules = {makeModule("/usr/sbin/nginx", 2), makeModule("/dev/shm/libhook.so", 3, Level::Medium)};
+    nginx.namespaceHint = "mnt:[4026532510] (differs from LoadLens's mnt:[4026531841])";
+    nginx.mountNamespace = 4026532510;
+    nginx.container = {"podman", "3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a"};
     auto bash = makeProcess(77, 1, "bash");
     bash.user = "alice";
     bash.modules = {makeModule("/usr/bin/bash", 4, Level::Info)};
@@ -54,6 +57,7 @@ private slots:
     void processFilter_data();
     void processFilter();
     void processSortUsesRawNumbers();
+    void namespaceFilter();
     void moduleFilter_data();
     void moduleFilter();
     void processFilterSearchesModules_data();
@@ -74,6 +78,7 @@ void TestFilterProxies::processFilter_data()
     QTest::addRow("pid is a prefix, not a substring") << QStringLiteral("100") << false << QList<int>{};
     QTest::addRow("only flagged") << QString() << true << QList<int>{1, 4100};
     QTest::addRow("only flagged and text") << QStringLiteral("bash") << true << QList<int>{};
+    QTest::addRow("by container") << QStringLiteral("podman") << false << QList<int>{1, 4100};
     QTest::addRow("blank text is no filter") << QStringLiteral("   ") << false << QList<int>{1, 77, 4100};
 }
 
@@ -96,6 +101,26 @@ void TestFilterProxies::processFilter()
     // Filters are undone as well as applied.
     proxy.setTextFilter({});
     proxy.setOnlyFlagged(false);
+    QCOMPARE(visiblePids(proxy), (QList<int>{1, 77, 4100}));
+}
+
+void TestFilterProxies::namespaceFilter()
+{
+    ProcessTreeModel model;
+    ProcessFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.sort(ProcessTreeModel::PidColumn, Qt::AscendingOrder);
+    model.resetProcesses(processes(), {});
+    // The container's processes; their parent on the host stays for context.
+    proxy.setNamespaceFilter(QStringLiteral("mnt:4026532510"));
+    QCOMPARE(visiblePids(proxy), (QList<int>{1, 4100}));
+    // LoadLens's own namespace only.
+    proxy.setNamespaceFilter(QString());
+    QCOMPARE(visiblePids(proxy), (QList<int>{1, 77}));
+    proxy.setNamespaceFilter(QStringLiteral("mnt:1"));
+    QCOMPARE(visiblePids(proxy), QList<int>{});
+    proxy.setNamespaceFilter(std::nullopt);
     QCOMPARE(visiblePids(proxy), (QList<int>{1, 77, 4100}));
 }
 

@@ -21,6 +21,9 @@ std::vector<ProcessInfo> baseProcesses()
     auto sshd = makeProcess(200, 1, "sshd");
     sshd.user = "sshd";
     sshd.modules = {makeModule("/usr/sbin/sshd", 3), makeModule("/tmp/evil.so", 4, Level::High)};
+    sshd.namespaceHint = "mnt:[4026532510] (differs from LoadLens's mnt:[4026531841])";
+    sshd.mountNamespace = 4026532510;
+    sshd.container = {"docker", "3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a"};
     auto ghost = makeProcess(300, 999, "ghost");
     ghost.hidden = true;
     ghost.errors = {"/proc/300/maps: permission denied"};
@@ -89,6 +92,14 @@ void TestProcessTreeModel::columns_data()
     QTest::addRow("start time") << 200 << 0 << int(ProcessTreeModel::StartTimeRole) << QVariant::fromValue<qulonglong>(100);
     QTest::addRow("read errors") << 300 << 0 << int(ProcessTreeModel::ReadErrorsRole)
                                  << QVariant(QStringList{QStringLiteral("/proc/300/maps: permission denied")});
+    QTest::addRow("container") << 200 << int(ProcessTreeModel::NamespaceColumn) << display
+                               << QVariant(QStringLiteral("docker 3f2a9c1e5b7d"));
+    QTest::addRow("namespace key") << 200 << 0 << int(ProcessTreeModel::NamespaceRole)
+                                   << QVariant(QStringLiteral("mnt:4026532510"));
+    QTest::addRow("own namespace is blank") << 1 << int(ProcessTreeModel::NamespaceColumn) << display << QVariant(QString());
+    QTest::addRow("own namespace key") << 1 << 0 << int(ProcessTreeModel::NamespaceRole) << QVariant(QString());
+    QTest::addRow("namespace header") << -1 << int(ProcessTreeModel::NamespaceColumn) << display
+                                      << QVariant(QStringLiteral("Namespace"));
     QTest::addRow("header") << -1 << int(ProcessTreeModel::VerdictColumn) << display << QVariant(QStringLiteral("Verdict"));
 }
 
