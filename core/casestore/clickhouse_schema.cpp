@@ -18,7 +18,7 @@ constexpr Column kEventColumns[] = {
     {"hashes", "String"},         {"signed", "String"},         {"signature", "String"},
     {"signature_status", "String"}, {"signature_state", "UInt8"}, {"command_line", "String"},
     {"parent_image", "String"},   {"fields", "String"},         {"source_file", "String"},
-    {"source_offset", "Int64"},
+    {"source_offset", "Int64"},   {"recovered", "UInt8"},
 };
 
 // The snapshot tables (schema version 2), one row per thing, each carrying its host and
@@ -179,7 +179,18 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
         for (auto &s : createTable(o, clickhouseTableName(t.table), t.columns, "ReplacingMergeTree", t.orderBy,
                                    "cityHash64(host)"))
             v2.statements.push_back(std::move(s));
-    return {std::move(v1), std::move(v2)};
+
+    // Version 3: events carved from an EVTX file's unallocated space are marked (the SQLite
+    // case's version 3). A table made by version 1 of this build has the column already.
+    ClickHouseMigration v3{3, "events: recovered flag", {}};
+    const std::string addRecovered = " ADD COLUMN IF NOT EXISTS recovered UInt8 DEFAULT 0";
+    if (o.cluster.empty()) {
+        v3.statements.push_back("ALTER TABLE " + o.database + ".events" + addRecovered);
+    } else {
+        v3.statements.push_back("ALTER TABLE " + o.database + ".events_local" + onCluster(o) + addRecovered);
+        v3.statements.push_back("ALTER TABLE " + o.database + ".events" + onCluster(o) + addRecovered);
+    }
+    return {std::move(v1), std::move(v2), std::move(v3)};
 }
 
 } // namespace loadlens::casestore

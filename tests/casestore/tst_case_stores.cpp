@@ -63,7 +63,7 @@ std::string eventText(const LoadEvent &e)
            "\t" + e.image + "\t" + e.imageLoaded + "\t" + e.user + "\t" + e.hashes + "\t" + e.signedField + "\t" +
            e.signature + "\t" + e.signatureStatus + "\t" + std::to_string(int(e.signatureState)) + "\t" +
            e.commandLine + "\t" + e.parentImage + "\t" + store::mapToJson(e.fields) + "\t" + e.sourceFile + "\t" +
-           std::to_string(e.sourceOffset);
+           std::to_string(e.sourceOffset) + (e.recovered ? "\trecovered" : "");
 }
 
 std::vector<std::string> sortedEvents(const std::vector<LoadEvent> &events)
@@ -396,9 +396,12 @@ private slots:
             QCOMPARE(reportsB[i].format, reportsA[i].format);
             QCOMPARE(reportsB[i].imported, reportsA[i].imported);
             QCOMPARE(reportsB[i].duplicates, reportsA[i].duplicates);
+            QCOMPARE(reportsB[i].recoveredImported, reportsA[i].recoveredImported);
+            QCOMPARE(reportsB[i].recoveredDuplicates, reportsA[i].recoveredDuplicates);
+            QCOMPARE(reportsB[i].recoveredReplaced, reportsA[i].recoveredReplaced);
             QCOMPARE(reportsB[i].complete, reportsA[i].complete);
             QCOMPARE(reportsB[i].errors, reportsA[i].errors);
-            imported += reportsA[i].imported;
+            imported += reportsA[i].imported + reportsA[i].recoveredImported - reportsA[i].recoveredReplaced;
         }
         QVERIFY(imported > 1000);
         compareStores(**sqliteCase, *clickhouseCase);
@@ -646,7 +649,7 @@ private slots:
         QVERIFY(snapshots->empty());
         auto version = client.query("SELECT max(version) FROM " + endpoint->database + ".schema_version");
         QVERIFY(version);
-        QCOMPARE(*version, std::string("2\n"));
+        QCOMPARE(*version, std::to_string(casestore::kClickHouseSchemaVersion) + "\n");
         QVERIFY(casestore::openStore(url, {store::OpenMode::ReadOnly, {}}));
     }
 
