@@ -28,10 +28,19 @@ struct ClickHouseSchemaOptions {
     std::string cluster;  // empty: one server
 };
 
+// A column a migration adds to a table an earlier version made. Servers before 20.x know no
+// ADD COLUMN IF NOT EXISTS, so the runner adds it only where system.columns lacks it.
+struct ClickHouseColumnAdd {
+    std::string table;       // unqualified; on a cluster each of the local and the Distributed table
+    std::string column;
+    std::string declaration;  // type and default, e.g. "UInt8 DEFAULT 0"
+};
+
 struct ClickHouseMigration {
     int version;
     const char *description;
     std::vector<std::string> statements;  // run in order; each is idempotent (IF NOT EXISTS)
+    std::vector<ClickHouseColumnAdd> addColumns;  // after the statements
 };
 
 // Every migration, oldest first. The statements create the database too.

@@ -658,11 +658,28 @@ Status migrate(Client &client, const ClickHouseSchemaOptions &schema, int from)
     for (const auto &m : clickhouseMigrations(schema)) {
         if (m.version <= from)
             continue;
+        const auto failed = [&](const Error &e) {
+            return Error{e.code, "cannot create the case schema (version " + std::to_string(m.version) +
+                                     ") of database " + schema.database + ": " + e.message};
+        };
         for (const auto &sql : m.statements)
             if (auto done = client.query(sql); !done)
-                return Error{done.error().code, "cannot create the case schema (version " + std::to_string(m.version) +
-                                                    ") of database " + schema.database + ": " +
-                                                    done.error().message};
+                return failed(done.error());
+        for (const auto &add : m.addColumns) {
+            auto present = rows(client,
+                                "SELECT count() FROM system.columns WHERE database = " + quote(schema.database) +
+                                    " AND table = " + quote(add.table) + " AND name = " + quote(add.column),
+                                1);
+            if (!present)
+                return failed(present.error());
+            if (!present->empty() && toInt(present->front()[0]) > 0)
+                continue;
+            const std::string cluster = schema.cluster.empty() ? "" : " ON CLUSTER " + schema.cluster;
+            if (auto done = client.query("ALTER TABLE " + schema.database + "." + add.table + cluster + " ADD COLUMN " +
+                                         add.column + " " + add.declaration);
+                !done)
+                return failed(done.error());
+        }
         auto recorded = client.insert("INSERT INTO " + schema.database + ".schema_version FORMAT TabSeparated",
                                       std::to_string(m.version) + "\t" + std::to_string(nowUs()) + "\t" +
                                           tsvEscape(m.description) + "\n");

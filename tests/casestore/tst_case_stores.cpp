@@ -639,6 +639,8 @@ private slots:
         QCOMPARE(migrations.front().version, 1);
         for (const auto &sql : migrations.front().statements)
             QVERIFY(client.query(sql));
+        // Version 1 as it was made before the recovered flag (version 3) existed.
+        QVERIFY(client.query("ALTER TABLE " + endpoint->database + ".events DROP COLUMN recovered"));
         QVERIFY(client.insert("INSERT INTO " + endpoint->database + ".schema_version FORMAT TabSeparated", "1\t0\tv1\n"));
         auto readOnly = casestore::openStore(url, {store::OpenMode::ReadOnly, {}});
         QVERIFY(!readOnly);
@@ -650,6 +652,10 @@ private slots:
         auto version = client.query("SELECT max(version) FROM " + endpoint->database + ".schema_version");
         QVERIFY(version);
         QCOMPARE(*version, std::to_string(casestore::kClickHouseSchemaVersion) + "\n");
+        auto recovered = client.query("SELECT count() FROM system.columns WHERE database = '" + endpoint->database +
+                                      "' AND table = 'events' AND name = 'recovered'");
+        QVERIFY(recovered);
+        QCOMPARE(*recovered, std::string("1\n"));
         QVERIFY(casestore::openStore(url, {store::OpenMode::ReadOnly, {}}));
     }
 
