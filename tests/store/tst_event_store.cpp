@@ -127,6 +127,9 @@ private slots:
         auto events = store::listEvents(*db, all);
         QVERIFY(events);
         QCOMPARE(events->size(), std::size_t(4));
+        // Whether a case holds recovered rows is read from a partial index, not a table scan.
+        QCOMPARE(*db->queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'events_recovered'"),
+                 std::int64_t(1));
         for (const LoadEvent &e : *events) {
             QVERIFY(!e.recovered);
             QCOMPARE(e.imageLoaded, std::string("C:\\Users\\Public\\version.dll"));
