@@ -5,7 +5,11 @@ A whole 1 MiB sample makes every fuzzer execution parse sixteen chunks (about 28
 of the file header and one chunk runs more than ten times as fast and reaches the same code.
 Each seed is the sample's file header, fixed to describe one chunk (first and last chunk 0, the
 chunk count 1, the next record id after the chunk's last, the header CRC32 recomputed), followed
-by one chunk copied unchanged.
+by one chunk copied unchanged. Chunk 7 of the bad-chunk-magic sample carries old records in its
+slack (after its free-space offset), which the reader recovers.
+
+Recovery seeds: the file header fixed to describe the first chunk named, followed by further
+chunks it does not count (records past the header's chunk count are read as recovered).
 
 Only samples under MIT or Apache-2.0 (omerbenamram/evtx) are cut, as this project is MIT
 licensed. With --crafted BUILD_DIR, the crafted files that tst_evtx_limits reads (records that
@@ -27,6 +31,11 @@ CHUNK = 65536
 SAMPLES = [
     ("sysmon-evtx/evtxrs_sysmon.evtx", [0, 3, 8]),
     ("damaged/evtxrs_sample_with_a_bad_chunk_magic.evtx", [0, 7]),
+]
+
+# (sample, chunk indexes): the header counts only the first
+PAST_HEADER = [
+    ("sysmon-evtx/evtxrs_sysmon.evtx", [0, 3]),
 ]
 
 
@@ -60,6 +69,17 @@ def main():
             with open(os.path.join(args.out, name), "wb") as f:
                 f.write(single_chunk(data, index))
             print(name)
+    for sample, indexes in PAST_HEADER:
+        with open(os.path.join(args.shared, sample), "rb") as f:
+            data = f.read()
+        stem = os.path.splitext(os.path.basename(sample))[0]
+        name = "%s_chunk%s_past_header" % (stem, "_".join(str(i) for i in indexes))
+        seed = single_chunk(data, indexes[0])
+        for index in indexes[1:]:
+            seed += single_chunk(data, index)[HEADER:]
+        with open(os.path.join(args.out, name), "wb") as f:
+            f.write(seed)
+        print(name)
     if args.crafted:
         tool = os.path.join(args.crafted, "tests", "evtx", "write_crafted_evtx")
         subprocess.run([tool, args.out], check=True)

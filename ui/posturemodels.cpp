@@ -235,6 +235,13 @@ QString importReportHtml(const ImportReport &report)
                 .arg(report.skipped)
                 .arg(report.seconds, 0, 'f', 2)
                 .arg(report.complete ? QString() : QStringLiteral(" &mdash; <b>stopped before the end</b>"));
+    if (report.recovered || report.recoveredSkipped)
+        html += QStringLiteral("<p>%1 records recovered from slack/unallocated chunks: %2 imported (marked recovered), "
+                               "%3 already in the case, %4 unreadable</p>")
+                    .arg(report.recovered)
+                    .arg(report.recoveredImported)
+                    .arg(report.recoveredDuplicates)
+                    .arg(report.recoveredSkipped);
     if (!report.countsByKind.empty()) {
         html += QStringLiteral("<p>By kind: ");
         QStringList kinds;

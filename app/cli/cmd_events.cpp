@@ -63,6 +63,7 @@ nlohmann::json eventToJson(const LoadEvent &e)
             {"signature_state", std::string(signatureStateName(e.signatureState))},
             {"command_line", e.commandLine},
             {"source_file", e.sourceFile},
+            {"recovered", e.recovered},
             {"verdict", report::verdictToJson(e.verdict)}};
 }
 
@@ -112,6 +113,9 @@ int runEvents(const std::vector<std::string> &argv)
             out << "  [" << signatureStateName(e.signatureState) << "]";
         if (!codes.empty())
             out << "  (" << codes << ")";
+        // Carved from unallocated EVTX space: an older copy that may be partial.
+        if (e.recovered)
+            out << "  [recovered]";
         out << "\n";
     }
     out << events->size() << " events\n";

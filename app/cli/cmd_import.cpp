@@ -94,7 +94,9 @@ may be gzip-compressed (audit.log.1.gz): recognised by the gzip magic bytes, not
 truncated .gz keeps the events read before the damage and is reported. Every event gets
 its verdict on the way in. Importing a file again adds nothing (natural keys). An interrupted
 import keeps what it committed; run it again to finish. Damaged records are skipped and
-reported with their offsets; the rest is imported.
+reported with their offsets; the rest is imported. EVTX records left in chunk slack or in
+chunks past the header's chunk count are recovered: stored marked recovered (events shows
+[recovered]), counted apart, never replacing a stored event.
 
 Options:
   --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a

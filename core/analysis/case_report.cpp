@@ -228,9 +228,15 @@ json importReportToJson(const ImportReport &r)
     json skipped = json::array();
     for (const auto &s : r.skippedRecords)
         skipped.push_back({{"offset", s.offset}, {"reason", s.reason}});
+    json recoveredSkipped = json::array();
+    for (const auto &s : r.recoveredSkippedRecords)
+        recoveredSkipped.push_back({{"offset", s.offset}, {"reason", s.reason}});
     return {{"file", r.file},         {"format", r.format},        {"records_read", r.recordsRead},
             {"imported", r.imported}, {"duplicates", r.duplicates}, {"skipped", r.skipped},
-            {"skipped_records", skipped}, {"counts_by_kind", r.countsByKind}, {"errors", r.errors},
+            {"skipped_records", skipped}, {"recovered", r.recovered}, {"recovered_imported", r.recoveredImported},
+            {"recovered_duplicates", r.recoveredDuplicates}, {"recovered_replaced", r.recoveredReplaced},
+            {"recovered_skipped", r.recoveredSkipped}, {"recovered_skipped_records", recoveredSkipped},
+            {"counts_by_kind", r.countsByKind}, {"errors", r.errors},
             {"notes", r.notes},       {"complete", r.complete},    {"seconds", r.seconds}};
 }
 
@@ -243,6 +249,15 @@ void writeImportReport(std::ostream &out, const ImportReport &r)
     out << (r.complete ? "" : " - INCOMPLETE") << " (" << std::fixed << std::setprecision(2) << r.seconds << " s)\n";
     for (const auto &[kind, n] : r.countsByKind)
         out << "  " << kind << ": " << n << "\n";
+    if (r.recovered || r.recoveredSkipped) {
+        out << "  " << r.recovered << " records recovered from slack/unallocated chunks: " << r.recoveredImported
+            << " imported (marked recovered), " << r.recoveredDuplicates << " already present";
+        if (r.recoveredSkipped)
+            out << ", " << r.recoveredSkipped << " unreadable";
+        out << "\n";
+    }
+    if (r.recoveredReplaced)
+        out << "  " << r.recoveredReplaced << " recovered events replaced by their live record\n";
     for (const auto &n : r.notes)
         out << "  note: " << n << "\n";
 }

@@ -18,7 +18,7 @@ constexpr Column kEventColumns[] = {
     {"hashes", "String"},         {"signed", "String"},         {"signature", "String"},
     {"signature_status", "String"}, {"signature_state", "UInt8"}, {"command_line", "String"},
     {"parent_image", "String"},   {"fields", "String"},         {"source_file", "String"},
-    {"source_offset", "Int64"},
+    {"source_offset", "Int64"},   {"recovered", "UInt8"},
 };
 
 // The snapshot tables (schema version 2), one row per thing, each carrying its host and
@@ -144,7 +144,7 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
     for (const auto &c : kEventColumns)
         eventColumns += std::string(eventColumns.empty() ? "" : ", ") + c.name + " " + c.type;
 
-    ClickHouseMigration v1{1, "schema versions and events", {}};
+    ClickHouseMigration v1{1, "schema versions and events", {}, {}};
     v1.statements.push_back("CREATE DATABASE IF NOT EXISTS " + o.database + onCluster(o));
     for (auto &s : createTable(o, "schema_version", "version UInt32, applied_us Int64, description String",
                                "ReplacingMergeTree", " ORDER BY version", "version"))
@@ -161,7 +161,7 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
     // natural key of the SQLite case's table (read with FINAL, or DISTINCT over that key); the
     // importer also checks, per snapshot, whether it is stored before it writes anything of it.
     // Modules and the per-snapshot module stack are ordered for stacking: by hash, path, host.
-    ClickHouseMigration v2{2, "snapshots, processes, files, modules, module stack, findings", {}};
+    ClickHouseMigration v2{2, "snapshots, processes, files, modules, module stack, findings", {}, {}};
     const struct {
         SnapshotTable table;
         std::string columns;
@@ -179,7 +179,14 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
         for (auto &s : createTable(o, clickhouseTableName(t.table), t.columns, "ReplacingMergeTree", t.orderBy,
                                    "cityHash64(host)"))
             v2.statements.push_back(std::move(s));
-    return {std::move(v1), std::move(v2)};
+
+    // Version 3: events carved from an EVTX file's unallocated space are marked (the SQLite
+    // case's version 3). A table made by version 1 of this build has the column already.
+    ClickHouseMigration v3{3, "events: recovered flag", {}, {}};
+    if (!o.cluster.empty())
+        v3.addColumns.push_back({"events_local", "recovered", "UInt8 DEFAULT 0"});
+    v3.addColumns.push_back({"events", "recovered", "UInt8 DEFAULT 0"});
+    return {std::move(v1), std::move(v2), std::move(v3)};
 }
 
 } // namespace loadlens::casestore

@@ -3,7 +3,8 @@
 //
 // Events are a ReplacingMergeTree ordered by (host, time_us, channel, event_key): the natural
 // key of the SQLite case (host, channel, event key; the key fixes the time) is the sorting key,
-// so rows with the same key are merged by the server and queries read with FINAL. The writer
+// so rows with the same key are merged by the server and queries read with FINAL (which keeps
+// the row inserted last: a live event replaces a recovered one by being inserted after it). The writer
 // also leaves out events already stored before it inserts, so import reports count duplicates
 // like SQLite does; the merge is the safety net for imports that raced or were cut off after
 // the server stored a block but before it answered.
@@ -27,15 +28,24 @@ struct ClickHouseSchemaOptions {
     std::string cluster;  // empty: one server
 };
 
+// A column a migration adds to a table an earlier version made. Servers before 20.x know no
+// ADD COLUMN IF NOT EXISTS, so the runner adds it only where system.columns lacks it.
+struct ClickHouseColumnAdd {
+    std::string table;       // unqualified; on a cluster each of the local and the Distributed table
+    std::string column;
+    std::string declaration;  // type and default, e.g. "UInt8 DEFAULT 0"
+};
+
 struct ClickHouseMigration {
     int version;
     const char *description;
     std::vector<std::string> statements;  // run in order; each is idempotent (IF NOT EXISTS)
+    std::vector<ClickHouseColumnAdd> addColumns;  // after the statements
 };
 
 // Every migration, oldest first. The statements create the database too.
 std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOptions &options);
-constexpr int kClickHouseSchemaVersion = 2;
+constexpr int kClickHouseSchemaVersion = 3;
 
 // The columns of the events table, in the order the writer sends them (TabSeparated).
 const std::vector<std::string> &clickhouseEventColumns();

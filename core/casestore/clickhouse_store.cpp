@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace loadlens::casestore {
@@ -192,7 +193,7 @@ std::string bucketSql(const store::BucketWidth &width, std::string &extraConditi
 const char *kEventSelect =
     "SELECT host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid, pid, image,"
     " image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,"
-    " parent_image, fields, source_file, source_offset";
+    " parent_image, fields, source_file, source_offset, recovered";
 
 LoadEvent eventFromFields(const std::vector<std::string> &f)
 {
@@ -222,6 +223,7 @@ LoadEvent eventFromFields(const std::vector<std::string> &f)
     e.fields = store::mapFromJson(f[21]);
     e.sourceFile = f[22];
     e.sourceOffset = static_cast<std::uint64_t>(toInt(f[23]));
+    e.recovered = toInt(f[24]) != 0;
     return e;
 }
 
@@ -256,7 +258,8 @@ std::string eventRow(const LoadEvent &e, const std::string &key)
     text(e.parentImage);
     text(store::mapToJson(e.fields));
     text(e.sourceFile);
-    row.append(std::to_string(static_cast<std::int64_t>(e.sourceOffset))).push_back('\n');
+    number(static_cast<std::int64_t>(e.sourceOffset));
+    row.append(e.recovered ? "1" : "0").push_back('\n');
     return row;
 }
 
@@ -286,6 +289,7 @@ public:
         p.channel = e.channel;
         p.timeUs = e.timeUs;
         p.row = eventRow(e, p.key);
+        p.recovered = e.recovered;
         m_pending.push_back(std::move(p));
         if (m_pending.size() >= m_batchRows)
             return flush();
@@ -302,13 +306,13 @@ public:
     }
 
     const std::optional<Error> &error() const override { return m_error; }
-    std::uint64_t imported() const override { return m_imported; }
-    std::uint64_t duplicates() const override { return m_duplicates; }
+    const store::EventWriteCounts &counts() const override { return m_counts; }
 
 private:
     struct Pending {
         std::string key, host, channel, row;
         std::int64_t timeUs = 0;
+        bool recovered = false;
     };
 
     static std::string identity(const std::string &host, const std::string &channel, const std::string &key)
@@ -321,11 +325,12 @@ private:
         return id;
     }
 
-    // The events of the batch already stored: the same host, channel and key. The batch's hosts
-    // and time range (the sorting key's first two columns) bound what the server reads; when
-    // nothing is stored there (a first import), no key is looked up. Without FINAL: a key
-    // stored twice is still a key that is there.
-    Result<std::unordered_set<std::string>> storedKeys()
+    // The events of the batch already stored: the same host, channel and key, each with whether
+    // a live row holds it (true) or only recovered ones. The batch's hosts and time range (the
+    // sorting key's first two columns) bound what the server reads; when nothing is stored there
+    // (a first import), no key is looked up. Without FINAL: a key stored twice is still a key
+    // that is there.
+    Result<std::unordered_map<std::string, bool>> storedKeys()
     {
         std::int64_t from = m_pending.front().timeUs, to = from;
         std::unordered_set<std::string> keys, hosts;
@@ -345,7 +350,7 @@ private:
         auto present = rows(*m_client, "SELECT count() FROM " + m_database + ".events" + range, 1);
         if (!present)
             return present.error();
-        std::unordered_set<std::string> out;
+        std::unordered_map<std::string, bool> out;
         if (present->empty() || toInt(present->front()[0]) == 0)
             return out;
         // The keys travel as external data: parsed as rows, not as 100,000 SQL literals.
@@ -355,13 +360,13 @@ private:
             keyRows.append(tsvEscape(k)).push_back('\n');
         const Client::ExternalTable batchKeys{"batch_keys", "event_key String", keyRows};
         auto found = rows(*m_client,
-                          "SELECT host, channel, event_key FROM " + m_database + ".events" + range +
-                              " AND event_key IN batch_keys",
-                          3, &batchKeys);
+                          "SELECT host, channel, event_key, min(recovered) FROM " + m_database + ".events" +
+                              range + " AND event_key IN batch_keys GROUP BY host, channel, event_key",
+                          4, &batchKeys);
         if (!found)
             return found.error();
         for (const auto &r : *found)
-            out.insert(identity(r[0], r[1], r[2]));
+            out.emplace(identity(r[0], r[1], r[2]), toInt(r[3]) == 0);
         return out;
     }
 
@@ -373,9 +378,8 @@ private:
         Status inserted = m_inflight.get();
         if (!inserted)
             return fail(inserted.error());
-        m_imported += m_inflightFresh;
-        m_duplicates += m_inflightRepeated;
-        m_inflightFresh = m_inflightRepeated = 0;
+        add(m_counts, m_inflightCounts);
+        m_inflightCounts = {};
         return Ok{};
     }
 
@@ -389,20 +393,37 @@ private:
         auto stored = storedKeys();
         if (!stored)
             return fail(stored.error());
-        std::string body;
-        std::uint64_t fresh = 0, repeated = 0;
-        for (const auto &p : m_pending) {
-            // A key stored before, or seen earlier in this batch, is a duplicate.
-            if (!stored->insert(identity(p.host, p.channel, p.key)).second) {
-                ++repeated;
-                continue;
+        // A key stored before, or seen earlier in this batch, is a duplicate, except that a
+        // live event replaces a recovered one: inserted after it, it is the row FINAL and the
+        // merges keep. A recovered row it replaces within the batch is not sent at all.
+        store::EventWriteCounts counts;
+        std::unordered_map<std::string, std::size_t> inBatch;  // identity -> index into m_pending
+        std::vector<bool> send(m_pending.size(), false);
+        for (std::size_t i = 0; i < m_pending.size(); ++i) {
+            const Pending &p = m_pending[i];
+            const std::string id = identity(p.host, p.channel, p.key);
+            auto [it, isNew] = stored->emplace(id, !p.recovered);
+            if (isNew || (!p.recovered && !it->second)) {
+                if (!isNew) {
+                    it->second = true;
+                    ++counts.recoveredReplaced;
+                    if (auto earlier = inBatch.find(id); earlier != inBatch.end())
+                        send[earlier->second] = false;
+                }
+                inBatch[id] = i;
+                send[i] = true;
+                ++(p.recovered ? counts.recoveredImported : counts.imported);
+            } else {
+                ++(p.recovered ? counts.recoveredDuplicates : counts.duplicates);
             }
-            body += p.row;
-            ++fresh;
         }
+        std::string body;
+        for (std::size_t i = 0; i < m_pending.size(); ++i)
+            if (send[i])
+                body += m_pending[i].row;
         m_pending.clear();
         if (body.empty()) {
-            m_duplicates += repeated;
+            add(m_counts, counts);
             return Ok{};
         }
         if (!m_inserter)
@@ -410,13 +431,21 @@ private:
         std::string columns;
         for (const auto &c : clickhouseEventColumns())
             columns.append(columns.empty() ? "" : ", ").append(c);
-        m_inflightFresh = fresh;
-        m_inflightRepeated = repeated;
+        m_inflightCounts = counts;
         m_inflight = std::async(std::launch::async,
                                 [client = m_inserter.get(),
                                  sql = "INSERT INTO " + m_database + ".events (" + columns + ") FORMAT TabSeparated",
                                  body = std::move(body)]() -> Status { return client->insert(sql, body); });
         return Ok{};
+    }
+
+    static void add(store::EventWriteCounts &to, const store::EventWriteCounts &from)
+    {
+        to.imported += from.imported;
+        to.duplicates += from.duplicates;
+        to.recoveredImported += from.recoveredImported;
+        to.recoveredDuplicates += from.recoveredDuplicates;
+        to.recoveredReplaced += from.recoveredReplaced;
     }
 
     Status fail(const Error &error)
@@ -431,13 +460,11 @@ private:
     std::function<std::unique_ptr<Client>()> m_makeClient;
     std::unique_ptr<Client> m_inserter;
     std::future<Status> m_inflight;
-    std::uint64_t m_inflightFresh = 0;
-    std::uint64_t m_inflightRepeated = 0;
+    store::EventWriteCounts m_inflightCounts;
     std::string m_database;
     std::size_t m_batchRows;
     std::vector<Pending> m_pending;
-    std::uint64_t m_imported = 0;
-    std::uint64_t m_duplicates = 0;
+    store::EventWriteCounts m_counts;
     std::optional<Error> m_error;
 };
 
@@ -471,7 +498,7 @@ public:
                               " ORDER BY time_us, host, channel, record_id, event_key LIMIT " +
                               std::to_string(std::max<std::int64_t>(0, filter.offset)) + ", " +
                               std::to_string(std::max<std::int64_t>(0, filter.limit)),
-                          24);
+                          25);
         if (!found)
             return found.error();
         std::vector<LoadEvent> out;
@@ -636,11 +663,28 @@ Status migrate(Client &client, const ClickHouseSchemaOptions &schema, int from)
     for (const auto &m : clickhouseMigrations(schema)) {
         if (m.version <= from)
             continue;
+        const auto failed = [&](const Error &e) {
+            return Error{e.code, "cannot create the case schema (version " + std::to_string(m.version) +
+                                     ") of database " + schema.database + ": " + e.message};
+        };
         for (const auto &sql : m.statements)
             if (auto done = client.query(sql); !done)
-                return Error{done.error().code, "cannot create the case schema (version " + std::to_string(m.version) +
-                                                    ") of database " + schema.database + ": " +
-                                                    done.error().message};
+                return failed(done.error());
+        for (const auto &add : m.addColumns) {
+            auto present = rows(client,
+                                "SELECT count() FROM system.columns WHERE database = " + quote(schema.database) +
+                                    " AND table = " + quote(add.table) + " AND name = " + quote(add.column),
+                                1);
+            if (!present)
+                return failed(present.error());
+            if (!present->empty() && toInt(present->front()[0]) > 0)
+                continue;
+            const std::string cluster = schema.cluster.empty() ? "" : " ON CLUSTER " + schema.cluster;
+            if (auto done = client.query("ALTER TABLE " + schema.database + "." + add.table + cluster + " ADD COLUMN " +
+                                         add.column + " " + add.declaration);
+                !done)
+                return failed(done.error());
+        }
         auto recorded = client.insert("INSERT INTO " + schema.database + ".schema_version FORMAT TabSeparated",
                                       std::to_string(m.version) + "\t" + std::to_string(nowUs()) + "\t" +
                                           tsvEscape(m.description) + "\n");

@@ -54,6 +54,10 @@ struct LoadEvent {
     Verdict verdict;             // computed once in core at import time
     std::string sourceFile;      // where it was read from
     std::uint64_t sourceOffset = 0;  // byte offset of the record in that file
+    // Carved from an EVTX file's unallocated space (chunk slack, chunks past the header's
+    // count): an older copy that may be partial. A live record with the same key replaces it;
+    // it never replaces a stored event.
+    bool recovered = false;
 };
 
 // Receives events one by one while a file is parsed; return false to stop reading.
@@ -76,6 +80,7 @@ struct EventRecord {
     // @timestamp), not when the event happened: the content key leaves it out.
     bool ingestionTime = false;
     std::uint64_t offset = 0;    // byte offset of the record in its file
+    bool recovered = false;      // found in unallocated space, not a live record (EVTX)
 };
 using EventRecordSink = std::function<bool(EventRecord &&record)>;
 
@@ -92,6 +97,14 @@ struct ImportReport {
     std::uint64_t duplicates = 0;
     std::uint64_t skipped = 0;
     std::vector<SkippedRecord> skippedRecords;  // the first ones, with offsets and reasons
+    // Records carved from unallocated space (EVTX chunk slack, chunks past the header's count):
+    // not in recordsRead, imported, duplicates or skipped, which count the live records.
+    std::uint64_t recovered = 0;              // recovered records read
+    std::uint64_t recoveredImported = 0;      // of those, stored as new (recovered) events
+    std::uint64_t recoveredDuplicates = 0;    // of those, already stored (live or recovered)
+    std::uint64_t recoveredReplaced = 0;      // stored recovered events a live record replaced
+    std::uint64_t recoveredSkipped = 0;       // carving candidates that could not be read
+    std::vector<SkippedRecord> recoveredSkippedRecords;  // the first ones, with offsets and reasons
     std::map<std::string, std::uint64_t> countsByKind;  // e.g. "sysmon 7" -> 40
     std::vector<std::string> errors;             // file-level problems (bad chunk, time budget)
     std::vector<std::string> notes;              // e.g. "libevtx refuses this file; 12 records read"

@@ -77,6 +77,11 @@ void summarise(EvtxReport &report, std::uint64_t recordsFound)
         note(std::to_string(report.badChunkCount) + " chunk slots skipped as unreadable");
     if (report.recordsSkipped)
         note(std::to_string(report.recordsSkipped) + " records skipped as unreadable");
+    if (report.chunksRecovered)
+        note(std::to_string(report.chunksRecovered) + " chunks past the header's chunk count read as recovered");
+    if (report.recoveredSkipped)
+        note(std::to_string(report.recoveredSkipped) +
+             " recoverable records in slack or unallocated chunks could not be read");
     if (report.chunkCountDisagrees)
         note("the header counts " + std::to_string(report.headerChunkCount) + " chunks; " +
              std::to_string(report.chunksParsed) + " were found");
@@ -116,17 +121,35 @@ Status readFrom(const ChunkSource &source, const std::string &name, const EventR
         return report.cancelled || report.timeBudgetExceeded;
     };
 
+    bool haveLiveChunk = false;
+    std::uint64_t lastLiveNumber = 0;
     parseChunksInOrder(source, report.chunkSlots, threads, limits, [&](ChunkResult &&chunk) {
         switch (chunk.kind) {
         case ChunkResult::Kind::Empty: ++report.chunksEmpty; return !stopIfDue();
         case ChunkResult::Kind::Bad:
+            // Its records, if any, were carved as recovered ones.
             ++report.badChunkCount;
             if (report.badChunks.size() < options.maxDetails)
                 report.badChunks.push_back({chunk.fileOffset, chunk.problem});
-            return !stopIfDue();
-        case ChunkResult::Kind::Parsed: break;
+            break;
+        case ChunkResult::Kind::Parsed: {
+            // A chunk past the header's count is a leftover unless it continues a dirty log.
+            const std::uint64_t slot = (chunk.fileOffset - kFileHeaderSize) / kChunkSize;
+            if (report.headerChunkCount > 0 && slot >= report.headerChunkCount &&
+                !(report.dirty && haveLiveChunk && chunk.firstRecordNumber == lastLiveNumber + 1)) {
+                markChunkRecovered(chunk);
+                ++report.chunksRecovered;
+            } else {
+                ++report.chunksParsed;
+                haveLiveChunk = true;
+                lastLiveNumber = chunk.lastRecordNumber;
+            }
+            break;
         }
-        ++report.chunksParsed;
+        }
+        report.recordsRecovered += chunk.recoveredCount;
+        report.recoveredSkipped += chunk.recoveredSkippedCount;
+        appendLimited(report.recoveredSkippedRecords, std::move(chunk.recoveredSkipped), options.maxDetails);
         report.headerRecordCount += chunk.headerRecordCount;
         report.crcMismatches += chunk.crcProblems.size();
         appendLimited(report.crcProblems, std::move(chunk.crcProblems), options.maxDetails);
@@ -141,7 +164,8 @@ Status readFrom(const ChunkSource &source, const std::string &name, const EventR
                 if (stopIfDue())
                     return false;
             }
-            ++report.recordsRead;
+            if (!record.recovered)
+                ++report.recordsRead;
             if (!sink(std::move(record))) {
                 report.stoppedBySink = true;
                 return false;
@@ -159,8 +183,9 @@ Status readFrom(const ChunkSource &source, const std::string &name, const EventR
     report.complete = !(report.timeBudgetExceeded || report.cancelled || report.stoppedBySink);
     summarise(report, report.recordsRead + report.recordsSkipped);
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    log::get("core.evtx")->debug("{}: {} records read, {} skipped, {} bad chunks in {:.3f}s", name,
-                                 report.recordsRead, report.recordsSkipped, report.badChunkCount, report.seconds);
+    log::get("core.evtx")->debug("{}: {} records read, {} skipped, {} recovered, {} bad chunks in {:.3f}s", name,
+                                 report.recordsRead, report.recordsSkipped, report.recordsRecovered,
+                                 report.badChunkCount, report.seconds);
     return Ok{};
 }
 

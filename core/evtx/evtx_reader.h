@@ -38,10 +38,16 @@ struct ChunkProblem {
 };
 
 struct EvtxReport {
-    std::uint64_t recordsRead = 0;      // delivered to the sink
-    std::uint64_t recordsSkipped = 0;   // found but not parseable
+    std::uint64_t recordsRead = 0;      // live records delivered to the sink
+    std::uint64_t recordsSkipped = 0;   // live records found but not parseable
     std::vector<SkippedRecord> skippedRecords;  // the first maxDetails, with offsets and reasons
-    std::uint64_t chunksParsed = 0;     // chunks with a valid signature that were read
+    // Recovered records (EventRecord::recovered): carved from chunk slack, or in chunks past the
+    // header's chunk count. Delivered to the sink too, but not counted above.
+    std::uint64_t recordsRecovered = 0;
+    std::uint64_t recoveredSkipped = 0;  // recovery candidates that could not be read
+    std::vector<SkippedRecord> recoveredSkippedRecords;  // the first maxDetails
+    std::uint64_t chunksRecovered = 0;  // chunks past the header's count read as recovered
+    std::uint64_t chunksParsed = 0;     // live chunks with a valid signature that were read
     std::uint64_t chunksEmpty = 0;      // all-zero (never used) chunk slots
     std::vector<ChunkProblem> badChunks;        // chunk slots skipped: bad signature, unreadable
     std::uint64_t badChunkCount = 0;
@@ -65,6 +71,12 @@ struct EvtxReport {
     double seconds = 0;
 };
 
+// Recovery: every chunk's slack (from its free-space offset to its end) is searched for older
+// records, and a chunk with a valid signature past the header's chunk count is read as recovered
+// unless the log is dirty and the chunk continues the record numbering of the chunk before it
+// (the header of a log that was not closed lags behind its chunks). Recovered records are
+// delivered with EventRecord::recovered set; they may be older copies of live records.
+//
 // Reads the EVTX file at `path`. The Status is an Error only when the file cannot be opened or
 // is not an EVTX file at all; damage inside a readable file is described in `report`.
 //

@@ -66,6 +66,9 @@ void mergeEvtxReport(const evtx::EvtxReport &from, ImportReport &to)
     to.recordsRead = from.recordsRead + from.recordsSkipped;
     to.skipped = from.recordsSkipped;
     to.skippedRecords = from.skippedRecords;
+    to.recovered = from.recordsRecovered;
+    to.recoveredSkipped = from.recoveredSkipped;
+    to.recoveredSkippedRecords = from.recoveredSkippedRecords;
     for (const auto &chunk : from.badChunks)
         to.errors.push_back("chunk at offset " + std::to_string(chunk.offset) + " skipped: " + chunk.reason);
     for (const auto &note : from.notes)
@@ -121,8 +124,9 @@ ImportReport Importer::importEvents(const ImportTarget &target, const std::strin
     sysmon::OccurrenceKeys occurrences;
     auto judged = [&](EventRecord &&record) {
         LoadEvent event = sysmon::judgeRecord(record, path, classifier);
-        // Identical records without record ids are distinct events: number their repeats.
-        if (!event.contentKey.empty())
+        // Identical records without record ids are distinct events: number their repeats. A
+        // recovered record is an older copy, not a repeat: it keeps the key of its first occurrence.
+        if (!event.contentKey.empty() && !event.recovered)
             event.contentKey = occurrences.next(event.contentKey);
         return counted(std::move(event));
     };
@@ -134,7 +138,8 @@ ImportReport Importer::importEvents(const ImportTarget &target, const std::strin
         evtx::EvtxReport evtxReport;
         // Per-EID counts like the text readers give.
         auto countingSink = [&](EventRecord &&record) {
-            ++report.countsByKind[sysmon::eventCountKey(record)];
+            if (!record.recovered)
+                ++report.countsByKind[sysmon::eventCountKey(record)];
             return judged(std::move(record));
         };
         status = evtx::readEvtx(path, countingSink, evtxReport, options, m_options.cancel);

@@ -16,6 +16,9 @@ EventWriter::EventWriter(const CaseDatabase &db, EventWriterOptions options) : m
         if (m_db.exec(kDropEventIndexesSql))
             m_indexesDeferred = true;
     }
+    if (auto recovered = m_db.queryInt("SELECT count(*) FROM (SELECT 1 FROM events WHERE recovered <> 0 LIMIT 1)");
+        !recovered || *recovered > 0)
+        m_recoveredRowsPossible = true;
     // Rows stored before content keys, from sources without record ids (schema version 1).
     if (auto legacy = m_db.queryInt("SELECT count(*) FROM (SELECT 1 FROM events WHERE record_id = 0 AND"
                                     " event_key GLOB 'r:0:*' AND source <> 'auditd' LIMIT 1)");
@@ -52,6 +55,22 @@ Result<bool> EventWriter::claimLegacyRow(const LoadEvent &e, const std::string &
 
 EventWriter::~EventWriter() = default;
 
+namespace {
+
+// Binds an event to ?1..?26 of the insert (and the replacing update) in column order.
+void bindEvent(Statement &s, const LoadEvent &e, const std::string &key)
+{
+    s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
+    s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind).bind(8, std::int64_t(e.verdict.level));
+    s.bind(9, reasonsToJson(e.verdict)).bind(10, e.processGuid).bind(11, e.pid).bind(12, e.image);
+    s.bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes).bind(16, e.signedField).bind(17, e.signature);
+    s.bind(18, e.signatureStatus).bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine);
+    s.bind(21, e.parentImage).bind(22, mapToJson(e.fields)).bind(23, e.sourceFile);
+    s.bind(24, static_cast<std::int64_t>(e.sourceOffset)).bind(25, key).bind(26, std::int64_t(e.recovered ? 1 : 0));
+}
+
+} // namespace
+
 Status EventWriter::add(const LoadEvent &e)
 {
     if (m_error)
@@ -75,25 +94,41 @@ Status EventWriter::add(const LoadEvent &e)
     auto insert = m_db.statement(
         "INSERT OR IGNORE INTO events(host, channel, record_id, time_us, source, event_id, kind, level, reasons,"
         " process_guid, pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state,"
-        " command_line, parent_image, fields, source_file, source_offset, event_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+        " command_line, parent_image, fields, source_file, source_offset, event_key, recovered) VALUES(?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
     Result<std::int64_t> done = insert ? Result<std::int64_t>(0) : Result<std::int64_t>(insert.error());
+    bool replaced = false;
     if (claimed) {
         done = 0;  // already present, now under its new key
     } else if (insert) {
-        auto &s = *insert;
-        s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
-        s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind).bind(8, std::int64_t(e.verdict.level));
-        s.bind(9, reasonsToJson(e.verdict)).bind(10, e.processGuid).bind(11, e.pid).bind(12, e.image);
-        s.bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes).bind(16, e.signedField).bind(17, e.signature);
-        s.bind(18, e.signatureStatus).bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine);
-        s.bind(21, e.parentImage).bind(22, mapToJson(e.fields)).bind(23, e.sourceFile);
-        s.bind(24, static_cast<std::int64_t>(e.sourceOffset)).bind(25, key);
-        done = s.run();
+        bindEvent(*insert, e, key);
+        done = insert->run();
+        if (done && *done == 0 && !e.recovered && m_recoveredRowsPossible) {
+            // The key is taken: by a live event (a duplicate), or by a recovered copy, which
+            // the live record replaces whole.
+            auto replace = m_db.statement(
+                "UPDATE events SET record_id = ?3, time_us = ?4, source = ?5, event_id = ?6, kind = ?7, level = ?8,"
+                " reasons = ?9, process_guid = ?10, pid = ?11, image = ?12, image_loaded = ?13, user = ?14,"
+                " hashes = ?15, signed = ?16, signature = ?17, signature_status = ?18, signature_state = ?19,"
+                " command_line = ?20, parent_image = ?21, fields = ?22, source_file = ?23, source_offset = ?24,"
+                " recovered = ?26 WHERE host = ?1 AND channel = ?2 AND event_key = ?25 AND recovered <> 0");
+            if (!replace)
+                return fail(replace.error());
+            bindEvent(*replace, e, key);
+            done = replace->run();
+            replaced = done && *done > 0;
+        }
+        if (done && *done > 0 && e.recovered)
+            m_recoveredRowsPossible = true;
     }
     if (!done)
         return fail(done.error());
-    (*done > 0 ? m_batchImported : m_batchDuplicates) += 1;
+    if (e.recovered)
+        (*done > 0 ? m_batch.recoveredImported : m_batch.recoveredDuplicates) += 1;
+    else
+        (*done > 0 ? m_batch.imported : m_batch.duplicates) += 1;
+    if (replaced)
+        m_batch.recoveredReplaced += 1;
     if (++m_inBatch >= m_options.batchSize)
         return commitBatch();
     return Ok{};
@@ -104,7 +139,7 @@ Status EventWriter::fail(const Error &error)
     // The batch is lost as a whole; what was committed before stays.
     m_tx.reset();
     m_inBatch = 0;
-    m_batchImported = m_batchDuplicates = 0;
+    m_batch = {};
     m_error = error;
     return error;
 }
@@ -117,13 +152,16 @@ Status EventWriter::commitBatch()
     m_tx.reset();
     if (!s) {
         m_error = s.error();
-        m_batchImported = m_batchDuplicates = 0;
+        m_batch = {};
         m_inBatch = 0;
         return s;
     }
-    m_imported += m_batchImported;
-    m_duplicates += m_batchDuplicates;
-    m_batchImported = m_batchDuplicates = 0;
+    m_counts.imported += m_batch.imported;
+    m_counts.duplicates += m_batch.duplicates;
+    m_counts.recoveredImported += m_batch.recoveredImported;
+    m_counts.recoveredDuplicates += m_batch.recoveredDuplicates;
+    m_counts.recoveredReplaced += m_batch.recoveredReplaced;
+    m_batch = {};
     m_inBatch = 0;
     return Ok{};
 }
@@ -151,8 +189,12 @@ EventSink EventBatchWriter::sink()
 
 void EventBatchWriter::fillReport(ImportReport &report) const
 {
-    report.imported += imported();
-    report.duplicates += duplicates();
+    const EventWriteCounts &c = counts();
+    report.imported += c.imported;
+    report.duplicates += c.duplicates;
+    report.recoveredImported += c.recoveredImported;
+    report.recoveredDuplicates += c.recoveredDuplicates;
+    report.recoveredReplaced += c.recoveredReplaced;
     if (error()) {
         report.errors.push_back(error()->message);
         report.complete = false;
@@ -243,7 +285,7 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
     auto stmt = db.statement(
         "SELECT host, channel, record_id, time_us, source, event_id, kind, level, reasons, process_guid, pid, image,"
         " image_loaded, user, hashes, signed, signature, signature_status, signature_state, command_line,"
-        " parent_image, fields, source_file, source_offset FROM events" +
+        " parent_image, fields, source_file, source_offset, recovered FROM events" +
         where.sql + " ORDER BY time_us, id" + limits);
     if (!stmt)
         return stmt.error();
@@ -277,6 +319,7 @@ Result<std::vector<LoadEvent>> listEvents(const CaseDatabase &db, const EventFil
         e.fields = mapFromJson(s.text(21));
         e.sourceFile = s.text(22);
         e.sourceOffset = static_cast<std::uint64_t>(s.integer(23));
+        e.recovered = s.integer(24) != 0;
         out.push_back(std::move(e));
     }); !done)
         return done.error();

@@ -19,17 +19,29 @@ struct EventWriterOptions {
     std::size_t batchSize = 5000;  // events per transaction
 };
 
+// What a writer stored, live and recovered events apart (LoadEvent::recovered).
+struct EventWriteCounts {
+    std::uint64_t imported = 0;             // live events stored (new, or replacing a recovered copy)
+    std::uint64_t duplicates = 0;           // live events already stored
+    std::uint64_t recoveredImported = 0;    // recovered events stored as new
+    std::uint64_t recoveredDuplicates = 0;  // recovered events whose key was taken (live or recovered)
+    std::uint64_t recoveredReplaced = 0;    // stored recovered events a live event replaced
+};
+
 // What the importer writes events through, whichever store holds the case: events are added
 // one by one and stored in batches, idempotently (an event already stored counts as a
-// duplicate); an error stops the writer and keeps the batches stored before it.
+// duplicate); an error stops the writer and keeps the batches stored before it. A recovered
+// event never replaces a stored one; a live event replaces a stored recovered event with its
+// key, whichever was imported first.
 class EventBatchWriter {
 public:
     virtual ~EventBatchWriter() = default;
     virtual Status add(const LoadEvent &event) = 0;
     virtual Status finish() = 0;  // stores the last batch
     virtual const std::optional<Error> &error() const = 0;
-    virtual std::uint64_t imported() const = 0;
-    virtual std::uint64_t duplicates() const = 0;
+    virtual const EventWriteCounts &counts() const = 0;  // of committed batches
+    std::uint64_t imported() const { return counts().imported; }
+    std::uint64_t duplicates() const { return counts().duplicates; }
 
     // For parsers: an EventSink that adds each event and returns false after the first error
     // (then error() says why).
@@ -51,9 +63,7 @@ public:
     Status add(const LoadEvent &event) override;
     Status finish() override;  // commits the last batch, builds deferred indexes
     const std::optional<Error> &error() const override { return m_error; }
-
-    std::uint64_t imported() const override { return m_imported; }
-    std::uint64_t duplicates() const override { return m_duplicates; }
+    const EventWriteCounts &counts() const override { return m_counts; }
 
 private:
     Status commitBatch();
@@ -63,11 +73,10 @@ private:
     EventWriterOptions m_options;
     std::optional<Transaction> m_tx;
     std::size_t m_inBatch = 0;
-    std::uint64_t m_batchImported = 0;
-    std::uint64_t m_batchDuplicates = 0;
-    std::uint64_t m_imported = 0;
-    std::uint64_t m_duplicates = 0;
+    EventWriteCounts m_batch;
+    EventWriteCounts m_counts;
     bool m_indexesDeferred = false;
+    bool m_recoveredRowsPossible = false;  // a live event may find a recovered row with its key
     bool m_legacyRows = false;  // version-1 rows of sources without record ids are present
     std::optional<Error> m_error;
 };

@@ -194,9 +194,20 @@ DROP TABLE events;
 ALTER TABLE events_v2 RENAME TO events;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: events carved from an EVTX file's unallocated space (chunk slack, chunks past the
+// header's count) are marked: they may be partial older copies, so a live record with the same
+// key replaces such a row, and they never replace a row (EventWriter).
+// The partial index holds recovered rows only: it answers "does the case hold any?" at once
+// and costs live rows nothing.
+constexpr const char *kSchemaV3 = R"sql(
+ALTER TABLE events ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX events_recovered ON events(recovered) WHERE recovered <> 0;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 }};
 
 } // namespace

@@ -82,6 +82,7 @@ LoadEvent toLoadEvent(const EventRecord &record, const std::string &sourceFile)
     e.host = record.computer;
     e.channel = record.channel;
     e.recordId = record.recordId;
+    e.recovered = record.recovered;
     // A record id of 0 means the export gave none: such records are told apart by content.
     if (record.recordId == 0)
         e.contentKey = contentKey(record);

@@ -64,7 +64,7 @@ std::string eventText(const LoadEvent &e)
            "\t" + e.image + "\t" + e.imageLoaded + "\t" + e.user + "\t" + e.hashes + "\t" + e.signedField + "\t" +
            e.signature + "\t" + e.signatureStatus + "\t" + std::to_string(int(e.signatureState)) + "\t" +
            e.commandLine + "\t" + e.parentImage + "\t" + store::mapToJson(e.fields) + "\t" + e.sourceFile + "\t" +
-           std::to_string(e.sourceOffset);
+           std::to_string(e.sourceOffset) + (e.recovered ? "\trecovered" : "");
 }
 
 std::vector<std::string> sortedEvents(const std::vector<LoadEvent> &events)
@@ -397,9 +397,12 @@ private slots:
             QCOMPARE(reportsB[i].format, reportsA[i].format);
             QCOMPARE(reportsB[i].imported, reportsA[i].imported);
             QCOMPARE(reportsB[i].duplicates, reportsA[i].duplicates);
+            QCOMPARE(reportsB[i].recoveredImported, reportsA[i].recoveredImported);
+            QCOMPARE(reportsB[i].recoveredDuplicates, reportsA[i].recoveredDuplicates);
+            QCOMPARE(reportsB[i].recoveredReplaced, reportsA[i].recoveredReplaced);
             QCOMPARE(reportsB[i].complete, reportsA[i].complete);
             QCOMPARE(reportsB[i].errors, reportsA[i].errors);
-            imported += reportsA[i].imported;
+            imported += reportsA[i].imported + reportsA[i].recoveredImported - reportsA[i].recoveredReplaced;
         }
         QVERIFY(imported > 1000);
         compareStores(**sqliteCase, *clickhouseCase);
@@ -658,6 +661,8 @@ private slots:
         QCOMPARE(migrations.front().version, 1);
         for (const auto &sql : migrations.front().statements)
             QVERIFY(client.query(sql));
+        // Version 1 as it was made before the recovered flag (version 3) existed.
+        QVERIFY(client.query("ALTER TABLE " + endpoint->database + ".events DROP COLUMN recovered"));
         QVERIFY(client.insert("INSERT INTO " + endpoint->database + ".schema_version FORMAT TabSeparated", "1\t0\tv1\n"));
         auto readOnly = casestore::openStore(url, {store::OpenMode::ReadOnly, {}});
         QVERIFY(!readOnly);
@@ -668,7 +673,11 @@ private slots:
         QVERIFY(snapshots->empty());
         auto version = client.query("SELECT max(version) FROM " + endpoint->database + ".schema_version");
         QVERIFY(version);
-        QCOMPARE(*version, std::string("2\n"));
+        QCOMPARE(*version, std::to_string(casestore::kClickHouseSchemaVersion) + "\n");
+        auto recovered = client.query("SELECT count() FROM system.columns WHERE database = '" + endpoint->database +
+                                      "' AND table = 'events' AND name = 'recovered'");
+        QVERIFY(recovered);
+        QCOMPARE(*recovered, std::string("1\n"));
         QVERIFY(casestore::openStore(url, {store::OpenMode::ReadOnly, {}}));
     }
 

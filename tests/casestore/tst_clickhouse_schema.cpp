@@ -73,8 +73,13 @@ private slots:
                 at = found + 1;
             }
         }
-        QCOMPARE(migrations.size(), std::size_t(2));
+        QCOMPARE(migrations.size(), std::size_t(3));
         QCOMPARE(migrations[1].version, 2);
+        // Version 3: the recovered flag, added to an events table made before it.
+        QCOMPARE(migrations[2].version, 3);
+        QCOMPARE(migrations[2].addColumns.size(), std::size_t(1));
+        QCOMPARE(migrations[2].addColumns[0].table, std::string("events"));
+        QCOMPARE(migrations[2].addColumns[0].column, std::string("recovered"));
     }
 
     void cluster()

@@ -432,7 +432,7 @@ private slots:
 
         auto db = store::CaseDatabase::open(casePath.toStdString());
         QVERIFY2(db, db ? "" : db.error().message.c_str());
-        QCOMPARE(db->schemaVersion(), 2);
+        QCOMPARE(db->schemaVersion(), store::CaseDatabase::kSchemaVersion);
         QCOMPARE(*db->queryInt("SELECT count(*) FROM events"), std::int64_t(legacyRows));
         const ImportReport report = ingest::importFile(*db, path.toStdString(), {});
         QVERIFY2(report.errors.empty(), report.errors.empty() ? "" : report.errors.front().c_str());

@@ -81,6 +81,62 @@ private slots:
         QCOMPARE(store::eventKey(a), a.contentKey);
     }
 
+    // A recovered copy never replaces a stored event; a live event replaces a recovered copy
+    // with its key, in the same batch, in a later batch or a later writer.
+    void liveEventsReplaceRecoveredCopies()
+    {
+        QTemporaryDir dir;
+        auto db = CaseDatabase::open(dir.filePath(QStringLiteral("recovered.sqlite")).toStdString());
+        QVERIFY(db.ok());
+        auto recovered = [](std::uint64_t record) {
+            LoadEvent e = imageLoad(record, kBase + std::int64_t(record), Level::Ok);
+            e.recovered = true;
+            e.imageLoaded = "partial";
+            e.fields = {{"ImageLoaded", "partial"}};
+            return e;
+        };
+        auto live = [](std::uint64_t record) { return imageLoad(record, kBase + std::int64_t(record), Level::High); };
+        {
+            store::EventWriter writer(*db, {2});
+            // 1: recovered then live in one batch; 2: live then recovered; 3: recovered only;
+            // 4: recovered, live in the next batch.
+            for (const LoadEvent &e : {recovered(1), live(1), live(2), recovered(2), recovered(3), recovered(4)})
+                QVERIFY(writer.add(e).ok());
+            QVERIFY(writer.add(live(4)).ok());
+            QVERIFY(writer.finish().ok());
+            const store::EventWriteCounts &c = writer.counts();
+            QCOMPARE(c.imported, std::uint64_t(3));
+            QCOMPARE(c.duplicates, std::uint64_t(0));
+            QCOMPARE(c.recoveredImported, std::uint64_t(3));
+            QCOMPARE(c.recoveredDuplicates, std::uint64_t(1));
+            QCOMPARE(c.recoveredReplaced, std::uint64_t(2));
+        }
+        {
+            // A later writer: live 3 replaces its recovered copy, recovered 1 changes nothing.
+            store::EventWriter writer(*db);
+            QVERIFY(writer.add(recovered(1)).ok());
+            QVERIFY(writer.add(live(3)).ok());
+            QVERIFY(writer.add(live(2)).ok());
+            QVERIFY(writer.finish().ok());
+            QCOMPARE(writer.counts().imported, std::uint64_t(1));
+            QCOMPARE(writer.counts().duplicates, std::uint64_t(1));
+            QCOMPARE(writer.counts().recoveredDuplicates, std::uint64_t(1));
+            QCOMPARE(writer.counts().recoveredReplaced, std::uint64_t(1));
+        }
+        store::EventFilter all;
+        auto events = store::listEvents(*db, all);
+        QVERIFY(events);
+        QCOMPARE(events->size(), std::size_t(4));
+        // Whether a case holds recovered rows is read from a partial index, not a table scan.
+        QCOMPARE(*db->queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'events_recovered'"),
+                 std::int64_t(1));
+        for (const LoadEvent &e : *events) {
+            QVERIFY(!e.recovered);
+            QCOMPARE(e.imageLoaded, std::string("C:\\Users\\Public\\version.dll"));
+            QCOMPARE(e.verdict.level, Level::High);
+        }
+    }
+
     void duplicatesWithinAndAcrossBatches()
     {
         QTemporaryDir dir;

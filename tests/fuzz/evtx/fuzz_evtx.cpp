@@ -60,10 +60,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         require(!st.error().message.empty());
         return 0;
     }
-    require(report.recordsRead == delivered);
+    require(report.recordsRead + report.recordsRecovered == delivered);
     require(report.skippedRecords.size() <= 4 && report.skippedRecords.size() <= report.recordsSkipped);
+    require(report.recoveredSkippedRecords.size() <= 4 &&
+            report.recoveredSkippedRecords.size() <= report.recoveredSkipped);
+    for (const SkippedRecord &s : report.recoveredSkippedRecords)
+        require(s.offset < bytes.size() && !s.reason.empty());
     require(report.badChunks.size() <= report.badChunkCount);
-    require(report.chunksParsed + report.chunksEmpty + report.badChunkCount <= report.chunkSlots);
+    require(report.chunksParsed + report.chunksRecovered + report.chunksEmpty + report.badChunkCount <=
+            report.chunkSlots);
     for (const SkippedRecord &s : report.skippedRecords)
         require(s.offset < bytes.size() && !s.reason.empty());
     return 0;
