@@ -475,7 +475,7 @@ ImportReport importBundle(Client &client, const std::string &db, const std::stri
         report.complete = false;
         return finish();
     };
-    auto bundle = store::CaseDatabase::open(file, store::OpenMode::ReadOnly, true);
+    auto bundle = store::CaseDatabase::open(file, store::OpenMode::ReadBundle, true);
     if (!bundle)
         return fail(bundle.error().message);
     auto snapshots = store::completeBundleSnapshots(*bundle, file, report);

@@ -24,7 +24,7 @@ void addSnapshotEvents(const ImportTarget &target, const std::string &path, Impo
 {
     if (!target.eventWriter)
         return;
-    auto bundle = store::CaseDatabase::open(path, store::OpenMode::ReadOnly);
+    auto bundle = store::CaseDatabase::open(path, store::OpenMode::ReadBundle);
     if (!bundle) {
         report.notes.push_back("snapshot events not added: " + bundle.error().message);
         return;

@@ -370,7 +370,7 @@ Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const s
     if (::stat(file.c_str(), &bundleSt) == 0 && ::stat(db.path().c_str(), &caseSt) == 0 &&
         bundleSt.st_dev == caseSt.st_dev && bundleSt.st_ino == caseSt.st_ino)
         return Error{EINVAL, "cannot import " + file + " into itself"};
-    auto bundle = CaseDatabase::open(file, OpenMode::ReadOnly, true);
+    auto bundle = CaseDatabase::open(file, OpenMode::ReadBundle, true);
     if (!bundle)
         return bundle.error();
     return completeBundleSnapshots(*bundle, file, report);

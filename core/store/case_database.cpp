@@ -297,18 +297,19 @@ Result<CaseDatabase> CaseDatabase::open(const std::string &path, OpenMode mode, 
     const bool exists = ::stat(path.c_str(), &st) == 0;
     if (mode == OpenMode::CreateNew && exists)
         return Error{EEXIST, "cannot create " + path + ": the file already exists"};
-    if (mode == OpenMode::ReadOnly && !exists)
+    const bool readOnly = mode == OpenMode::ReadOnly || mode == OpenMode::ReadBundle;
+    if (readOnly && !exists)
         return Error::fromErrno(ENOENT, "cannot open " + path);
     if (exists && st.st_size > 0)
         if (auto s = checkExistingFile(path, st); !s)
             return s.error();
-    if (!exists && mode != OpenMode::ReadOnly)
+    if (!exists && !readOnly)
         if (auto s = makeParentDirs(path); !s)
             return s.error();
 
     auto impl = std::make_unique<Impl>();
     impl->path = path;
-    impl->readOnly = mode == OpenMode::ReadOnly;
+    impl->readOnly = readOnly;
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_URI;
     flags |= impl->readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     // SQLITE_OPEN_URI is for ATTACH of bundles; a plain path must not be read as a URI.
@@ -368,6 +369,10 @@ Result<CaseDatabase> CaseDatabase::open(const std::string &path, OpenMode mode, 
     }
     if (auto s = db.exec("PRAGMA foreign_keys=ON"); !s)
         return s.error();
+    if (version < kSchemaVersion && mode == OpenMode::ReadBundle && version >= 1) {
+        db.m_impl->version = version;
+        return db;
+    }
     if (version < kSchemaVersion) {
         if (db.readOnly())
             return Error{0, "cannot open " + path + (version == 0 ? ": an empty database, not a LoadLens case"

@@ -19,6 +19,10 @@ enum class OpenMode {
     ReadWrite,  // create when absent, migrate an older schema forward
     ReadOnly,   // never writes; an older schema is an Error (it cannot be migrated)
     CreateNew,  // the file must not exist yet (bundles)
+    // Never writes; an older schema is read as it is. For snapshot bundles: their snapshot
+    // tables are the same in every schema version (later versions changed only the events
+    // table), so a bundle collected by an older loadlens-cli still imports.
+    ReadBundle,
 };
 
 // A cached prepared statement, reset and unbound when this view goes out of scope.

@@ -86,6 +86,40 @@ private slots:
         QCOMPARE(integrityOf(dir.filePath(QStringLiteral("case.sqlite"))), QStringLiteral("ok"));
     }
 
+    // A bundle collected by an older loadlens-cli (schema version 2: no recovered column on
+    // events) imports into a case of this version: snapshot tables are the same in both. A case
+    // of that version opened read-only is still refused, since it would need migrating.
+    void olderBundleImports()
+    {
+        FixtureProcess fixture;
+        QVERIFY2(fixture.start({}), qPrintable(fixture.error()));
+        const ScanResult scan = scanPid(fixture.pid());
+        QTemporaryDir dir;
+        const QString bundle = dir.filePath(QStringLiteral("old.llsnap"));
+        QCOMPARE(writeBundle(bundle, scan), QString());
+        {
+            sqlite3 *h = nullptr;
+            QCOMPARE(sqlite3_open(QFile::encodeName(bundle).constData(), &h), SQLITE_OK);
+            for (const char *sql : {"DROP INDEX IF EXISTS events_recovered", "ALTER TABLE events DROP COLUMN recovered",
+                                    "DELETE FROM schema_version WHERE version > 2"})
+                QVERIFY2(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sqlite3_errmsg(h));
+            sqlite3_close(h);
+        }
+        auto readOnly = store::CaseDatabase::open(str(bundle), store::OpenMode::ReadOnly);
+        QVERIFY(!readOnly.ok());
+        QVERIFY2(readOnly.error().message.find("needs migrating") != std::string::npos, readOnly.error().message.c_str());
+        auto asBundle = store::CaseDatabase::open(str(bundle), store::OpenMode::ReadBundle, true);
+        QVERIFY2(asBundle.ok(), asBundle.ok() ? "" : asBundle.error().message.c_str());
+
+        auto db = store::CaseDatabase::open(str(dir.filePath(QStringLiteral("case.sqlite"))));
+        QVERIFY(db.ok());
+        const ImportReport report = store::importBundle(*db, str(bundle));
+        QVERIFY2(report.errors.empty(), qPrintable(errorsOf(report)));
+        QVERIFY(report.complete);
+        QCOMPARE(countRows(*db, QStringLiteral("modules")), qint64(scan.processes.front().modules.size()));
+        QCOMPARE(countRows(*db, QStringLiteral("snapshots WHERE complete = 1")), qint64(1));
+    }
+
     // The case list counts module verdicts per snapshot (what the GUI's High/Medium/Low and
     // `loadlens-cli case list` show), apart from the host-level findings.
     void moduleVerdictsAreCountedPerSnapshot()
