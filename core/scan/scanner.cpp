@@ -236,7 +236,9 @@ ScanResult runScan(const ScanOptions &options, const ProgressFn &progress, const
         SurveyInputs inputs;
         inputs.packages = views[v].lookup;
         inputs.hashCache = hashCache ? &*hashCache : nullptr;
-        inputs.rootDir = views[v].rootDir;
+        // LoadLens's own namespace sees the processes' paths as they are; --root names where the
+        // loader configuration and the package database come from, not where mapped files lie.
+        inputs.rootDir = views[v].own() ? std::string("/") : views[v].rootDir;
         inputs.procRoot = options.procRoot;
         inputs.surveyedElsewhere = v > 0 ? &viewFiles.front() : nullptr;
         if (views[v].rootUnreadable)
