@@ -531,7 +531,7 @@ private slots:
             QVERIFY(!missing);
             // Each snapshot read back whole (the snapshot browser, exports): the same scan from both
             // stores, once processes and findings are in one order.
-            const auto scanText = [](store::StoredSnapshot stored) {
+            const auto scanText = [](store::StoredSnapshot stored) -> QString {
                 ScanResult &scan = stored.scan;
                 std::sort(scan.processes.begin(), scan.processes.end(), [](const auto &x, const auto &y) {
                     return std::tie(x.pid, x.startTime) < std::tie(y.pid, y.startTime);
