@@ -2,6 +2,7 @@
 // sample (or takes --log FILE), warms the page cache, then alternates runs of our full ingest
 // (readAuditLog with a sink that discards), `ausearch -if FILE --raw` and `aureport -if FILE`,
 // and prints medians, records per second and the ratios (theirs / ours: above 1.0 is faster).
+#include "common/bench_util.h"
 #include "audit/audit_reader.h"
 
 #include <algorithm>
@@ -24,11 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
+using loadlens::bench::median;
 
 // Runs argv with stdout and stderr to /dev/null; wall seconds, negative on failure.
 double timeCommand(const std::vector<std::string> &args)

@@ -6,6 +6,7 @@
 //      of the same files as often,
 // and prints medians, CPU seconds, per-file milliseconds and the ratios (baseline time / ours:
 // above 1.0 means faster than the baseline).
+#include "common/bench_util.h"
 #include "authenticode/authenticode.h"
 #include "pe/pe_reader.h"
 
@@ -30,13 +31,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using loadlens::bench::median;
+using loadlens::bench::runQuiet;
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
+double seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double cpuOf(const rusage &u)
 {

@@ -4,6 +4,7 @@
 // ten thousand records a second, so it runs on a smaller file built the same way and its rate
 // is compared (the rate, not a scaled time, is what is printed). Wall and CPU time are both
 // printed: on a shared machine the CPU-time rate is the stable figure.
+#include "common/bench_util.h"
 #include "evtx/evtx_reader.h"
 
 #include <algorithm>
@@ -28,55 +29,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-// Runs argv with stdout to /dev/null; returns wall seconds, or a negative value on failure.
-double runQuiet(std::vector<std::string> args, rusage *usage = nullptr)
-{
-    std::vector<char *> argv;
-    for (auto &a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    const auto start = Clock::now();
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        return -1;
-    int status = 0;
-    rusage u {};
-    ::wait4(pid, &status, 0, &u);
-    if (usage)
-        *usage = u;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? elapsed : -1;
-}
+using loadlens::bench::cpuSeconds;
+using loadlens::bench::median;
+using loadlens::bench::runQuiet;
+using loadlens::bench::ownCpuSeconds;
 
 bool makeBigEvtx(const std::string &out, std::size_t records, const std::vector<std::string> &inputs)
 {
     std::vector<std::string> args{"python3", std::string(LOADLENS_BENCH_TOOLS) + "/make_big_evtx.py", out,
                                   std::to_string(records)};
     args.insert(args.end(), inputs.begin(), inputs.end());
-    return runQuiet(args) >= 0;
-}
-
-double cpuSeconds(const rusage &u)
-{
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double ownCpuSeconds()
-{
-    rusage u {};
-    ::getrusage(RUSAGE_SELF, &u);
-    return cpuSeconds(u);
+    return runQuiet(args, nullptr, true) >= 0;
 }
 
 struct OurRun {
@@ -178,7 +141,7 @@ int main(int argc, char **argv)
     long oracleRss = 0;
     for (int i = 0; i < oracleRuns; ++i) {
         rusage u {};
-        const double t = runQuiet({"evtxexport", "-f", "xml", small}, &u);
+        const double t = runQuiet({"evtxexport", "-f", "xml", small}, &u, true);
         if (t < 0) {
             std::fprintf(stderr, "evtxexport failed or is not installed (apt-get install libevtx-utils)\n");
             return 1;

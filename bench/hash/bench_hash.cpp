@@ -2,6 +2,7 @@
 // warms the page cache, then alternates runs of `openssl dgst -sha256 FILES` and hashFiles
 // computing SHA-256 and MD5, and prints the medians and their ratio (openssl time / ours:
 // above 1.0 means faster than openssl computing SHA-256 alone). Also times DpkgIndex::build().
+#include "common/bench_util.h"
 #include "pkg/dpkg_index.h"
 #include "pkg/hash.h"
 
@@ -26,6 +27,10 @@ using namespace loadlens;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+using loadlens::bench::cpuSeconds;
+using loadlens::bench::median;
+using loadlens::bench::ownCpuSeconds;
 
 struct Candidate {
     std::string path;
@@ -55,24 +60,6 @@ std::vector<std::string> largestSharedObjects(const std::string &dirPath, std::s
 }
 
 double seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double cpuSeconds(const rusage &u)
-{
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-double ownCpuSeconds()
-{
-    rusage u {};
-    ::getrusage(RUSAGE_SELF, &u);
-    return cpuSeconds(u);
-}
 
 // Runs `openssl dgst -sha256 FILES > /dev/null`; returns wall seconds (negative on failure)
 // and its CPU seconds in `cpu`.

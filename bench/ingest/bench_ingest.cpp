@@ -6,6 +6,7 @@
 //   - evtxexport -f xml (libevtx-utils) on a smaller file built the same way.
 // Medians of wall time and CPU-seconds are printed with records/s; on a shared machine the
 // CPU-seconds rate is the stable figure.
+#include "common/bench_util.h"
 #include "evtx/evtx_reader.h"
 #include "store/case_database.h"
 
@@ -31,42 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double cpuSeconds(const rusage &u)
-{
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// Runs argv with stdout and stderr to /dev/null; wall seconds, or negative on failure.
-double runQuiet(std::vector<std::string> args, rusage *usage = nullptr)
-{
-    std::vector<char *> argv;
-    for (auto &a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    const auto start = Clock::now();
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        return -1;
-    int status = 0;
-    rusage u {};
-    ::wait4(pid, &status, 0, &u);
-    if (usage)
-        *usage = u;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? elapsed : -1;
-}
+using loadlens::bench::cpuSeconds;
+using loadlens::bench::median;
+using loadlens::bench::runQuiet;
 
 struct Timing {
     std::vector<double> wall, cpu;
