@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fcntl.h>
+#include <filesystem>
 #include <spawn.h>
 #include <string>
 #include <sys/resource.h>
@@ -64,6 +65,27 @@ inline double runQuiet(std::vector<std::string> args, rusage *usage = nullptr, b
         *usage = u;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? elapsed : -1;
+}
+
+// Every regular file under `dir` (recursively) whose name ends in `extension`, sorted.
+inline std::vector<std::string> filesUnder(const std::string &dir, const std::string &extension)
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto &e : std::filesystem::recursive_directory_iterator(dir, ec))
+        if (e.is_regular_file() && e.path().extension() == extension)
+            out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// make_big_evtx.py (in `toolsDir`) writes `records` distinct records copied from `inputs` to `out`.
+inline bool makeBigEvtx(const std::string &toolsDir, const std::string &out, std::size_t records,
+                        const std::vector<std::string> &inputs, bool keepStderr)
+{
+    std::vector<std::string> args{"python3", toolsDir + "/make_big_evtx.py", out, std::to_string(records)};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    return runQuiet(args, nullptr, keepStderr) >= 0;
 }
 
 } // namespace loadlens::bench

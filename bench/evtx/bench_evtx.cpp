@@ -34,14 +34,6 @@ using loadlens::bench::median;
 using loadlens::bench::runQuiet;
 using loadlens::bench::ownCpuSeconds;
 
-bool makeBigEvtx(const std::string &out, std::size_t records, const std::vector<std::string> &inputs)
-{
-    std::vector<std::string> args{"python3", std::string(LOADLENS_BENCH_TOOLS) + "/make_big_evtx.py", out,
-                                  std::to_string(records)};
-    args.insert(args.end(), inputs.begin(), inputs.end());
-    return runQuiet(args, nullptr, true) >= 0;
-}
-
 struct OurRun {
     double seconds = 0;
     double cpu = 0;
@@ -89,12 +81,8 @@ int main(int argc, char **argv)
         else if (!std::strcmp(argv[i], "--threads"))
             threads = unsigned(std::atoi(argv[i + 1]));
     }
-    std::vector<std::string> inputs;
+    const std::vector<std::string> inputs = loadlens::bench::filesUnder(LOADLENS_BENCH_EVTX, ".evtx");
     std::error_code ec;
-    for (const auto &e : fs::recursive_directory_iterator(LOADLENS_BENCH_EVTX, ec))
-        if (e.is_regular_file() && e.path().extension() == ".evtx")
-            inputs.push_back(e.path().string());
-    std::sort(inputs.begin(), inputs.end());
     if (inputs.empty()) {
         std::fprintf(stderr, "no .evtx files under %s\n", LOADLENS_BENCH_EVTX);
         return 1;
@@ -105,7 +93,9 @@ int main(int argc, char **argv)
         return 1;
     }
     const std::string dir = dirTemplate, big = dir + "/big.evtx", small = dir + "/small.evtx";
-    if (!makeBigEvtx(big, records, inputs) || !makeBigEvtx(small, oracleRecords, inputs)) {
+    using loadlens::bench::makeBigEvtx;
+    if (!makeBigEvtx(LOADLENS_BENCH_TOOLS, big, records, inputs, true) ||
+        !makeBigEvtx(LOADLENS_BENCH_TOOLS, small, oracleRecords, inputs, true)) {
         std::fprintf(stderr, "make_big_evtx.py failed\n");
         return 1;
     }

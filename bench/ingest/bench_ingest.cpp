@@ -89,12 +89,8 @@ int main(int argc, char **argv)
         else if (!std::strcmp(argv[i], "--runs"))
             runs = std::max(1, std::atoi(argv[i + 1]));
     }
-    std::vector<std::string> inputs;
+    const std::vector<std::string> inputs = loadlens::bench::filesUnder(LOADLENS_BENCH_EVTX, ".evtx");
     std::error_code ec;
-    for (const auto &e : fs::recursive_directory_iterator(LOADLENS_BENCH_EVTX, ec))
-        if (e.is_regular_file() && e.path().extension() == ".evtx")
-            inputs.push_back(e.path().string());
-    std::sort(inputs.begin(), inputs.end());
     if (inputs.empty()) {
         std::fprintf(stderr, "no .evtx files under %s\n", LOADLENS_BENCH_EVTX);
         return 1;
@@ -105,14 +101,10 @@ int main(int argc, char **argv)
         return 1;
     }
     const std::string dir = dirTemplate, big = dir + "/big.evtx", small = dir + "/small.evtx";
-    for (const auto &[out, n] : {std::pair{big, records}, std::pair{small, oracleRecords}}) {
-        std::vector<std::string> args{"python3", std::string(LOADLENS_BENCH_TOOLS) + "/make_big_evtx.py", out,
-                                      std::to_string(n)};
-        args.insert(args.end(), inputs.begin(), inputs.end());
-        if (runQuiet(args) < 0) {
-            std::fprintf(stderr, "make_big_evtx.py failed\n");
-            return 1;
-        }
+    if (!loadlens::bench::makeBigEvtx(LOADLENS_BENCH_TOOLS, big, records, inputs, false) ||
+        !loadlens::bench::makeBigEvtx(LOADLENS_BENCH_TOOLS, small, oracleRecords, inputs, false)) {
+        std::fprintf(stderr, "make_big_evtx.py failed\n");
+        return 1;
     }
     std::printf("inputs: %zu sample files; big: %.1f MB; evtxexport's: %.1f MB; %d runs each, medians\n",
                 inputs.size(), double(fs::file_size(big)) / 1e6, double(fs::file_size(small)) / 1e6, runs);
