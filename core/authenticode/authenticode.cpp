@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace loadlens::authenticode {
@@ -131,6 +132,140 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> hashedRanges(const pe::PeIn
     return ranges;
 }
 
+// The page hash table of this file as signing tools write it: the headers (less the checksum and
+// the certificate table entry) padded with zeros to one page at offset 0; then each page of each
+// section's raw data in section-table order, the last one of a section padded with zeros; then
+// an entry at the end of the last section's data with an all-zero hash.
+Result<std::vector<std::uint8_t>> computePageHashes(std::span<const std::uint8_t> image, const pe::PeInfo &info,
+                                                    const EVP_MD *md, std::uint32_t pageSize)
+{
+    const auto mdSize = static_cast<std::size_t>(EVP_MD_get_size(md));
+    const std::uint64_t size = image.size();
+    if (pageSize < 512 || pageSize > 4u * 1024 * 1024 || (pageSize & (pageSize - 1)) != 0)
+        return Error{0, "the page size " + std::to_string(pageSize) + " is not a power of two between 512 and 4 MiB"};
+    if (info.sizeOfHeaders > pageSize || info.sizeOfHeaders > size || info.checksumFieldOffset + 4 > info.sizeOfHeaders ||
+        info.certificateDirectoryOffset == 0 || info.certificateDirectoryOffset + 8 > info.sizeOfHeaders ||
+        info.certificateDirectoryOffset < info.checksumFieldOffset + 4)
+        return Error{0, "the headers do not fit one page with the fields page hashing leaves out"};
+    std::uint64_t entries = 2;
+    for (const auto &s : info.sections) {
+        if (s.rawSize == 0)
+            continue;
+        if (std::uint64_t(s.rawOffset) + s.rawSize > size)
+            return Error{0, "section " + s.name + "'s raw data runs past the end of the file"};
+        entries += (std::uint64_t(s.rawSize) + pageSize - 1) / pageSize;
+    }
+    std::vector<std::uint8_t> out;
+    out.reserve(entries * (4 + mdSize));
+    const std::vector<std::uint8_t> zeroes(pageSize, 0);
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx)
+        return Error{0, "cannot start a page digest"};
+    auto entry = [&](std::uint64_t offset, std::initializer_list<std::span<const std::uint8_t>> parts) {
+        for (int shift = 0; shift < 32; shift += 8)
+            out.push_back(static_cast<std::uint8_t>((offset >> shift) & 0xff));
+        EVP_DigestInit_ex(ctx.get(), md, nullptr);
+        for (const auto &part : parts)
+            EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+        const auto at = out.size();
+        out.resize(at + mdSize);
+        EVP_DigestFinal_ex(ctx.get(), out.data() + at, nullptr);
+    };
+    const std::uint64_t checksum = info.checksumFieldOffset, certDir = info.certificateDirectoryOffset;
+    entry(0, {image.subspan(0, checksum), image.subspan(checksum + 4, certDir - checksum - 4),
+              image.subspan(certDir + 8, info.sizeOfHeaders - certDir - 8),
+              std::span<const std::uint8_t>(zeroes).first(pageSize - info.sizeOfHeaders)});
+    std::uint64_t lastEnd = 0;
+    for (const auto &s : info.sections) {
+        if (s.rawSize == 0)
+            continue;
+        for (std::uint64_t at = 0; at < s.rawSize; at += pageSize) {
+            const std::uint64_t length = std::min<std::uint64_t>(pageSize, s.rawSize - at);
+            entry(s.rawOffset + at, {image.subspan(s.rawOffset + at, length),
+                                     std::span<const std::uint8_t>(zeroes).first(pageSize - length)});
+        }
+        lastEnd = std::uint64_t(s.rawOffset) + s.rawSize;
+    }
+    for (int shift = 0; shift < 32; shift += 8)
+        out.push_back(static_cast<std::uint8_t>((lastEnd >> shift) & 0xff));
+    out.resize(out.size() + mdSize, 0);
+    return out;
+}
+
+// Compares the signed page hash table with this file's; fills the report's page hash fields.
+void checkPageHashes(std::span<const std::uint8_t> image, const pe::PeInfo &info, const IndirectData &indirect,
+                     SignatureReport &out)
+{
+    if (!indirect.pageHashOid) {
+        out.pageHashProblem = "the page hash attribute could not be read";
+        return;
+    }
+    const EVP_MD *md = nullptr;
+    if (*indirect.pageHashOid == "1.3.6.1.4.1.311.2.3.1") {
+        md = EVP_sha1();
+        out.pageHashAlgorithm = "SHA1";
+    } else if (*indirect.pageHashOid == "1.3.6.1.4.1.311.2.3.2") {
+        md = EVP_sha256();
+        out.pageHashAlgorithm = "SHA256";
+    } else {
+        out.pageHashProblem = "unknown page hash type " + *indirect.pageHashOid;
+        return;
+    }
+    const std::size_t entrySize = 4 + static_cast<std::size_t>(EVP_MD_get_size(md));
+    const auto signedTable = indirect.pageHashTable;
+    if (signedTable.empty() || signedTable.size() % entrySize != 0) {
+        out.pageHashProblem = "the signed page hash table is " + std::to_string(signedTable.size()) +
+                              " bytes, not a whole number of " + std::to_string(entrySize) + "-byte entries";
+        return;
+    }
+    // Tools page by SectionAlignment; Windows pages are 4 KiB. Either table is accepted.
+    std::vector<std::uint32_t> pageSizes{info.sectionAlignment};
+    if (info.sectionAlignment != 4096)
+        pageSizes.push_back(4096);
+    std::optional<std::vector<std::uint8_t>> best;
+    for (const auto pageSize : pageSizes) {
+        auto computed = computePageHashes(image, info, md, pageSize);
+        if (!computed) {
+            out.pageHashProblem = computed.error().message;
+            continue;
+        }
+        if (std::equal(signedTable.begin(), signedTable.end(), computed->begin(), computed->end())) {
+            out.pageHashesMatch = true;
+            out.pageHashProblem.clear();
+            return;
+        }
+        if (!best)
+            best = std::move(*computed);
+    }
+    if (!best)
+        return;
+    out.pageHashProblem.clear();
+    out.pageHashesMatch = false;
+    // Pages the signed table lists whose hash differs (or that this file no longer has).
+    auto offsetAt = [&](std::span<const std::uint8_t> table, std::size_t i) {
+        std::uint64_t v = 0;
+        for (int b = 3; b >= 0; --b)
+            v = (v << 8) | table[i * entrySize + static_cast<std::size_t>(b)];
+        return v;
+    };
+    const std::span<const std::uint8_t> mine(*best);
+    const std::size_t signedCount = signedTable.size() / entrySize, mineCount = mine.size() / entrySize;
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < signedCount && out.changedPages.size() < 16; ++i) {
+        const auto offset = offsetAt(signedTable, i);
+        while (j < mineCount && offsetAt(mine, j) < offset)
+            ++j;
+        const bool same = j < mineCount && offsetAt(mine, j) == offset &&
+                          std::equal(signedTable.begin() + i * entrySize, signedTable.begin() + (i + 1) * entrySize,
+                                     mine.begin() + j * entrySize);
+        if (!same)
+            out.changedPages.push_back(offset);
+    }
+    if (out.changedPages.empty() && signedCount != mineCount)
+        out.pageHashProblem = "the signed table has " + std::to_string(signedCount) + " entries, this file " +
+                              std::to_string(mineCount);
+}
+
 } // namespace
 
 Result<std::vector<std::uint8_t>> imageDigest(std::span<const std::uint8_t> image, const pe::PeInfo &info,
@@ -168,6 +303,49 @@ bool containsBytes(std::span<const std::uint8_t> haystack, std::span<const std::
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
 }
 
+// SpcPeImageData { flags BIT STRING, file [0] SpcLink } where the link is the moniker choice
+// [1] SpcSerializedObject { classId, serializedData }, and serializedData is
+// SET { SEQUENCE { page-hash OID, SET { OCTET STRING table } } }.
+void readPageHashTable(std::span<const std::uint8_t> attributeContent, IndirectData &data)
+{
+    DerReader attribute(attributeContent);
+    if (!attribute.next(0x06))
+        return;
+    const auto peImageData = attribute.next(0x30);
+    if (!peImageData)
+        return;
+    DerReader imageFields(peImageData->content);
+    if (!imageFields.next(0x03))
+        return;
+    const auto file = imageFields.next(0xa0);
+    if (!file)
+        return;
+    const auto moniker = DerReader(file->content).next(0xa1);
+    if (!moniker)
+        return;
+    DerReader serialized(moniker->content);
+    const auto classId = serialized.next(0x04);
+    const auto payload = serialized.next(0x04);
+    if (!classId || !payload)
+        return;
+    const auto set = DerReader(payload->content).next(0x31);
+    if (!set)
+        return;
+    const auto sequence = DerReader(set->content).next(0x30);
+    if (!sequence)
+        return;
+    DerReader typeAndValue(sequence->content);
+    const auto oid = typeAndValue.next(0x06);
+    const auto values = typeAndValue.next(0x31);
+    if (!oid || !values)
+        return;
+    const auto table = DerReader(values->content).next(0x04);
+    if (!table)
+        return;
+    data.pageHashOid = oidToText(oid->whole);
+    data.pageHashTable = table->content;
+}
+
 std::optional<IndirectData> readIndirectData(std::span<const std::uint8_t> der)
 {
     DerReader outer(der);
@@ -185,6 +363,8 @@ std::optional<IndirectData> readIndirectData(std::span<const std::uint8_t> der)
     if (const auto type = attributeFields.next(0x06))
         data.dataTypeOid = oidToText(type->whole);
     data.pageHashes = containsBytes(attribute->content, kPageHashOidV1) || containsBytes(attribute->content, kPageHashOidV2);
+    if (data.pageHashes)
+        readPageHashTable(attribute->content, data);
     DerReader info(digestInfo->content);
     const auto algorithm = info.next(0x30);
     const auto digest = info.next(0x04);
@@ -385,6 +565,26 @@ void verifyOne(Context &ctx, PKCS7 *p7, std::span<const std::uint8_t> raw, std::
         if (!out.digestMatches)
             invalid("the file was modified after signing: its " + out.digestAlgorithm + " image digest " +
                     out.computedDigest + " differs from the signed " + out.signedDigest);
+    }
+
+    if (out.pageHashesPresent) {
+        checkPageHashes(ctx.image, ctx.info, *indirect, out);
+        if (out.pageHashesMatch == false) {
+            std::string pages;
+            for (const auto offset : out.changedPages) {
+                char hex[24];
+                std::snprintf(hex, sizeof hex, "%s0x%llx", pages.empty() ? "" : ", ",
+                              static_cast<unsigned long long>(offset));
+                pages += hex;
+            }
+            if (pages.empty())
+                pages = out.pageHashProblem;
+            if (out.digestMatches)
+                invalid("the signed " + out.pageHashAlgorithm + " page hashes do not match the file (pages at " + pages +
+                        "): Windows refuses to load those pages");
+            else
+                out.reasons.push_back("the signed page hashes locate the change: pages at file offsets " + pages + " differ");
+        }
     }
 
     PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(signers, 0);

@@ -64,7 +64,13 @@ struct SignatureReport {
     bool digestMatches = false;
     bool signatureVerified = false;    // messageDigest and the signature over the attributes
     std::optional<bool> chainVerified; // unset when no anchors were given
-    bool pageHashesPresent = false;    // not checked; reported so the reader knows
+    // Page hashes (1.3.6.1.4.1.311.2.3.1/2): the signed per-page table Windows checks each page
+    // against when it pages the image in. Compared with the table computed from this file.
+    bool pageHashesPresent = false;
+    std::string pageHashAlgorithm;            // "SHA1" or "SHA256"
+    std::optional<bool> pageHashesMatch;      // unset when absent or not computable (see pageHashProblem)
+    std::string pageHashProblem;
+    std::vector<std::uint64_t> changedPages;  // file offsets of pages whose hash differs (at most 16)
     std::optional<CertificateSummary> signer;
     std::vector<CertificateSummary> chain; // leaf first, as built (only when anchors were given)
     std::optional<Timestamp> timestamp;

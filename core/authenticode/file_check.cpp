@@ -141,6 +141,14 @@ nlohmann::json toJson(const FileCheck &check)
                              {"digest_matches", s.digestMatches},
                              {"signature_verified", s.signatureVerified},
                              {"page_hashes_present", s.pageHashesPresent}};
+        if (s.pageHashesPresent) {
+            sj["page_hash_algorithm"] = s.pageHashAlgorithm;
+            sj["page_hashes_match"] = s.pageHashesMatch ? nlohmann::json(*s.pageHashesMatch) : nlohmann::json(nullptr);
+            if (!s.pageHashProblem.empty())
+                sj["page_hash_problem"] = s.pageHashProblem;
+            if (!s.changedPages.empty())
+                sj["changed_pages"] = s.changedPages;
+        }
         sj["chain_verified"] = s.chainVerified ? nlohmann::json(*s.chainVerified) : nlohmann::json(nullptr);
         if (s.signer)
             sj["signer"] = certificateJson(*s.signer);

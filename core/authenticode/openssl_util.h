@@ -85,6 +85,9 @@ struct IndirectData {
     std::string digestOid;
     std::vector<std::uint8_t> digest;
     bool pageHashes = false;
+    // The signed page hash table (entries of a 4-byte file offset and a digest), when readable.
+    std::optional<std::string> pageHashOid;   // 1.3.6.1.4.1.311.2.3.1 (SHA-1) or .2 (SHA-256)
+    std::span<const std::uint8_t> pageHashTable;
 };
 std::optional<IndirectData> parseIndirectData(std::span<const std::uint8_t> der);
 

@@ -105,6 +105,8 @@ struct PeInfo {
     std::uint32_t entryPoint = 0;        // RVA
     std::uint32_t sizeOfHeaders = 0;
     std::uint32_t sizeOfImage = 0;
+    std::uint32_t sectionAlignment = 0;
+    std::uint32_t fileAlignment = 0;
     std::uint32_t storedChecksum = 0;
 
     // Where the fields that Authenticode leaves out of the image hash sit in the file.

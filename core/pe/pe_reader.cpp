@@ -244,6 +244,8 @@ private:
 
         m_info.entryPoint = *m_bytes.u32(opt + 16);
         m_info.imageBase = is64 ? *m_bytes.u64(opt + 24) : *m_bytes.u32(opt + 28);
+        m_info.sectionAlignment = *m_bytes.u32(opt + 32);
+        m_info.fileAlignment = *m_bytes.u32(opt + 36);
         m_info.sizeOfImage = *m_bytes.u32(opt + 56);
         m_info.sizeOfHeaders = *m_bytes.u32(opt + 60);
         m_info.checksumFieldOffset = opt + 64;

@@ -154,6 +154,19 @@ private slots:
         QCOMPARE(QString::fromStdString(primary.signedDigest), field("Current message digest").toLower());
         QCOMPARE(QString::fromStdString(primary.computedDigest), field("Calculated message digest").toLower());
         QCOMPARE(primary.digestMatches, !text.contains(QLatin1String("MISMATCH")));
+        // Page hashes, where osslsigncode checks them (it does when the image digest matches).
+        const QString pageAlgorithm = field("Page hash algorithm");
+        if (!pageAlgorithm.isEmpty()) {
+            QVERIFY(primary.pageHashesPresent);
+            QCOMPARE(QString::fromStdString(primary.pageHashAlgorithm), pageAlgorithm.toUpper());
+            static const QRegularExpression calculated(QStringLiteral("^Calculated page hash\\s*:[^\\n]*"),
+                                                       QRegularExpression::MultilineOption);
+            const bool theirsMatch = !calculated.match(text).captured(0).contains(QLatin1String("MISMATCH"));
+            QVERIFY2(primary.pageHashesMatch.has_value(), primary.pageHashProblem.c_str());
+            QCOMPARE(*primary.pageHashesMatch, theirsMatch);
+        } else if (primary.digestMatches) {
+            QVERIFY(!primary.pageHashesPresent);
+        }
         static const QRegularExpression subject(QStringLiteral("Signer #0:\\s*\\n\\s*Subject: ([^\\n]*)"));
         const QString signerSubject = subject.match(text).captured(1);
         QVERIFY(primary.signer.has_value());
@@ -300,6 +313,110 @@ private slots:
         QCOMPARE(report.signatures[1].certificateEntry, std::size_t(1));
         for (const auto &s : report.signatures)
             QCOMPARE(s.state, SignatureState::SignatureValidChainUnknown);
+    }
+
+    // Page hashes: the table in a real Microsoft signature is the one computed from the file, and
+    // a changed byte is located to its page.
+    void pageHashes()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(path, "windows/pe/signify/DXCore.dll");
+        const auto original = loadImage(path);
+        auto report = verifyImage(original.bytes, original.info);
+        QVERIFY(!report.signatures.empty());
+        QVERIFY(report.signatures.front().pageHashesPresent);
+        QCOMPARE(report.signatures.front().pageHashAlgorithm, std::string("SHA256"));
+        QVERIFY2(report.signatures.front().pageHashesMatch == true, report.signatures.front().pageHashProblem.c_str());
+        QVERIFY(report.signatures.front().changedPages.empty());
+
+        const std::uint32_t page = original.info.sectionAlignment;
+        QCOMPARE(page, 4096u);
+        struct Flip {
+            std::uint64_t offset;
+            std::uint64_t page;
+        };
+        const auto &last = original.info.sections.back();
+        const std::uint64_t inLast = last.rawOffset + last.rawSize - 3;
+        for (const Flip flip : {Flip{0x4e, 0}, // the DOS stub's text: the header page
+                                Flip{inLast, last.rawOffset + (last.rawSize - 3) / page * page}}) {
+            auto bytes = original.bytes;
+            bytes[flip.offset] ^= 0x20;
+            auto parsed = pe::parsePe(bytes);
+            QVERIFY(parsed.ok());
+            report = verifyImage(bytes, *parsed);
+            const auto &s = report.signatures.front();
+            QCOMPARE(s.state, SignatureState::Invalid);
+            QCOMPARE(s.pageHashesMatch, std::optional<bool>(false));
+            QCOMPARE(s.changedPages, std::vector<std::uint64_t>{flip.page});
+            QVERIFY2(reasons(s).contains(QStringLiteral("pages at file offsets 0x%1 differ").arg(flip.page, 0, 16)),
+                     qPrintable(reasons(s)));
+        }
+    }
+
+    // A signature with page hashes made by osslsigncode (SHA-1 and SHA-256 tables) verifies, and
+    // osslsigncode agrees; without -ph there is no table and nothing is claimed.
+    void pageHashesOfOsslsigncode_data()
+    {
+        QTest::addColumn<QString>("digest");
+        QTest::addColumn<bool>("withPageHashes");
+        QTest::newRow("sha256 -ph") << "sha256" << true;
+        QTest::newRow("sha1 -ph") << "sha1" << true;
+        QTest::newRow("sha256") << "sha256" << false;
+    }
+    void pageHashesOfOsslsigncode()
+    {
+        QFETCH(QString, digest);
+        QFETCH(bool, withPageHashes);
+        const QString signer = QStandardPaths::findExecutable(QStringLiteral("osslsigncode"));
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (signer.isEmpty() || openssl.isEmpty())
+            QSKIP("osslsigncode or openssl is not installed (scripts/install-deps.sh installs both)");
+        LOADLENS_SHARED_DATA_OR_SKIP(unsignedExe, "windows/pe/osslsigncode/unsigned.exe");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString key = dir.filePath(QStringLiteral("key.pem")), cert = dir.filePath(QStringLiteral("cert.pem"));
+        const auto made = testing::runProgram(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                                                        QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                                                        QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("2"),
+                                                        QStringLiteral("-subj"), QStringLiteral("/CN=LoadLens page hash test"),
+                                                        QStringLiteral("-addext"), QStringLiteral("extendedKeyUsage=codeSigning")});
+        QVERIFY2(made.exitCode == 0, made.err.constData());
+        const QString out = dir.filePath(QStringLiteral("signed.exe"));
+        QStringList args{QStringLiteral("sign"), QStringLiteral("-certs"), cert, QStringLiteral("-key"), key,
+                         QStringLiteral("-h"), digest, QStringLiteral("-in"), unsignedExe, QStringLiteral("-out"), out};
+        if (withPageHashes)
+            args << QStringLiteral("-ph");
+        const auto sign = testing::runProgram(signer, args);
+        QVERIFY2(sign.exitCode == 0, QByteArray(sign.out + sign.err).constData());
+
+        TrustStore anchors = storeFrom(cert);
+        VerifyOptions options;
+        options.anchors = &anchors;
+        const auto image = loadImage(out);
+        auto report = verifyImage(image.bytes, image.info, options);
+        QVERIFY(!report.signatures.empty());
+        const auto &s = report.signatures.front();
+        QCOMPARE(s.pageHashesPresent, withPageHashes);
+        QCOMPARE(s.state, SignatureState::Valid);
+        if (!withPageHashes) {
+            QVERIFY(!s.pageHashesMatch.has_value());
+            return;
+        }
+        QCOMPARE(QString::fromStdString(s.pageHashAlgorithm), digest.toUpper());
+        QVERIFY2(s.pageHashesMatch == true, s.pageHashProblem.c_str());
+        const auto verify = testing::runProgram(signer, {QStringLiteral("verify"), QStringLiteral("-CAfile"), cert,
+                                                         QStringLiteral("-in"), out});
+        const QString text = QString::fromUtf8(verify.out + verify.err);
+        QVERIFY2(text.contains(QLatin1String("Calculated page hash")) && !text.contains(QLatin1String("MISMATCH")),
+                 qPrintable(text));
+
+        // A byte of the first section changed: its page is named.
+        auto bytes = image.bytes;
+        const auto &first = image.info.sections.front();
+        bytes[first.rawOffset + 1] ^= 0x01;
+        auto parsed = pe::parsePe(bytes);
+        QVERIFY(parsed.ok());
+        report = verifyImage(bytes, *parsed, options);
+        QCOMPARE(report.signatures.front().changedPages, std::vector<std::uint64_t>{first.rawOffset});
     }
 
     void trustStoreErrors()
