@@ -54,6 +54,7 @@ int runWindowsTriage(const std::vector<std::string> &args)
 {
     ArgParser parser;
     parser.option("--root").option("--trust-store").option("--max-executables").option("--hijacklibs").flag("--json");
+    parser.option("--catalogs").flag("--no-image-catalogs");
     parser.flag("--verify-all");
     withOutputOption(parser);
     if (auto s = parser.parse(args); !s)
@@ -66,6 +67,8 @@ int runWindowsTriage(const std::vector<std::string> &args)
     wintriage::TriageOptions options;
     options.root = *root;
     options.verifyEverySignature = parser.has("--verify-all");
+    options.catalogDirectories = parser.values("--catalogs");
+    options.imageCatalogs = !parser.has("--no-image-catalogs");
     auto max = parser.integer("--max-executables");
     if (!max)
         return failWith(max.error().message, 2);
@@ -124,6 +127,10 @@ Options:
   --root DIR             the volume root (with Windows\System32\config), or a Wine prefix
                          (with system.reg and drive_c)
   --trust-store PATH     PEM/DER certificates to anchor signature chains in
+  --catalogs DIR         also read the security catalogs (*.cat) under DIR, e.g. a CatRoot
+                         collected apart from the volume (may be repeated); the image's own
+                         Windows\System32\CatRoot is read in any case
+  --no-image-catalogs    do not read the image's CatRoot
   --max-executables N    stop after N executables (default 20000)
   --verify-all           verify the signature of every executable, the Windows directory's too
   --hijacklibs DIR       the HijackLibs YAML dataset: known hijackable DLLs resolved outside

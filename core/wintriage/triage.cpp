@@ -30,6 +30,7 @@ struct Image {
     pe::PeInfo info;
     std::optional<authenticode::SignatureState> state; // computed on demand
     std::string signer;
+    std::string catalog;                               // the catalog that signs it, if any
     std::vector<std::string> reasons;                  // why the primary signature is not valid
 };
 
@@ -142,9 +143,53 @@ private:
                     img.reasons = report.signatures.front().reasons;
                 for (const auto &problem : report.problems)
                     img.reasons.push_back(problem);
+                if (report.state == authenticode::SignatureState::Unsigned && report.signatures.empty()) {
+                    const auto found = authenticode::catalogSignature(*bytes, &img.info, catalogs());
+                    if (found.catalogSigned && found.catalog) {
+                        img.state = found.state;
+                        const std::string &name = found.catalog->name;
+                        img.catalog = name.rfind(m_volume.root() + "/", 0) == 0 ? windowsPath(name) : name;
+                        if (found.catalog->signature && found.catalog->signature->signer)
+                            img.signer = found.catalog->signature->signer->commonName;
+                        img.reasons.clear();
+                        if (found.catalog->signature)
+                            img.reasons = found.catalog->signature->reasons;
+                    }
+                }
             }
         }
         return img;
+    }
+
+    // The catalogs, read on first use: the image's CatRoot and the directories given.
+    const authenticode::CatalogIndex &catalogs()
+    {
+        if (m_catalogs)
+            return *m_catalogs;
+        m_catalogs.emplace();
+        authenticode::VerifyOptions options;
+        options.anchors = m_options.anchors;
+        std::vector<std::string> directories;
+        if (m_options.imageCatalogs)
+            if (const auto root = m_volume.resolve("Windows/System32/CatRoot"))
+                directories.push_back(*root);
+        for (const auto &d : m_options.catalogDirectories)
+            directories.push_back(d);
+        for (const auto &d : directories) {
+            if (auto added = m_catalogs->addDirectory(d, options); !added)
+                m_result.problems.push_back("catalogs in " + d + ": " + added.error().message);
+            m_result.catalogSources.push_back(d);
+        }
+        for (const auto &p : m_catalogs->problems())
+            m_result.problems.push_back(p);
+        m_result.catalogsRead = m_catalogs->size();
+        return *m_catalogs;
+    }
+
+    // "signature-valid-chain-unknown, catalog X.cat": the state and where it comes from.
+    static std::string stateText(const Image &img)
+    {
+        return std::string(authenticode::stateName(*img.state)) + (img.catalog.empty() ? "" : ", catalog " + img.catalog);
     }
 
     static bool isSigned(const Image &img)
@@ -215,6 +260,7 @@ private:
             const Image &signedExe = signedImage(host);
             out.signature = authenticode::stateName(*signedExe.state);
             out.signer = signedExe.signer;
+            out.catalog = signedExe.catalog;
             if (signedExe.state == authenticode::SignatureState::Invalid)
                 invalidSignature(out, signedExe);
         }
@@ -310,11 +356,11 @@ private:
             f.level = (isSigned(app) && (!plantedSigned || differentSigner)) ? "high" : "medium";
             f.title = r.dll + " next to " + out.path.substr(out.path.rfind('\\') + 1) +
                       " shadows the System32 copy";
-            f.evidence = "loaded from " + r.path + " (signature: " + authenticode::stateName(*planted.state) +
+            f.evidence = "loaded from " + r.path + " (signature: " + stateText(planted) +
                          (planted.signer.empty() ? "" : ", signer " + planted.signer) + ") instead of " +
-                         windowsPath(*systemCopy) + " (signature: " + authenticode::stateName(*system.state) +
+                         windowsPath(*systemCopy) + " (signature: " + stateText(system) +
                          (system.signer.empty() ? "" : ", signer " + system.signer) + "); the executable is " +
-                         authenticode::stateName(*app.state) + (app.signer.empty() ? "" : " by " + app.signer) +
+                         stateText(app) + (app.signer.empty() ? "" : " by " + app.signer) +
                          ". The application directory comes first in the search order, so whoever can write "
                          "it decides what this signed program runs.";
             f.technique = "T1574.001";
@@ -491,6 +537,8 @@ private:
                     (s.requireSignedAppInitDlls ? std::to_string(*s.requireSignedAppInitDlls) : std::string("absent")),
                 "set LoadAppInit_DLLs to 0, or RequireSignedAppInit_DLLs to 1");
         }
+        applicationControl(add);
+        codeSigning(add);
         std::size_t unresolved = 0;
         for (const auto &entry : m_pathDirectories)
             unresolved += !hostDirectory(entry).has_value();
@@ -499,6 +547,80 @@ private:
             std::to_string(m_pathDirectories.size()) + " PATH entries, " + std::to_string(unresolved) +
                 " not in the collection; directory permissions need the ACLs, which a file copy does not keep",
             "keep PATH directories writable by administrators only");
+    }
+
+    // WDAC policies (Windows\System32\CodeIntegrity) or AppLocker DLL rules (SrpV2\Dll in the
+    // SOFTWARE hive) make Windows refuse DLLs the policy does not allow, wherever they are planted.
+    template <typename Add>
+    void applicationControl(Add &add)
+    {
+        std::vector<std::string> wdac;
+        if (const auto ci = m_volume.resolve("Windows/System32/CodeIntegrity")) {
+            if (fileIn(*ci, "SiPolicy.p7b"))
+                wdac.push_back("C:\\Windows\\System32\\CodeIntegrity\\SiPolicy.p7b");
+            if (const auto active = m_volume.resolve("Windows/System32/CodeIntegrity/CiPolicies/Active"))
+                for (const auto &[folded, name] : m_volume.listing(*active))
+                    if (folded.size() > 4 && folded.compare(folded.size() - 4, 4, ".cip") == 0)
+                        wdac.push_back("C:\\Windows\\System32\\CodeIntegrity\\CiPolicies\\Active\\" + name);
+        }
+        std::string appLocker;
+        bool dllRulesEnforced = false;
+        if (m_layout.software) {
+            const std::string srp = "Policies\\Microsoft\\Windows\\SrpV2\\Dll";
+            if (const auto key = m_layout.software->key(srp)) {
+                const auto mode = m_layout.software->value(srp, "EnforcementMode");
+                const std::uint64_t enforcement = mode ? mode->number : 0;
+                dllRulesEnforced = !key->subkeys.empty() && enforcement == 1;
+                appLocker = "AppLocker DLL rules: " + std::to_string(key->subkeys.size()) + ", EnforcementMode = " +
+                            (mode ? std::to_string(enforcement) : std::string("absent")) +
+                            (enforcement == 1 ? " (enforced)" : " (audit only or not configured)");
+            } else {
+                appLocker = "no AppLocker DLL rules (SOFTWARE\\Policies\\Microsoft\\Windows\\SrpV2\\Dll is absent)";
+            }
+        }
+        std::string evidence;
+        for (const auto &w : wdac)
+            evidence += (evidence.empty() ? "WDAC policy files: " : ", ") + w;
+        if (wdac.empty())
+            evidence = m_volume.resolve("Windows/System32/CodeIntegrity") ? "no WDAC policy file in CodeIntegrity"
+                                                                           : "Windows\\System32\\CodeIntegrity is not in the collection";
+        evidence += "; " + (appLocker.empty() ? std::string("no SOFTWARE hive: AppLocker rules unknown") : appLocker);
+        // Absence is known only when both places were collected.
+        const bool known = !appLocker.empty() && m_volume.resolve("Windows/System32/CodeIntegrity").has_value();
+        add("application-control", "An application control policy restricts DLLs",
+            !wdac.empty() || dllRulesEnforced ? "pass" : known ? "fail" : "unknown", evidence,
+            "deploy a WDAC policy (or AppLocker with enforced DLL rules) that allows only signed, approved DLLs");
+    }
+
+    // Of the files whose signatures were checked (every executable outside the Windows directory,
+    // and the DLLs of each finding), how many are validly signed.
+    template <typename Add>
+    void codeSigning(Add &add)
+    {
+        std::size_t checked = 0, good = 0, viaCatalog = 0;
+        std::vector<std::string> bad;
+        for (const auto &[host, img] : m_images) {
+            if (!img.state || !img.parsed)
+                continue;
+            ++checked;
+            if (isSigned(img)) {
+                ++good;
+                viaCatalog += !img.catalog.empty();
+            } else if (bad.size() < 5) {
+                bad.push_back(windowsPath(host) + " (" + authenticode::stateName(*img.state) + ")");
+            }
+        }
+        std::string evidence = std::to_string(good) + " of " + std::to_string(checked) +
+                               " checked executables and DLLs are signed (" + std::to_string(viaCatalog) +
+                               " through a catalog; " + std::to_string(m_result.catalogsRead) + " catalogs read)";
+        for (std::size_t i = 0; i < bad.size(); ++i)
+            evidence += (i == 0 ? "; not signed: " : ", ") + bad[i];
+        if (checked > good && checked - good > bad.size())
+            evidence += ", ...";
+        if (!m_options.verifyEverySignature)
+            evidence += "; the Windows directory's files are checked only when a finding names them (--verify-all checks all)";
+        add("code-signing", "Loadable code is signed", checked == 0 ? "unknown" : good == checked ? "pass" : "fail",
+            evidence, "sign in-house programs and DLLs, replace or remove unsigned ones, and enforce it with application control");
     }
 
     const TriageOptions &m_options;
@@ -510,6 +632,7 @@ private:
     bool m_systemLooksComplete = false;
     std::vector<std::string> m_pathDirectories;
     std::map<std::string, Image> m_images;
+    std::optional<authenticode::CatalogIndex> m_catalogs;
 };
 
 } // namespace
@@ -530,7 +653,8 @@ nlohmann::json toJson(const Executable &e)
     nlohmann::json dlls = nlohmann::json::array();
     for (const auto &d : e.dlls)
         dlls.push_back(toJson(d));
-    return {{"path", e.path}, {"bits", e.bits}, {"signature", e.signature}, {"signer", e.signer}, {"dlls", dlls}};
+    return {{"path", e.path},     {"bits", e.bits}, {"signature", e.signature},
+            {"signer", e.signer}, {"catalog", e.catalog}, {"dlls", dlls}};
 }
 
 Result<TriageResult> triage(const TriageOptions &options)
@@ -605,7 +729,8 @@ nlohmann::json toJson(const TriageResult &r)
         posture.push_back({{"id", p.id}, {"title", p.title}, {"status", p.status}, {"evidence", p.evidence}, {"remediation", p.remediation}});
     return {{"root", r.root},          {"layout", r.layout},   {"settings", settings},
             {"posture", posture},      {"findings", findings}, {"executables", executables},
-            {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems}};
+            {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems},
+            {"catalogs", {{"sources", r.catalogSources}, {"read", r.catalogsRead}}}};
 }
 
 } // namespace loadlens::wintriage

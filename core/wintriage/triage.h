@@ -61,6 +61,7 @@ struct Executable {
     std::string signer;
     int bits = 0;
     std::vector<DllResolution> dlls;
+    std::string catalog;             // the security catalog that signs it, when not signed itself
 };
 
 struct Finding {
@@ -88,6 +89,12 @@ struct TriageOptions {
     // into); a signed executable that fails verification is then a finding of its own. True:
     // every executable, the Windows directory's too.
     bool verifyEverySignature = false;
+    // Security catalogs. Most Windows system files carry no signature of their own: a catalog in
+    // Windows\System32\CatRoot lists their hash. The image's CatRoot is read (when it is in the
+    // collection and imageCatalogs is true) the first time a file without an embedded signature
+    // is judged, together with these directories (a CatRoot collected apart from the volume).
+    std::vector<std::string> catalogDirectories;
+    bool imageCatalogs = true;
     std::vector<std::string> scanDirectories = {"Program Files", "Program Files (x86)", "ProgramData", "Users", "Windows"};
     // Checked before each file of the walk and each service: once cancelled, triage() stops and
     // returns an Error (code ECANCELED) instead of a partial result.
@@ -105,6 +112,8 @@ struct TriageResult {
     std::vector<Finding> findings;
     std::vector<PostureCheck> posture;
     std::vector<std::string> problems;      // damage stepped over, limits reached
+    std::vector<std::string> catalogSources; // catalog directories read (when any file needed them)
+    std::size_t catalogsRead = 0;
     std::size_t executablesSeen = 0;
     bool truncated = false;                 // maxExecutables reached
 };

@@ -136,9 +136,10 @@ private slots:
 
         wintriage::Executable a{"C:\\A\\a.exe", "unsigned", "", 64,
                                 {{"VERSION.dll", false, "application-directory", "C:\\A\\VERSION.dll", {"C:\\Windows\\System32\\version.dll"}},
-                                 {"USER32.dll", true, "not-found", "", {}}}};
-        wintriage::Executable b{"C:\\B\\b.exe", "", "", 32, {}};
-        wintriage::Executable c{"C:\\C\\c.exe", "valid", "Someone", 64, {}};
+                                 {"USER32.dll", true, "not-found", "", {}}},
+                                "C:\\Windows\\System32\\CatRoot\\x.cat"};
+        wintriage::Executable b{"C:\\B\\b.exe", "", "", 32, {}, {}};
+        wintriage::Executable c{"C:\\C\\c.exe", "valid", "Someone", 64, {}, {}};
         WindowsExecutableModel executables;
         QAbstractItemModelTester executableTester(&executables, kTester);
         executables.setExecutables({a, b, c}, {high, info, odd, service});

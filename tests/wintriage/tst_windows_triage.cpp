@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cstring>
 #include <unistd.h>
 #include <cerrno>
 
@@ -116,6 +117,109 @@ private slots:
                     QCOMPARE(QString::fromStdString(e.signature), all ? QStringLiteral("invalid") : QString());
             }
         }
+    }
+
+    // System files are signed in catalogs, not in themselves. The System32 copy here is DXCore.dll
+    // with its embedded signature removed (as most System32 files are), listed in the real
+    // Microsoft catalog that covers it, placed in the image's CatRoot. With the catalog the
+    // shadowed copy is signed by Microsoft, so a planted DLL signed by someone else is high; the
+    // posture's code-signing check counts it. Without catalogs it is unsigned and the finding medium.
+    void catalogSignedSystemCopy()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(system, "windows/hives/regipy/SYSTEM");
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        LOADLENS_SHARED_DATA_OR_SKIP(dxcore, "windows/pe/signify/DXCore.dll");
+        LOADLENS_SHARED_DATA_OR_SKIP(catalog, "windows/cat/signify/115fe8649854ad531fb7ecd1318fbee6b33c9cbd78f02ed582092a96d5eb5899.cat");
+        LOADLENS_SHARED_DATA_OR_SKIP(otherSigner, "windows/pe/signify/kdbazis.dll");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(system, root + QStringLiteral("/Windows/System32/config/SYSTEM"), true));
+        QVERIFY(place(whois, root + QStringLiteral("/Program Files/Tool/whois.exe")));
+        QVERIFY(place(otherSigner, root + QStringLiteral("/Program Files/Tool/VERSION.dll")));
+        QVERIFY(place(catalog, root + QStringLiteral("/Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/") +
+                                   QFileInfo(catalog).fileName()));
+        {
+            QFile in(dxcore);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QByteArray bytes = in.readAll();
+            const auto u32 = [&](qsizetype at) { quint32 v; std::memcpy(&v, bytes.constData() + at, 4); return v; };
+            const qsizetype opt = qsizetype(u32(0x3c)) + 24;
+            const bool pe32plus = quint8(bytes[opt]) == 0x0b && quint8(bytes[opt + 1]) == 0x02;
+            const qsizetype certDirectory = opt + (pe32plus ? 112 : 96) + 4 * 8;
+            const quint32 table = u32(certDirectory);
+            QVERIFY(table > 0 && table < quint32(bytes.size()));
+            bytes.truncate(table);
+            std::memset(bytes.data() + certDirectory, 0, 8);
+            QDir().mkpath(root + QStringLiteral("/Windows/System32"));
+            QFile out(root + QStringLiteral("/Windows/System32/version.dll"));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(bytes), bytes.size());
+        }
+
+        TriageOptions options;
+        options.root = root.toStdString();
+        options.imageCatalogs = false;
+        const auto without = triage(options);
+        QVERIFY2(without.ok(), without.ok() ? "" : without.error().message.c_str());
+        const auto *medium = findingFor(*without, "dll-side-loading", "VERSION.dll");
+        QVERIFY(medium);
+        QCOMPARE(QString::fromStdString(medium->level), QStringLiteral("medium"));
+        QCOMPARE(without->catalogsRead, std::size_t(0));
+        QCOMPARE(QString::fromStdString(check(*without, "code-signing")->status), QStringLiteral("fail"));
+        QVERIFY2(QString::fromStdString(check(*without, "code-signing")->evidence).contains(QLatin1String("version.dll (unsigned)")),
+                 check(*without, "code-signing")->evidence.c_str());
+
+        options.imageCatalogs = true;
+        const auto with = triage(options);
+        QVERIFY(with.ok());
+        QCOMPARE(with->catalogsRead, std::size_t(1));
+        const auto *high = findingFor(*with, "dll-side-loading", "VERSION.dll");
+        QVERIFY(high);
+        QCOMPARE(QString::fromStdString(high->level), QStringLiteral("high"));
+        const QString evidence = QString::fromStdString(high->evidence);
+        QVERIFY2(evidence.contains(QLatin1String("signer VirtualKD-Redux SPC")) &&
+                     evidence.contains(QLatin1String("(signature: signature-valid-chain-unknown, catalog C:\\Windows\\System32\\CatRoot\\"
+                                                     "{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\\115fe8649854ad531fb7ecd1318fbee6b33c9cbd78f02ed582092a96d5eb5899.cat, "
+                                                     "signer Microsoft Windows)")),
+                 qPrintable(evidence));
+        const auto *signing = check(*with, "code-signing");
+        QCOMPARE(QString::fromStdString(signing->status), QStringLiteral("pass"));
+        QVERIFY2(QString::fromStdString(signing->evidence).startsWith(QLatin1String("3 of 3 checked executables and DLLs are signed (1 through a catalog")),
+                 signing->evidence.c_str());
+
+        // The same catalog given apart from the image (a CatRoot collected on its own).
+        const QString collected = root + QStringLiteral("/Windows/System32/CatRoot");
+        QVERIFY(QDir(collected).rename(collected, root + QStringLiteral("/collected-catroot")));
+        options.catalogDirectories = {QString(root + QStringLiteral("/collected-catroot")).toStdString()};
+        const auto apart = triage(options);
+        QVERIFY(apart.ok());
+        QCOMPARE(QString::fromStdString(findingFor(*apart, "dll-side-loading", "VERSION.dll")->level), QStringLiteral("high"));
+    }
+
+    // WDAC policy files or enforced AppLocker DLL rules pass the application-control check;
+    // what was not collected is unknown, not a pass.
+    void applicationControlPolicy()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(system, "windows/hives/regipy/SYSTEM");
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(place(system, root + QStringLiteral("/Windows/System32/config/SYSTEM"), true));
+        TriageOptions options;
+        options.root = root.toStdString();
+        auto r = triage(options);
+        QVERIFY(r.ok());
+        QCOMPARE(QString::fromStdString(check(*r, "application-control")->status), QStringLiteral("unknown"));
+        QCOMPARE(QString::fromStdString(check(*r, "code-signing")->status), QStringLiteral("unknown"));
+        QDir().mkpath(root + QStringLiteral("/Windows/System32/CodeIntegrity/CiPolicies/Active"));
+        QFile policy(root + QStringLiteral("/Windows/System32/CodeIntegrity/CiPolicies/Active/{A244370E-44C9-4C06-B551-F6016E563076}.cip"));
+        QVERIFY(policy.open(QIODevice::WriteOnly));
+        policy.close();
+        r = triage(options);
+        QVERIFY(r.ok());
+        const auto *control = check(*r, "application-control");
+        QCOMPARE(QString::fromStdString(control->status), QStringLiteral("pass"));
+        QVERIFY2(QString::fromStdString(control->evidence).contains(QLatin1String("{A244370E-44C9-4C06-B551-F6016E563076}.cip")),
+                 control->evidence.c_str());
     }
 
     void windows7Volume()
