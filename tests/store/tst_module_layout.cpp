@@ -4,6 +4,7 @@
 // the same snapshot, and a case of schema 3 migrates to it.
 #include <QtTest>
 
+#include "analysis/case_queries.h"
 #include "case_test_support.h"
 #include "fixture_process.h"
 #include "store/bundle_import.h"
@@ -189,6 +190,39 @@ private slots:
             compareModules(onlySnapshot(*db), scan);
         }
         QCOMPARE(integrityOf(older), QStringLiteral("ok"));
+    }
+
+    // Without an index on path_id who-loads goes through the module stack, which leaves out
+    // kernel code pages ([vdso]); those come through their partial index. Every module row of
+    // each path is found either way.
+    void whoLoadsFindsEveryModuleRow()
+    {
+        FixtureProcess fixture;
+        QVERIFY2(fixture.start({}), qPrintable(fixture.error()));
+        const ScanResult scan = scanPid(fixture.pid());
+        QTemporaryDir dir;
+        const QString bundle = dir.filePath(QStringLiteral("host.llsnap"));
+        QCOMPARE(writeBundle(bundle, scan), QString());
+        auto db = store::CaseDatabase::open(str(dir.filePath(QStringLiteral("case.sqlite"))));
+        QVERIFY(db.ok());
+        QVERIFY(store::importBundle(*db, str(bundle)).errors.empty());
+        std::size_t kernelPages = 0;
+        for (const ModuleRecord &m : scan.processes.front().modules) {
+            if (m.path.empty())
+                continue;
+            kernelPages += m.pseudo ? 1 : 0;
+            const auto want = std::count_if(scan.processes.front().modules.begin(), scan.processes.front().modules.end(),
+                                            [&](const ModuleRecord &o) { return o.path.find(m.path) != std::string::npos; });
+            auto hits = analysis::whoLoads(*db, m.path);
+            QVERIFY(hits.ok());
+            QCOMPARE(std::ptrdiff_t(hits->size()), want);
+            for (const auto &h : *hits)
+                QCOMPARE(h.pid, scan.processes.front().pid);
+        }
+        QVERIFY(kernelPages > 0);  // [vdso] at least
+        auto none = analysis::whoLoads(*db, "no-such-library-anywhere");
+        QVERIFY(none.ok());
+        QVERIFY(none->empty());
     }
 };
 
