@@ -1,6 +1,7 @@
 // bench_case: a synthetic case (default 200 hosts x 300 processes x 100 modules = 6M module
 // rows): bundle writing, import, stacking, diff and who-loads times, and the database size.
 // Run by hand: build/<dir>/bench/case/bench_case [--hosts N] [--processes N] [--modules N] [--dir DIR]
+// [--reuse 1] (--reuse keeps the bundles an earlier run left in DIR and times only the import on)
 #include "analysis/case_queries.h"
 #include "analysis/snapshot_diff.h"
 #include "store/bundle_import.h"
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <sys/resource.h>
 
 using namespace loadlens;
 namespace fs = std::filesystem;
@@ -31,6 +33,13 @@ double timed(F &&work)
     return secondsSince(start);
 }
 
+double cpuSeconds()
+{
+    rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 [[noreturn]] void die(const std::string &message)
 {
     std::fprintf(stderr, "bench_case: %s\n", message.c_str());
@@ -43,6 +52,7 @@ int main(int argc, char **argv)
 {
     bench::SyntheticCaseOptions options;
     std::string dir;
+    bool reuse = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         const int value = std::atoi(argv[i + 1]);
@@ -52,6 +62,8 @@ int main(int argc, char **argv)
             options.processesPerHost = value;
         else if (arg == "--modules")
             options.modulesPerProcess = value;
+        else if (arg == "--reuse")
+            reuse = value != 0;
         else if (arg == "--dir")
             dir = argv[i + 1];
         else
@@ -71,6 +83,10 @@ int main(int argc, char **argv)
     const double writeSeconds = timed([&] {
         for (int h = 0; h < options.hosts; ++h) {
             const std::string path = dir + "/host-" + std::to_string(h) + ".llsnap";
+            if (reuse && fs::exists(path)) {
+                bundles.push_back(path);
+                continue;
+            }
             fs::remove(path);
             auto db = store::CaseDatabase::open(path, store::OpenMode::CreateNew);
             if (!db)
@@ -91,18 +107,25 @@ int main(int argc, char **argv)
     if (!db)
         die(db.error().message);
     std::uint64_t imported = 0;
+    std::uint64_t moduleRows = 0;
+    const double cpuBefore = cpuSeconds();
     const double importSeconds = timed([&] {
         for (const auto &b : bundles) {
             auto report = store::importBundle(*db, b);
             if (!report.errors.empty())
                 die(report.errors.front());
             imported += report.imported;
+            moduleRows += report.countsByKind.count("modules") ? report.countsByKind.at("modules") : 0;
         }
     });
-    std::printf("import (%llu rows):   %8.2f s  (%.0f rows/s)\n", static_cast<unsigned long long>(imported),
-                importSeconds, double(imported) / importSeconds);
+    const double importCpu = cpuSeconds() - cpuBefore;
+    std::printf("import (%llu rows):   %8.2f s  (%.0f rows/s; %llu module rows, %.0f/s; %.2f CPU-seconds)\n",
+                static_cast<unsigned long long>(imported), importSeconds, double(imported) / importSeconds,
+                static_cast<unsigned long long>(moduleRows), double(moduleRows) / importSeconds, importCpu);
     (void)db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    std::printf("case size:                %8.1f MiB\n", double(fs::file_size(casePath)) / (1024.0 * 1024.0));
+    const auto caseBytes = fs::file_size(casePath);
+    std::printf("case size:                %8.1f MiB  (%.1f bytes per module row)\n", double(caseBytes) / (1024.0 * 1024.0),
+                moduleRows ? double(caseBytes) / double(moduleRows) : 0.0);
 
     auto runStack = [&](const char *label, analysis::StackOptions o) {
         std::size_t rows = 0;

@@ -138,14 +138,22 @@ Result<std::vector<CaseWhoLoadsHit>> whoLoads(const CaseDatabase &db, const std:
 {
     if (needle.empty())
         return Error{EINVAL, "who-loads needs a non-empty name"};
-    // The path list is small (distinct paths); the module index on path_id does the rest.
+    // Module rows have no index on path_id (it would cost a third of their size). The module
+    // stack names the chosen snapshots that map a wanted path, and only their rows are read;
+    // kernel code pages, which the stack leaves out, come through their own small index.
     auto stmt = db.statement(
-        "WITH chosen AS (" + chosenSnapshotsSql(allSnapshots) + "),"
-        " wanted AS MATERIALIZED (SELECT id, path FROM paths WHERE instr(path, ?1) > 0)"
+        "WITH chosen AS MATERIALIZED (" + chosenSnapshotsSql(allSnapshots) + "),"
+        " wanted AS MATERIALIZED (SELECT id, path FROM paths WHERE instr(path, ?1) > 0),"
+        " mapping AS MATERIALIZED (SELECT DISTINCT st.snapshot_id AS id FROM chosen c CROSS JOIN wanted w"
+        "  CROSS JOIN snapshot_module_stack st ON st.snapshot_id = c.id AND st.path_id = w.id),"
+        " hits AS (SELECT m.snapshot_id, m.process_id, m.path_id, m.file_id, m.level FROM mapping g"
+        "  CROSS JOIN modules m ON m.snapshot_id = g.id WHERE (m.flags & 16) = 0"
+        "  AND m.path_id IN (SELECT id FROM wanted)"
+        "  UNION ALL SELECT m.snapshot_id, m.process_id, m.path_id, m.file_id, m.level FROM wanted w"
+        "  CROSS JOIN modules m INDEXED BY modules_kernel_pages ON m.path_id = w.id AND (m.flags & 16) <> 0"
+        "  WHERE m.snapshot_id IN (SELECT id FROM chosen))"
         " SELECT h.name, s.id, s.scanned_at, pr.pid, pr.name, pr.exe, pr.user, w.path, coalesce(f.sha256, ''), m.level"
-        // CROSS JOIN keeps this order: the few wanted paths drive the module index, rather than
-        // a scan of every module of every chosen snapshot.
-        " FROM wanted w CROSS JOIN modules m ON m.path_id = w.id JOIN chosen c ON c.id = m.snapshot_id"
+        " FROM hits m JOIN wanted w ON w.id = m.path_id"
         " JOIN snapshots s ON s.id = m.snapshot_id JOIN hosts h ON h.id = s.host_id"
         " JOIN processes pr ON pr.id = m.process_id LEFT JOIN files f ON f.id = m.file_id"
         " ORDER BY h.name, s.scanned_at, pr.pid, w.path");

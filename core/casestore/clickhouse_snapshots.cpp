@@ -336,11 +336,17 @@ private:
         std::int64_t modules = 0;
         std::array<std::int64_t, 5> levels{};
         if (auto s = eachBundleRow(
-                "SELECT coalesce(f.sha256, ''), p.path, pr.pid, pr.start_time, pr.name, pr.exe, pr.user, m.start,"
-                " m.dev, m.inode, m.flags, m.level, v.reasons, m.confirmation, m.ranges FROM modules m"
-                " JOIN processes pr ON pr.id = m.process_id JOIN paths p ON p.id = m.path_id"
-                " JOIN verdicts v ON v.id = m.verdict_id LEFT JOIN files f ON f.id = m.file_id"
-                " WHERE m.snapshot_id = ?1",
+                m_shapes ? "SELECT coalesce(f.sha256, ''), p.path, pr.pid, pr.start_time, pr.name, pr.exe, pr.user,"
+                           " m.start, coalesce(m.dev, f.dev), coalesce(m.inode, f.inode), m.flags, m.level, v.reasons,"
+                           " sh.confirmation, loadlens_absolute_ranges(m.start, sh.ranges) FROM modules m"
+                           " JOIN processes pr ON pr.id = m.process_id JOIN paths p ON p.id = m.path_id"
+                           " JOIN verdicts v ON v.id = m.verdict_id JOIN module_shapes sh ON sh.id = m.shape_id"
+                           " LEFT JOIN files f ON f.id = m.file_id WHERE m.snapshot_id = ?1"
+                         : "SELECT coalesce(f.sha256, ''), p.path, pr.pid, pr.start_time, pr.name, pr.exe, pr.user,"
+                           " m.start, m.dev, m.inode, m.flags, m.level, v.reasons, m.confirmation, m.ranges FROM modules m"
+                           " JOIN processes pr ON pr.id = m.process_id JOIN paths p ON p.id = m.path_id"
+                           " JOIN verdicts v ON v.id = m.verdict_id LEFT JOIN files f ON f.id = m.file_id"
+                           " WHERE m.snapshot_id = ?1",
                 bs,
                 [&](const store::Statement &r) -> Status {
                     if (m_cancelled)
@@ -421,6 +427,11 @@ private:
     Client &m_client;
     const std::string &m_db;
     const store::CaseDatabase &m_bundle;
+    // The bundle keeps ranges and confirmations in module_shapes (store/bundle_import.h).
+    const bool m_shapes = [this] {
+        auto shapes = store::bundleHasModuleShapes(m_bundle);
+        return !shapes || *shapes;
+    }();
     ImportReport &m_report;
     const store::BundleImportOptions &m_options;
     Batch m_snapshots, m_processes, m_files, m_modules, m_stack, m_findings;

@@ -61,8 +61,8 @@ private:
 // One bundle's import: counters and the statements that copy rows through the id maps.
 class BundleImport {
 public:
-    BundleImport(const CaseDatabase &db, ImportReport &report, const BundleImportOptions &options)
-        : m_db(db), m_report(report), m_options(options)
+    BundleImport(const CaseDatabase &db, ImportReport &report, const BundleImportOptions &options, bool shapes)
+        : m_db(db), m_report(report), m_options(options), m_shapes(shapes)
     {
     }
 
@@ -79,6 +79,9 @@ private:
     const CaseDatabase &m_db;
     ImportReport &m_report;
     const BundleImportOptions &m_options;
+    // The bundle keeps module ranges and confirmations in module_shapes (schema 4 on); older
+    // bundles have them in each module row, absolute.
+    const bool m_shapes;
     std::size_t m_processesDone = 0;
     std::size_t m_processesTotal = 0;
 };
@@ -118,8 +121,9 @@ Status BundleImport::prepareMaps()
         "CREATE TEMP TABLE IF NOT EXISTS import_verdict_map(bundle_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL);"
         "CREATE TEMP TABLE IF NOT EXISTS import_file_map(bundle_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL);"
         "CREATE TEMP TABLE IF NOT EXISTS import_process_map(bundle_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL);"
+        "CREATE TEMP TABLE IF NOT EXISTS import_shape_map(bundle_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL);"
         "DELETE FROM import_path_map; DELETE FROM import_verdict_map; DELETE FROM import_file_map;"
-        "DELETE FROM import_process_map;");
+        "DELETE FROM import_process_map; DELETE FROM import_shape_map;");
 }
 
 Status BundleImport::importSnapshot(std::int64_t bs)
@@ -185,7 +189,7 @@ Status BundleImport::importSnapshot(std::int64_t bs)
             std::string sql;
             bool hostScoped = false;  // ?1 is the case host (files) rather than the case snapshot
         };
-        const std::vector<Step> steps = {
+        std::vector<Step> steps = {
             {"facts", "SELECT count(*) FROM bundle.snapshot_facts WHERE snapshot_id = ?1",
              "INSERT OR IGNORE INTO snapshot_facts(snapshot_id, key, value) SELECT ?1, key, value"
              " FROM bundle.snapshot_facts WHERE snapshot_id = ?2"},
@@ -207,6 +211,16 @@ Status BundleImport::importSnapshot(std::int64_t bs)
              "INSERT OR IGNORE INTO findings(snapshot_id, code, level, pid, text, technique, measure, evidence)"
              " SELECT ?1, code, level, pid, text, technique, measure, evidence FROM bundle.findings WHERE snapshot_id = ?2"},
         };
+        if (m_shapes) {
+            steps.push_back({nullptr, "", "INSERT OR IGNORE INTO module_shapes(confirmation, ranges) SELECT confirmation,"
+                                          " ranges FROM bundle.module_shapes"});
+            steps.push_back({nullptr, "", "INSERT INTO import_shape_map SELECT b.id, c.id FROM bundle.module_shapes b"
+                                          " JOIN main.module_shapes c ON c.confirmation = b.confirmation AND c.ranges = b.ranges"});
+        } else {
+            steps.push_back({nullptr, "", "INSERT OR IGNORE INTO module_shapes(confirmation, ranges) SELECT DISTINCT"
+                                          " confirmation, loadlens_relative_ranges(start, ranges) FROM bundle.modules"
+                                          " WHERE snapshot_id = ?2"});
+        }
         for (const auto &step : steps) {
             auto stmt = m_db.statement(step.sql);
             if (!stmt)
@@ -294,15 +308,34 @@ Status BundleImport::importProcesses(std::int64_t bs, std::int64_t cs, std::int6
     if (auto done = map->bind(1, cs).bind(2, bs).bind(3, lo).bind(4, hi).run(); !done)
         return done.error();
 
-    auto modules = m_db.statement(
+    // dev and inode stay NULL where the module names a file with the same ones (the reader takes
+    // the file's); a bundle row whose file is not mapped keeps them.
+    const char *kNewLayout =
         "INSERT OR IGNORE INTO modules(snapshot_id, process_id, path_id, start, file_id, dev, inode, flags, level,"
-        " verdict_id, confirmation, ranges) SELECT ?1, pm.case_id, path.case_id, b.start, fm.case_id, b.dev, b.inode,"
-        " b.flags, b.level, vm.case_id, b.confirmation, b.ranges FROM bundle.modules b"
+        " verdict_id, shape_id) SELECT ?1, pm.case_id, path.case_id, b.start, fm.case_id,"
+        " CASE WHEN b.dev IS NULL AND fm.case_id IS NULL THEN (SELECT dev FROM bundle.files WHERE id = b.file_id) ELSE b.dev END,"
+        " CASE WHEN b.inode IS NULL AND fm.case_id IS NULL THEN (SELECT inode FROM bundle.files WHERE id = b.file_id) ELSE b.inode END,"
+        " b.flags, b.level, vm.case_id, sm.case_id FROM bundle.modules b"
         " JOIN import_process_map pm ON pm.bundle_id = b.process_id"
         " JOIN import_path_map path ON path.bundle_id = b.path_id"
         " JOIN import_verdict_map vm ON vm.bundle_id = b.verdict_id"
+        " JOIN import_shape_map sm ON sm.bundle_id = b.shape_id"
         " LEFT JOIN import_file_map fm ON fm.bundle_id = b.file_id"
-        " WHERE b.snapshot_id = ?2 AND b.process_id BETWEEN ?3 AND ?4 ORDER BY 2, 3, 4");
+        " WHERE b.snapshot_id = ?2 AND b.process_id BETWEEN ?3 AND ?4";
+    const char *kOldLayout =
+        "INSERT OR IGNORE INTO modules(snapshot_id, process_id, path_id, start, file_id, dev, inode, flags, level,"
+        " verdict_id, shape_id) SELECT ?1, pm.case_id, path.case_id, b.start, fm.case_id,"
+        " CASE WHEN fm.case_id IS NOT NULL AND bf.dev = b.dev AND bf.inode = b.inode THEN NULL ELSE b.dev END,"
+        " CASE WHEN fm.case_id IS NOT NULL AND bf.dev = b.dev AND bf.inode = b.inode THEN NULL ELSE b.inode END,"
+        " b.flags, b.level, vm.case_id, sh.id FROM bundle.modules b"
+        " JOIN import_process_map pm ON pm.bundle_id = b.process_id"
+        " JOIN import_path_map path ON path.bundle_id = b.path_id"
+        " JOIN import_verdict_map vm ON vm.bundle_id = b.verdict_id"
+        " JOIN main.module_shapes sh ON sh.confirmation = b.confirmation"
+        " AND sh.ranges = loadlens_relative_ranges(b.start, b.ranges)"
+        " LEFT JOIN import_file_map fm ON fm.bundle_id = b.file_id LEFT JOIN bundle.files bf ON bf.id = b.file_id"
+        " WHERE b.snapshot_id = ?2 AND b.process_id BETWEEN ?3 AND ?4 ORDER BY 2, 3, 4";
+    auto modules = m_db.statement(m_shapes ? kNewLayout : kOldLayout);
     if (!modules)
         return modules.error();
     modules->bind(1, cs).bind(2, bs).bind(3, lo).bind(4, hi);
@@ -360,11 +393,21 @@ Result<std::vector<std::int64_t>> completeBundleSnapshots(const CaseDatabase &bu
     return out;
 }
 
+Result<bool> bundleHasModuleShapes(const CaseDatabase &bundle)
+{
+    // By the columns rather than the schema version: a file's tables are what they are.
+    auto n = bundle.queryInt("SELECT count(*) FROM pragma_table_info('modules') WHERE name = 'shape_id'");
+    if (!n)
+        return n.error();
+    return *n > 0;
+}
+
 namespace {
 
 // Checks the bundle on its own connection (read-only, verified) and lists its complete
 // snapshots; an incomplete one (collect interrupted) is noted and left out.
-Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const std::string &file, ImportReport &report)
+Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const std::string &file, ImportReport &report,
+                                                 bool &shapes)
 {
     struct stat bundleSt {}, caseSt {};
     if (::stat(file.c_str(), &bundleSt) == 0 && ::stat(db.path().c_str(), &caseSt) == 0 &&
@@ -373,6 +416,10 @@ Result<std::vector<std::int64_t>> validateBundle(const CaseDatabase &db, const s
     auto bundle = CaseDatabase::open(file, OpenMode::ReadBundle, true);
     if (!bundle)
         return bundle.error();
+    auto layout = bundleHasModuleShapes(*bundle);
+    if (!layout)
+        return layout.error();
+    shapes = *layout;
     return completeBundleSnapshots(*bundle, file, report);
 }
 
@@ -396,7 +443,8 @@ ImportReport importBundle(const CaseDatabase &db, const std::string &file, const
     };
     if (db.readOnly())
         return fail(Error{EROFS, "cannot import into " + db.path() + ": opened read-only"});
-    auto snapshots = validateBundle(db, file, report);
+    bool shapes = true;
+    auto snapshots = validateBundle(db, file, report, shapes);
     if (!snapshots)
         return fail(snapshots.error());
     if (snapshots->empty() && report.notes.empty())
@@ -404,7 +452,7 @@ ImportReport importBundle(const CaseDatabase &db, const std::string &file, const
     Attached attached(db);
     if (auto s = attached.attach(file); !s)
         return fail(s.error());
-    BundleImport import(db, report, options);
+    BundleImport import(db, report, options, shapes);
     if (auto s = import.run(*snapshots); !s)
         return fail(Error{s.error().code, "import of " + file + " stopped: " + s.error().message});
     return finish();

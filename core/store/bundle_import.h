@@ -30,4 +30,8 @@ ImportReport importBundle(const CaseDatabase &db, const std::string &file, const
 Result<std::vector<std::int64_t>> completeBundleSnapshots(const CaseDatabase &bundle, const std::string &file,
                                                           ImportReport &report);
 
+// Whether the bundle's module rows name module_shapes (schema 4 on) or carry their confirmation
+// and absolute ranges themselves (older bundles).
+Result<bool> bundleHasModuleShapes(const CaseDatabase &bundle);
+
 } // namespace loadlens::store

@@ -4,6 +4,7 @@
 
 #include "common/io.h"
 #include "common/log.h"
+#include "store/module_ranges.h"
 #include "store/schema.h"
 #include "store/sqlite_header.h"
 
@@ -327,6 +328,8 @@ Result<CaseDatabase> CaseDatabase::open(const std::string &path, OpenMode mode, 
     sqlite3_db_config(h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
     sqlite3_db_config(h, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
     sqlite3_busy_timeout(h, 5000);
+    if (registerRangeFunctions(h) != SQLITE_OK)
+        return db.error("cannot open");
     if (auto s = db.exec("PRAGMA trusted_schema=OFF"); !s)
         return s.error();
 

@@ -69,7 +69,7 @@ private:
 class CaseDatabase {
 public:
     static constexpr std::int32_t kApplicationId = 0x4c4c4353;  // "LLCS": a LoadLens case or bundle
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (or creates) `path`. Every file is opened defensively (no extensions, untrusted
     // schema, no writable schema), since cases and bundles travel between colleagues. A file

@@ -15,37 +15,7 @@ namespace {
 
 std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
-bool parseHex(std::string_view text, std::uint64_t &out)
-{
-    const auto *end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, out, 16);
-    return ec == std::errc() && p == end;
-}
-
 } // namespace
-
-// "start-end perms offset;..." as SnapshotWriter stores it; a malformed entry is left out.
-std::vector<MappedRange> rangesFromText(std::string_view text)
-{
-    std::vector<MappedRange> out;
-    while (!text.empty()) {
-        const auto semicolon = text.find(';');
-        std::string_view item = text.substr(0, semicolon);
-        text = semicolon == std::string_view::npos ? std::string_view{} : text.substr(semicolon + 1);
-        const auto dash = item.find('-');
-        const auto space = item.find(' ');
-        const auto space2 = space == std::string_view::npos ? space : item.find(' ', space + 1);
-        if (dash == std::string_view::npos || space2 == std::string_view::npos || dash > space)
-            continue;
-        MappedRange r;
-        if (!parseHex(item.substr(0, dash), r.start) || !parseHex(item.substr(dash + 1, space - dash - 1), r.end) ||
-            !parseHex(item.substr(space2 + 1), r.offset))
-            continue;
-        r.perms = std::string(item.substr(space + 1, space2 - space - 1));
-        out.push_back(std::move(r));
-    }
-    return out;
-}
 
 ScanStats statsFromJson(const std::string &text)
 {
@@ -165,9 +135,11 @@ Result<StoredSnapshot> readSnapshot(const CaseDatabase &db, std::int64_t snapsho
         // Verdicts repeat across thousands of modules: each distinct one is parsed once.
         std::unordered_map<std::int64_t, Verdict> verdicts;
         auto modules = db.statement(
-            "SELECT m.process_id, p.path, m.file_id, m.dev, m.inode, m.flags, m.level, m.verdict_id, v.reasons,"
-            " m.confirmation, m.ranges FROM modules m JOIN paths p ON p.id = m.path_id"
-            " JOIN verdicts v ON v.id = m.verdict_id WHERE m.snapshot_id = ?1 ORDER BY m.process_id, m.start");
+            "SELECT m.process_id, p.path, m.file_id, coalesce(m.dev, f.dev), coalesce(m.inode, f.inode), m.flags,"
+            " m.level, m.verdict_id, v.reasons, sh.confirmation, sh.ranges, m.start FROM modules m"
+            " JOIN paths p ON p.id = m.path_id JOIN verdicts v ON v.id = m.verdict_id"
+            " JOIN module_shapes sh ON sh.id = m.shape_id LEFT JOIN files f ON f.id = m.file_id"
+            " WHERE m.snapshot_id = ?1 ORDER BY m.process_id, m.start");
         if (!modules)
             return modules.error();
         modules->bind(1, snapshotId);
@@ -191,7 +163,7 @@ Result<StoredSnapshot> readSnapshot(const CaseDatabase &db, std::int64_t snapsho
             m.verdict = verdict->second;
             m.verdict.level = levelFromInt(s.integer(6));
             m.confirmation = s.text(9);
-            m.ranges = rangesFromText(s.text(10));
+            m.ranges = rangesFromText(s.text(10), u64(s.integer(11)));
             scan.processes[process->second].modules.push_back(std::move(m));
         });
         if (!status)

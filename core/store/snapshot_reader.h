@@ -5,6 +5,7 @@
 #include "common/result.h"
 #include "common/types.h"
 #include "store/case_database.h"
+#include "store/module_ranges.h"
 
 #include <cstdint>
 #include <string>
@@ -22,9 +23,8 @@ struct StoredSnapshot {
 };
 Result<StoredSnapshot> readSnapshot(const CaseDatabase &db, std::int64_t snapshotId);
 
-// The stored text forms of a snapshot's columns, for readers of other stores that keep them as
-// is: ranges ("start-end perms offset;...", a malformed entry left out) and the stats JSON.
-std::vector<MappedRange> rangesFromText(std::string_view text);
+// The stored text form of the stats, for readers of other stores that keep it as is (ranges:
+// store/module_ranges.h).
 ScanStats statsFromJson(const std::string &text);
 
 } // namespace loadlens::store

@@ -1,6 +1,7 @@
 #include "store/snapshot_writer.h"
 
 #include "store/json_codec.h"
+#include "store/module_ranges.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -9,18 +10,6 @@
 namespace loadlens::store {
 
 namespace {
-
-std::string rangesText(const std::vector<MappedRange> &ranges)
-{
-    std::string out;
-    char buffer[96];
-    for (const auto &r : ranges) {
-        std::snprintf(buffer, sizeof buffer, "%s%" PRIx64 "-%" PRIx64 " %s %" PRIx64, out.empty() ? "" : ";", r.start,
-                      r.end, r.perms.c_str(), r.offset);
-        out += buffer;
-    }
-    return out;
-}
 
 std::string statsJson(const ScanStats &s)
 {
@@ -74,6 +63,23 @@ Result<std::int64_t> SnapshotWriter::verdictId(const Verdict &verdict)
     auto id = upsert->bind(1, std::int64_t(verdict.level)).bind(2, reasons).returnedId();
     if (id)
         m_verdicts.emplace(std::move(reasons), *id);
+    return id;
+}
+
+Result<std::int64_t> SnapshotWriter::shapeId(const std::string &confirmation, const std::string &ranges)
+{
+    std::string key = confirmation;
+    key += '\0';
+    key += ranges;
+    if (auto it = m_shapes.find(key); it != m_shapes.end())
+        return it->second;
+    auto upsert = m_db.statement("INSERT INTO module_shapes(confirmation, ranges) VALUES(?1, ?2) ON CONFLICT(confirmation, ranges) DO UPDATE"
+                                 " SET ranges = ranges RETURNING id");
+    if (!upsert)
+        return upsert.error();
+    auto id = upsert->bind(1, confirmation).bind(2, ranges).returnedId();
+    if (id)
+        m_shapes.emplace(std::move(key), *id);
     return id;
 }
 
@@ -154,6 +160,7 @@ Result<std::int64_t> SnapshotWriter::write(const ScanResult &scan, const HostFac
     // Ids cached from a rolled-back transaction would point nowhere.
     m_paths.clear();
     m_verdicts.clear();
+    m_shapes.clear();
     auto tx = Transaction::begin(m_db);
     if (!tx)
         return tx.error();
@@ -189,20 +196,22 @@ Result<std::int64_t> SnapshotWriter::write(const ScanResult &scan, const HostFac
             auto verdict = verdictId(m.verdict);
             if (!verdict)
                 return verdict.error();
+            const std::uint64_t start = m.ranges.empty() ? 0 : m.ranges.front().start;
+            auto shape = shapeId(m.confirmation, rangesText(m.ranges, start));
+            if (!shape)
+                return shape.error();
             auto insert = m_db.statement(
                 "INSERT OR IGNORE INTO modules(snapshot_id, process_id, path_id, start, file_id, dev, inode, flags, level,"
-                " verdict_id, confirmation, ranges) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                " verdict_id, shape_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
             if (!insert)
                 return insert.error();
-            insert->bind(1, *snapshotId).bind(2, *processId).bind(3, *path);
-            insert->bind(4, m.ranges.empty() ? 0 : i64(m.ranges.front().start));
+            insert->bind(1, *snapshotId).bind(2, *processId).bind(3, *path).bind(4, i64(start));
+            // dev and inode are the file row's where one is named (readers take them from there).
             if (auto file = fileIds.find(m.file); file != fileIds.end() && !m.anonymousExec && !m.pseudo)
-                insert->bind(5, file->second);
+                insert->bind(5, file->second).bindNull(6).bindNull(7);
             else
-                insert->bindNull(5);
-            insert->bind(6, i64(m.file.dev)).bind(7, i64(m.file.inode)).bind(8, moduleFlags(m));
-            insert->bind(9, std::int64_t(m.verdict.level)).bind(10, *verdict).bind(11, m.confirmation);
-            insert->bind(12, rangesText(m.ranges));
+                insert->bindNull(5).bind(6, i64(m.file.dev)).bind(7, i64(m.file.inode));
+            insert->bind(8, moduleFlags(m)).bind(9, std::int64_t(m.verdict.level)).bind(10, *verdict).bind(11, *shape);
             if (auto done = insert->run(); !done)
                 return done.error();
         }
@@ -227,12 +236,20 @@ Result<std::int64_t> SnapshotWriter::write(const ScanResult &scan, const HostFac
 Status finishSnapshot(const CaseDatabase &db, std::int64_t snapshotId)
 {
     // Kernel-provided code ([vdso]) and nameless anonymous regions are not modules one can stack.
+    // Grouped by file first (integer keys, a few hundred groups), then by SHA-256; only where
+    // one path has several files with the same digest are its processes counted again, over
+    // the module rows, so that a process mapping two of them counts once.
     auto stack = db.statement(
         "INSERT OR REPLACE INTO snapshot_module_stack(snapshot_id, path_id, sha256, processes, max_level)"
-        " SELECT m.snapshot_id, m.path_id, coalesce(f.sha256, ''), count(DISTINCT m.process_id), max(m.level)"
-        " FROM modules m JOIN paths p ON p.id = m.path_id LEFT JOIN files f ON f.id = m.file_id"
-        " WHERE m.snapshot_id = ?1 AND (m.flags & 16) = 0 AND p.path <> ''"
-        " GROUP BY m.path_id, coalesce(f.sha256, '')");
+        " WITH per_file AS (SELECT path_id, file_id, count(DISTINCT process_id) AS processes, max(level) AS level"
+        "  FROM modules WHERE snapshot_id = ?1 AND (flags & 16) = 0 GROUP BY path_id, file_id),"
+        " keyed AS (SELECT g.path_id, coalesce(f.sha256, '') AS sha256, g.processes, g.level FROM per_file g"
+        "  JOIN paths p ON p.id = g.path_id LEFT JOIN files f ON f.id = g.file_id WHERE p.path <> '')"
+        " SELECT ?1, k.path_id, k.sha256, CASE WHEN count(*) = 1 THEN sum(k.processes) ELSE"
+        "  (SELECT count(DISTINCT m.process_id) FROM modules m LEFT JOIN files f ON f.id = m.file_id"
+        "   WHERE m.snapshot_id = ?1 AND m.path_id = k.path_id AND (m.flags & 16) = 0"
+        "   AND coalesce(f.sha256, '') = k.sha256) END, max(k.level)"
+        " FROM keyed k GROUP BY k.path_id, k.sha256");
     if (!stack)
         return stack.error();
     if (auto done = stack->bind(1, snapshotId).run(); !done)

@@ -32,6 +32,7 @@ public:
 private:
     Result<std::int64_t> pathId(const std::string &path);
     Result<std::int64_t> verdictId(const Verdict &verdict);
+    Result<std::int64_t> shapeId(const std::string &confirmation, const std::string &relativeRanges);
     Result<std::int64_t> writeFile(std::int64_t hostId, const FileFacts &file);
     Result<std::int64_t> writeProcess(std::int64_t snapshotId, const ProcessInfo &process);
     Result<std::int64_t> writeSnapshotRow(const ScanResult &scan);
@@ -39,6 +40,7 @@ private:
     const CaseDatabase &m_db;
     std::unordered_map<std::string, std::int64_t> m_paths;
     std::unordered_map<std::string, std::int64_t> m_verdicts;
+    std::unordered_map<std::string, std::int64_t> m_shapes;  // confirmation NUL relative ranges
 };
 
 // Fills the per-snapshot module aggregate and marks the snapshot complete; analysis reads only
