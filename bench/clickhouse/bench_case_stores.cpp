@@ -5,7 +5,9 @@
 // ClickHouse server's from /proc), sizes, and the ClickHouse/SQLite ratio of each step.
 //
 //   bench_case_stores [--events N] [--dir DIR] [--server-dir DIR] [--sqlite 0]
+//                     [--batch-rows N] [--batch-bytes N]
 //
+// --batch-rows / --batch-bytes: the ClickHouse writer's INSERT size (ClickHouseStoreOptions).
 // --sqlite 0 leaves SQLite out (its columns print 0): the ClickHouse figures alone, in minutes
 // less at 10M events.
 // Starts its own clickhouse-server with tests/clickhouse/clickhouse_server.sh (under DIR) and
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
     fs::path dir = fs::temp_directory_path() / ("bench_case_stores." + std::to_string(::getpid()));
     fs::path serverDir;
     bool withSqlite = true;
+    casestore::ClickHouseStoreOptions chOptions;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--events")
@@ -169,6 +172,10 @@ int main(int argc, char **argv)
             dir = argv[i + 1];
         else if (a == "--server-dir")
             serverDir = argv[i + 1];
+        else if (a == "--batch-rows")
+            chOptions.batchRows = std::stoull(argv[i + 1]);
+        else if (a == "--batch-bytes")
+            chOptions.batchBytes = std::stoull(argv[i + 1]);
         else if (a == "--sqlite")
             withSqlite = std::string(argv[i + 1]) != "0";
     }
@@ -199,7 +206,7 @@ int main(int argc, char **argv)
         clickhouse::Client admin(*endpoint);
         (void)admin.query("DROP DATABASE IF EXISTS bench_case_stores");
     }
-    auto chCase = casestore::openClickHouseStore(*endpoint, store::OpenMode::ReadWrite);
+    auto chCase = casestore::openClickHouseStore(*endpoint, store::OpenMode::ReadWrite, chOptions);
     if (!chCase) {
         std::fprintf(stderr, "bench_case_stores: %s\n", chCase.error().message.c_str());
         stopServer();
@@ -263,6 +270,11 @@ int main(int argc, char **argv)
     });
 
     clickhouse::Client admin(*endpoint);
+    // What the check after an import costs (clickhouse_event_writer.h): a FINAL count of all.
+    const Timing finalCount = timed(serverPid, [&] {
+        (void)admin.query("SELECT count() FROM bench_case_stores.events FINAL FORMAT TabSeparated");
+    });
+    row("count with FINAL (import's check)", Timing{}, finalCount);
     const auto chBytes = admin.query("SELECT sum(bytes) FROM system.parts WHERE active AND database = "
                                      "'bench_case_stores' FORMAT TabSeparated");
     const double sqliteBytes = double(fs::file_size(sqlitePath));
