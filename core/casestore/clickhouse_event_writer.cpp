@@ -145,13 +145,11 @@ private:
     Result<std::unordered_map<std::string, bool>> storedKeys()
     {
         std::int64_t from = m_pending.front().timeUs, to = from;
-        std::unordered_set<std::string_view> keys, hosts;
+        std::unordered_set<std::string_view> hosts;
         for (const auto &p : m_pending) {
             from = std::min(from, p.timeUs);
             to = std::max(to, p.timeUs);
-            const std::string_view id = p.id;
-            keys.insert(id.substr(p.keyAt));
-            hosts.insert(id.substr(0, p.hostSize));
+            hosts.insert(std::string_view(p.id).substr(0, p.hostSize));
         }
         std::string range = " WHERE time_us >= " + std::to_string(from) + " AND time_us <= " + std::to_string(to);
         if (hosts.size() <= 1000) {
@@ -166,11 +164,12 @@ private:
         std::unordered_map<std::string, bool> out;
         if (present->empty() || toInt(present->front()[0]) == 0)
             return out;
-        // The keys travel as external data: parsed as rows, not as 100,000 SQL literals.
+        // The keys travel as external data: parsed as rows, not as 100,000 SQL literals (a key
+        // twice in it is harmless: it is a set).
         std::string keyRows;
-        keyRows.reserve(keys.size() * 48);
-        for (const auto &k : keys)
-            keyRows.append(tsvEscape(k)).push_back('\n');
+        keyRows.reserve(m_pending.size() * 32);
+        for (const auto &p : m_pending)
+            keyRows.append(tsvEscape(std::string_view(p.id).substr(p.keyAt))).push_back('\n');
         const Client::ExternalTable batchKeys{"batch_keys", "event_key String", keyRows};
         auto found = rows(*m_client,
                           "SELECT host, channel, event_key, min(recovered) FROM " + m_database + ".events" + range +
@@ -201,42 +200,47 @@ private:
     {
         if (m_pending.empty())
             return Ok{};
-        // Looked up while the previous batch is being stored: what the server held before it,
-        // and the previous batch's own events (m_inflightIds) once its insert is confirmed.
-        auto stored = storedKeys();
+        // The previous batch is stored before this one's keys are looked up (while it is being
+        // stored, this one was encoded).
         if (auto s = awaitInsert(); !s)
             return s;
+        auto stored = storedKeys();
         if (!stored)
             return fail(stored.error());
-        while (!m_inflightIds.empty()) {
-            auto moved = stored->insert(m_inflightIds.extract(m_inflightIds.begin()));
-            if (!moved.inserted && moved.node.mapped())
-                moved.position->second = true;
-        }
         // A key stored before, or seen earlier in this batch, is a duplicate, except that a
         // live event replaces a recovered one: inserted after it, it is the row FINAL and the
         // merges keep. A recovered row it replaces within the batch is not sent at all.
+        constexpr std::size_t kNotSent = std::size_t(-1);
+        struct Seen {
+            bool live;
+            std::size_t sent;  // index of the batch's row that holds it, or kNotSent
+        };
         store::EventWriteCounts counts;
-        std::unordered_map<std::string_view, std::size_t> inBatch;  // identity -> index into m_pending
+        std::unordered_map<std::string_view, Seen> seen;
+        seen.reserve(m_pending.size());
         std::vector<bool> send(m_pending.size(), false);
         for (std::size_t i = 0; i < m_pending.size(); ++i) {
             const Pending &p = m_pending[i];
-            auto [it, isNew] = stored->emplace(p.id, !p.recovered);
-            if (isNew || (!p.recovered && !it->second)) {
-                if (!isNew) {
-                    it->second = true;
-                    ++counts.recoveredReplaced;
-                    if (auto earlier = inBatch.find(p.id); earlier != inBatch.end())
-                        send[earlier->second] = false;
-                }
-                inBatch[p.id] = i;
+            auto it = seen.find(p.id);
+            if (it == seen.end() && !stored->empty())
+                if (auto before = stored->find(p.id); before != stored->end())
+                    it = seen.emplace(p.id, Seen{before->second, kNotSent}).first;
+            if (it == seen.end()) {
+                seen.emplace(p.id, Seen{!p.recovered, i});
                 send[i] = true;
                 ++(p.recovered ? counts.recoveredImported : counts.imported);
+            } else if (!p.recovered && !it->second.live) {
+                ++counts.recoveredReplaced;
+                if (it->second.sent != kNotSent)
+                    send[it->second.sent] = false;
+                it->second = Seen{true, i};
+                send[i] = true;
+                ++counts.imported;
             } else {
                 ++(p.recovered ? counts.recoveredDuplicates : counts.duplicates);
             }
         }
-        inBatch.clear();
+        seen = {};
         stored->clear();
         const bool sendAll = std::all_of(send.begin(), send.end(), [](bool b) { return b; });
         std::string body;
@@ -248,9 +252,6 @@ private:
                 if (send[i])
                     body.append(m_rows, begin, m_pending[i].rowEnd - begin);
         }
-        for (std::size_t i = 0; i < m_pending.size(); ++i)
-            if (send[i])
-                m_inflightIds.emplace(std::move(m_pending[i].id), !m_pending[i].recovered);
         m_pending.clear();
         m_rows = std::string();
         if (body.empty()) {
@@ -284,7 +285,6 @@ private:
         // The batch is lost as a whole; the batches inserted before stay.
         m_pending.clear();
         m_rows = std::string();
-        m_inflightIds.clear();
         m_error = error;
         return error;
     }
@@ -294,7 +294,6 @@ private:
     std::unique_ptr<Client> m_inserter;
     std::future<Status> m_inflight;
     store::EventWriteCounts m_inflightCounts;
-    std::unordered_map<std::string, bool> m_inflightIds;  // the batch in flight: identity -> live
     std::string m_database;
     EventInsertLimits m_limits;
     bool m_verify;

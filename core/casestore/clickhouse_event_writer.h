@@ -18,7 +18,7 @@ struct EventInsertLimits {
 
 // Batched and idempotent (see clickhouse_schema.h): each batch's keys are looked up and the
 // events already stored left out; the batch goes to the server as RowBinary on a connection of
-// its own (`makeClient`) while the next batch is filled and looked up. `verify`: after the last
+// its own (`makeClient`) while the next batch is filled. `verify`: after the last
 // insert, checks the partitions it touched (verifyEventPartitions); for one server, not a
 // cluster's Distributed table.
 std::unique_ptr<store::EventBatchWriter> clickhouseEventWriter(std::shared_ptr<clickhouse::Client> client,
