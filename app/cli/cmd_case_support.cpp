@@ -21,10 +21,12 @@ Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mo
     return store::CaseDatabase::open(path, mode);
 }
 
-Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode)
+Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode,
+                                                       std::size_t batchRows)
 {
     casestore::OpenOptions options;
     options.mode = mode;
+    options.batchRows = batchRows;
     return casestore::openStore(location, options);
 }
 

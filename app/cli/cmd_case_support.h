@@ -21,7 +21,9 @@ std::string casePathFrom(const ArgParser &args);
 // one; a ClickHouse URL is an error.
 Result<store::CaseDatabase> openCase(const std::string &path, store::OpenMode mode);
 // The case on any store (the event and snapshot commands, import): a file or a clickhouse:// URL.
-Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode);
+// `batchRows`: rows per INSERT on ClickHouse (OpenOptions::batchRows).
+Result<std::unique_ptr<casestore::CaseStore>> openStore(const std::string &location, store::OpenMode mode,
+                                                       std::size_t batchRows = 0);
 
 // A time in microseconds since the epoch as ISO 8601 UTC with microseconds.
 std::string isoTime(std::int64_t us);

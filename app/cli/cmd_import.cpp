@@ -32,7 +32,7 @@ int runImport(const std::vector<std::string> &args)
     ingest::ImportOptions settings;
     if (*batch) {
         if (**batch <= 0)
-            return failWith("--batch needs a positive number of processes", 2);
+            return failWith("--batch needs a positive number (processes per transaction, or rows per INSERT on ClickHouse)", 2);
         settings.processesPerBatch = std::size_t(**batch);
     }
     if (*budget) {
@@ -49,6 +49,12 @@ int runImport(const std::vector<std::string> &args)
                                 "' is not a directory",
                             2);
     }
+    // On ClickHouse there are no transactions: --batch sizes the INSERTs, of events and of each
+    // snapshot table alike (a snapshot is stored whole or not at all however it is cut).
+    const std::string location = casePathFrom(parser);
+    const bool server = casestore::isServerLocation(location);
+    if (server)
+        settings.processesPerBatch = 0;
     settings.progress = progressLine(parser.has("--quiet"));
     // The dataset is loaded before the case is opened: a wrong --hijacklibs changes nothing.
     ingest::Importer importer(settings);
@@ -56,7 +62,7 @@ int runImport(const std::vector<std::string> &args)
         std::cerr << "loadlens-cli: " << problem << "\n";
     if (parser.has("--hijacklibs") && !importer.hasDataset())
         return failWith("--hijacklibs " + settings.hijackLibsDir + " holds no HijackLibs entry (*.yml)", 2);
-    auto db = openStore(casePathFrom(parser), store::OpenMode::ReadWrite);
+    auto db = openStore(location, store::OpenMode::ReadWrite, server && *batch ? std::size_t(**batch) : 0);
     if (!db)
         return failWith(db.error().message, 1);
     const ingest::ImportTarget target = casestore::importTarget(**db);
@@ -101,13 +107,15 @@ chunks past the header's chunk count are recovered: stored marked recovered (eve
 Options:
   --case FILE|URL        the case (default: $XDG_DATA_HOME/loadlens/case.sqlite), or a
                          ClickHouse database: clickhouse://HOST:PORT/DATABASE (created if
-                         missing; Sysmon and audit logs, not bundles yet)
+                         missing)
   --hijacklibs DIR       the HijackLibs YAML dataset, to flag known hijackable DLLs loaded
                          from outside their expected locations (a DIR that does not exist
                          or holds no entry is an error: exit 2, nothing imported)
   --host NAME            host of audit records without node= (default "unknown")
   --time-budget SECONDS  stop reading one file after this long (the report says so)
-  --batch N              bundles: processes per transaction (default 64)
+  --batch N              a SQLite case: bundles' processes per transaction (default 64);
+                         a ClickHouse case: rows per INSERT, of events and of each
+                         snapshot table (default 100000; events also at most 16 MiB)
   --json                 print the per-file reports as JSON
   --quiet                no progress line on stderr
 

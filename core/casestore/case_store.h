@@ -75,6 +75,9 @@ struct OpenOptions {
     // ClickHouse: where credentials come from (tests); empty = the environment and
     // ~/.config/loadlens/clickhouse.conf.
     std::string credentialsFile;
+    // ClickHouse: rows per INSERT (events, and each snapshot table of a bundle); 0 = the
+    // default (100,000; events also at most 16 MiB per INSERT).
+    std::size_t batchRows = 0;
 };
 
 // A store by its location: clickhouse:// or clickhouses:// URLs name a ClickHouse database,

@@ -186,7 +186,14 @@ std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOpti
     if (!o.cluster.empty())
         v3.addColumns.push_back({"events_local", "recovered", "UInt8 DEFAULT 0"});
     v3.addColumns.push_back({"events", "recovered", "UInt8 DEFAULT 0"});
-    return {std::move(v1), std::move(v2), std::move(v3)};
+
+    // Version 4: the blocks of each events partition checked to hold every key once, up to
+    // which the event queries read without FINAL (clickhouse_event_writer.h).
+    ClickHouseMigration v4{4, "events: partitions checked for keys stored twice", {}, {}};
+    for (auto &s : createTable(o, "events_verified", "partition_id String, max_block Int64, verified_us Int64",
+                               "ReplacingMergeTree", " ORDER BY (partition_id, max_block)", "cityHash64(partition_id)"))
+        v4.statements.push_back(std::move(s));
+    return {std::move(v1), std::move(v2), std::move(v3), std::move(v4)};
 }
 
 } // namespace loadlens::casestore

@@ -3,11 +3,13 @@
 //
 // Events are a ReplacingMergeTree ordered by (host, time_us, channel, event_key): the natural
 // key of the SQLite case (host, channel, event key; the key fixes the time) is the sorting key,
-// so rows with the same key are merged by the server and queries read with FINAL (which keeps
-// the row inserted last: a live event replaces a recovered one by being inserted after it). The writer
-// also leaves out events already stored before it inserts, so import reports count duplicates
-// like SQLite does; the merge is the safety net for imports that raced or were cut off after
-// the server stored a block but before it answered.
+// so rows with the same key are merged by the server (keeping the row inserted last: a live
+// event replaces a recovered one by being inserted after it). The writer also leaves out events
+// already stored before it inserts, so import reports count duplicates like SQLite does; the
+// merge is the safety net for imports that raced or were cut off after the server stored a
+// block but before it answered. After an import, the partitions it wrote are checked for keys
+// stored twice (and merged where there are some) and recorded in events_verified (version 4):
+// queries read without FINAL while every part lies in the checked blocks, with FINAL otherwise.
 //
 // On a cluster, each table is a Replicated*MergeTree (`<name>_local`, created ON CLUSTER) with
 // a Distributed table of the plain name over it, sharded by cityHash64(host): all events of a
@@ -45,9 +47,9 @@ struct ClickHouseMigration {
 
 // Every migration, oldest first. The statements create the database too.
 std::vector<ClickHouseMigration> clickhouseMigrations(const ClickHouseSchemaOptions &options);
-constexpr int kClickHouseSchemaVersion = 3;
+constexpr int kClickHouseSchemaVersion = 4;
 
-// The columns of the events table, in the order the writer sends them (TabSeparated).
+// The columns of the events table, in the order the writer sends them (RowBinary).
 const std::vector<std::string> &clickhouseEventColumns();
 
 enum class SnapshotTable { Snapshots, Processes, Files, Modules, ModuleStack, Findings };

@@ -1,5 +1,6 @@
 #include "casestore/clickhouse_store.h"
 
+#include "casestore/clickhouse_event_writer.h"
 #include "casestore/clickhouse_snapshots.h"
 
 #include "store/json_codec.h"
@@ -8,9 +9,6 @@
 #include <cctype>
 #include <chrono>
 #include <functional>
-#include <future>
-#include <unordered_map>
-#include <unordered_set>
 
 namespace loadlens::casestore {
 
@@ -227,253 +225,12 @@ LoadEvent eventFromFields(const std::vector<std::string> &f)
     return e;
 }
 
-// One event as a TabSeparated row in clickhouseEventColumns() order.
-std::string eventRow(const LoadEvent &e, const std::string &key)
-{
-    std::string row;
-    row.reserve(512);
-    auto text = [&row](std::string_view value) { row.append(tsvEscape(value)).push_back('\t'); };
-    auto number = [&row](std::int64_t value) { row.append(std::to_string(value)).push_back('\t'); };
-    text(e.host);
-    text(e.channel);
-    text(key);
-    number(static_cast<std::int64_t>(e.recordId));
-    number(e.timeUs);
-    text(e.source);
-    number(e.eventId);
-    text(e.kind);
-    number(static_cast<std::int64_t>(e.verdict.level));
-    text(store::reasonsToJson(e.verdict));
-    text(e.processGuid);
-    number(e.pid);
-    text(e.image);
-    text(e.imageLoaded);
-    text(e.user);
-    text(e.hashes);
-    text(e.signedField);
-    text(e.signature);
-    text(e.signatureStatus);
-    number(static_cast<std::int64_t>(e.signatureState));
-    text(e.commandLine);
-    text(e.parentImage);
-    text(store::mapToJson(e.fields));
-    text(e.sourceFile);
-    number(static_cast<std::int64_t>(e.sourceOffset));
-    row.append(e.recovered ? "1" : "0").push_back('\n');
-    return row;
-}
-
-class ClickHouseEventWriter final : public store::EventBatchWriter {
-public:
-    // `makeClient` gives the connection the inserts run on, in a thread of their own: while the
-    // server stores one batch, the parser fills the next.
-    ClickHouseEventWriter(std::shared_ptr<Client> client, std::function<std::unique_ptr<Client>()> makeClient,
-                          std::string database, std::size_t batchRows)
-        : m_client(std::move(client)), m_makeClient(std::move(makeClient)), m_database(std::move(database)),
-          m_batchRows(std::max<std::size_t>(1, batchRows))
-    {
-    }
-    ~ClickHouseEventWriter() override
-    {
-        if (m_inflight.valid())
-            m_inflight.wait();
-    }
-
-    Status add(const LoadEvent &e) override
-    {
-        if (m_error)
-            return *m_error;
-        Pending p;
-        p.key = store::eventKey(e);
-        p.host = e.host;
-        p.channel = e.channel;
-        p.timeUs = e.timeUs;
-        p.row = eventRow(e, p.key);
-        p.recovered = e.recovered;
-        m_pending.push_back(std::move(p));
-        if (m_pending.size() >= m_batchRows)
-            return flush();
-        return Ok{};
-    }
-
-    Status finish() override
-    {
-        if (m_error)
-            return *m_error;
-        if (auto s = flush(); !s)
-            return s;
-        return awaitInsert();
-    }
-
-    const std::optional<Error> &error() const override { return m_error; }
-    const store::EventWriteCounts &counts() const override { return m_counts; }
-
-private:
-    struct Pending {
-        std::string key, host, channel, row;
-        std::int64_t timeUs = 0;
-        bool recovered = false;
-    };
-
-    static std::string identity(const std::string &host, const std::string &channel, const std::string &key)
-    {
-        std::string id = host;
-        id.push_back('\0');
-        id += channel;
-        id.push_back('\0');
-        id += key;
-        return id;
-    }
-
-    // The events of the batch already stored: the same host, channel and key, each with whether
-    // a live row holds it (true) or only recovered ones. The batch's hosts and time range (the
-    // sorting key's first two columns) bound what the server reads; when nothing is stored there
-    // (a first import), no key is looked up. Without FINAL: a key stored twice is still a key
-    // that is there.
-    Result<std::unordered_map<std::string, bool>> storedKeys()
-    {
-        std::int64_t from = m_pending.front().timeUs, to = from;
-        std::unordered_set<std::string> keys, hosts;
-        for (const auto &p : m_pending) {
-            from = std::min(from, p.timeUs);
-            to = std::max(to, p.timeUs);
-            keys.insert(p.key);
-            hosts.insert(p.host);
-        }
-        std::string range = " WHERE time_us >= " + std::to_string(from) + " AND time_us <= " + std::to_string(to);
-        if (hosts.size() <= 1000) {
-            std::string in;
-            for (const auto &h : hosts)
-                in.append(in.empty() ? "" : ",").append(quote(h));
-            range += " AND host IN (" + in + ")";
-        }
-        auto present = rows(*m_client, "SELECT count() FROM " + m_database + ".events" + range, 1);
-        if (!present)
-            return present.error();
-        std::unordered_map<std::string, bool> out;
-        if (present->empty() || toInt(present->front()[0]) == 0)
-            return out;
-        // The keys travel as external data: parsed as rows, not as 100,000 SQL literals.
-        std::string keyRows;
-        keyRows.reserve(keys.size() * 48);
-        for (const auto &k : keys)
-            keyRows.append(tsvEscape(k)).push_back('\n');
-        const Client::ExternalTable batchKeys{"batch_keys", "event_key String", keyRows};
-        auto found = rows(*m_client,
-                          "SELECT host, channel, event_key, min(recovered) FROM " + m_database + ".events" +
-                              range + " AND event_key IN batch_keys GROUP BY host, channel, event_key",
-                          4, &batchKeys);
-        if (!found)
-            return found.error();
-        for (const auto &r : *found)
-            out.emplace(identity(r[0], r[1], r[2]), toInt(r[3]) == 0);
-        return out;
-    }
-
-    // The batch being inserted: its counts are added once the server has stored it.
-    Status awaitInsert()
-    {
-        if (!m_inflight.valid())
-            return Ok{};
-        Status inserted = m_inflight.get();
-        if (!inserted)
-            return fail(inserted.error());
-        add(m_counts, m_inflightCounts);
-        m_inflightCounts = {};
-        return Ok{};
-    }
-
-    Status flush()
-    {
-        if (m_pending.empty())
-            return Ok{};
-        // The previous batch is stored before this one's keys are looked up.
-        if (auto s = awaitInsert(); !s)
-            return s;
-        auto stored = storedKeys();
-        if (!stored)
-            return fail(stored.error());
-        // A key stored before, or seen earlier in this batch, is a duplicate, except that a
-        // live event replaces a recovered one: inserted after it, it is the row FINAL and the
-        // merges keep. A recovered row it replaces within the batch is not sent at all.
-        store::EventWriteCounts counts;
-        std::unordered_map<std::string, std::size_t> inBatch;  // identity -> index into m_pending
-        std::vector<bool> send(m_pending.size(), false);
-        for (std::size_t i = 0; i < m_pending.size(); ++i) {
-            const Pending &p = m_pending[i];
-            const std::string id = identity(p.host, p.channel, p.key);
-            auto [it, isNew] = stored->emplace(id, !p.recovered);
-            if (isNew || (!p.recovered && !it->second)) {
-                if (!isNew) {
-                    it->second = true;
-                    ++counts.recoveredReplaced;
-                    if (auto earlier = inBatch.find(id); earlier != inBatch.end())
-                        send[earlier->second] = false;
-                }
-                inBatch[id] = i;
-                send[i] = true;
-                ++(p.recovered ? counts.recoveredImported : counts.imported);
-            } else {
-                ++(p.recovered ? counts.recoveredDuplicates : counts.duplicates);
-            }
-        }
-        std::string body;
-        for (std::size_t i = 0; i < m_pending.size(); ++i)
-            if (send[i])
-                body += m_pending[i].row;
-        m_pending.clear();
-        if (body.empty()) {
-            add(m_counts, counts);
-            return Ok{};
-        }
-        if (!m_inserter)
-            m_inserter = m_makeClient();
-        std::string columns;
-        for (const auto &c : clickhouseEventColumns())
-            columns.append(columns.empty() ? "" : ", ").append(c);
-        m_inflightCounts = counts;
-        m_inflight = std::async(std::launch::async,
-                                [client = m_inserter.get(),
-                                 sql = "INSERT INTO " + m_database + ".events (" + columns + ") FORMAT TabSeparated",
-                                 body = std::move(body)]() -> Status { return client->insert(sql, body); });
-        return Ok{};
-    }
-
-    static void add(store::EventWriteCounts &to, const store::EventWriteCounts &from)
-    {
-        to.imported += from.imported;
-        to.duplicates += from.duplicates;
-        to.recoveredImported += from.recoveredImported;
-        to.recoveredDuplicates += from.recoveredDuplicates;
-        to.recoveredReplaced += from.recoveredReplaced;
-    }
-
-    Status fail(const Error &error)
-    {
-        // The batch is lost as a whole; the batches inserted before stay.
-        m_pending.clear();
-        m_error = error;
-        return error;
-    }
-
-    std::shared_ptr<Client> m_client;
-    std::function<std::unique_ptr<Client>()> m_makeClient;
-    std::unique_ptr<Client> m_inserter;
-    std::future<Status> m_inflight;
-    store::EventWriteCounts m_inflightCounts;
-    std::string m_database;
-    std::size_t m_batchRows;
-    std::vector<Pending> m_pending;
-    store::EventWriteCounts m_counts;
-    std::optional<Error> m_error;
-};
-
 class ClickHouseStore final : public CaseStore {
 public:
     ClickHouseStore(std::shared_ptr<Client> client, std::vector<std::pair<std::string, std::string>> settings,
-                    ClickHouseStoreOptions options)
+                    ClickHouseStoreOptions options, bool distributed)
         : m_client(std::move(client)), m_settings(std::move(settings)), m_options(std::move(options)),
-          m_db(m_client->endpoint().database)
+          m_db(m_client->endpoint().database), m_distributed(distributed)
     {
     }
 
@@ -488,13 +245,14 @@ public:
                 client->setSetting(name, value);
             return client;
         };
-        return std::make_unique<ClickHouseEventWriter>(m_client, std::move(makeClient), m_db, m_options.batchRows);
+        return detail::clickhouseEventWriter(m_client, std::move(makeClient), m_db,
+                                             {m_options.batchRows, m_options.batchBytes}, !m_distributed);
     }
 
     Result<std::vector<LoadEvent>> listEvents(const store::EventFilter &filter) const override
     {
         auto found = rows(*m_client,
-                          std::string(kEventSelect) + " FROM " + m_db + ".events FINAL" + whereSql(filter) +
+                          std::string(kEventSelect) + " FROM " + events() + whereSql(filter) +
                               " ORDER BY time_us, host, channel, record_id, event_key LIMIT " +
                               std::to_string(std::max<std::int64_t>(0, filter.offset)) + ", " +
                               std::to_string(std::max<std::int64_t>(0, filter.limit)),
@@ -510,7 +268,7 @@ public:
 
     Result<std::int64_t> countEvents(const store::EventFilter &filter) const override
     {
-        auto found = rows(*m_client, "SELECT count() FROM " + m_db + ".events FINAL" + whereSql(filter), 1);
+        auto found = rows(*m_client, "SELECT count() FROM " + events() + whereSql(filter), 1);
         if (!found)
             return found.error();
         return found->empty() ? 0 : toInt(found->front()[0]);
@@ -524,7 +282,7 @@ public:
         std::string extra;
         const std::string bucket = bucketSql(width, extra);
         auto found = rows(*m_client,
-                          "SELECT " + bucket + " AS b, level, kind, source, count() FROM " + m_db + ".events FINAL" +
+                          "SELECT " + bucket + " AS b, level, kind, source, count() FROM " + events() +
                               whereSql(filter) + extra + " GROUP BY b, level, kind, source ORDER BY b, level, kind, source",
                           5);
         if (!found)
@@ -540,7 +298,7 @@ public:
     Result<std::optional<eventstats::TimeSpan>> eventTimeSpan(const store::EventFilter &filter) const override
     {
         auto found = rows(*m_client,
-                          "SELECT min(time_us), max(time_us), count() FROM " + m_db + ".events FINAL" + whereSql(filter),
+                          "SELECT min(time_us), max(time_us), count() FROM " + events() + whereSql(filter),
                           3);
         if (!found)
             return found.error();
@@ -564,7 +322,7 @@ public:
         auto found = rows(*m_client,
                           "SELECT min(image_loaded), count() AS loads, uniqExact(host) AS hosts,"
                           " uniqExact(lower(image)) AS processes, max(level), lower(image_loaded) AS name FROM " +
-                              m_db + ".events FINAL" + whereSql(loads) + " AND image_loaded != '' GROUP BY name" +
+                              events() + whereSql(loads) + " AND image_loaded != '' GROUP BY name" +
                               (maxHosts > 0 ? " HAVING hosts <= " + std::to_string(maxHosts) : std::string()) +
                               orderBy + " LIMIT " + std::to_string(limit),
                           5);
@@ -610,8 +368,8 @@ public:
     Result<std::vector<eventstats::EventHost>> eventHosts() const override
     {
         auto found = rows(*m_client,
-                          "SELECT host, count(), min(time_us), max(time_us) FROM " + m_db +
-                              ".events FINAL GROUP BY host ORDER BY host",
+                          "SELECT host, count(), min(time_us), max(time_us) FROM " + events() +
+                              " GROUP BY host ORDER BY host",
                           4);
         if (!found)
             return found.error();
@@ -622,10 +380,23 @@ public:
     }
 
 private:
+    // The events table as a query reads it: without FINAL where each key is stored once
+    // (clickhouse_event_writer.h), else with it. A Distributed table's parts are the shards'.
+    std::string events() const
+    {
+        if (!m_distributed) {
+            auto verified = detail::eventsVerified(*m_client, m_db);
+            if (verified && *verified)
+                return m_db + ".events";
+        }
+        return m_db + ".events FINAL";
+    }
+
     std::shared_ptr<Client> m_client;
     std::vector<std::pair<std::string, std::string>> m_settings;  // what m_client sends
     ClickHouseStoreOptions m_options;
     std::string m_db;
+    bool m_distributed;
 };
 
 // Errors of the bootstrap client name the system database; say which case was meant.
@@ -746,7 +517,16 @@ Result<std::unique_ptr<CaseStore>> openClickHouseStore(clickhouse::Endpoint endp
         if (auto s = migrate(bootstrap, schema, *version); !s)
             return s.error();
     }
-    return std::unique_ptr<CaseStore>(std::make_unique<ClickHouseStore>(std::move(client), std::move(settings), options));
+    // A cluster's events are a Distributed table: its parts live on the shards.
+    auto engine = rows(bootstrap,
+                       "SELECT engine FROM system.tables WHERE database = " + quote(client->endpoint().database) +
+                           " AND name = 'events'",
+                       1);
+    if (!engine)
+        return Error{engine.error().code, engine.error().message + displayNote(client->endpoint())};
+    const bool distributed = engine->empty() || engine->front()[0] == "Distributed";
+    return std::unique_ptr<CaseStore>(
+        std::make_unique<ClickHouseStore>(std::move(client), std::move(settings), options, distributed));
 }
 
 } // namespace loadlens::casestore

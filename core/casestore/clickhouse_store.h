@@ -9,7 +9,8 @@
 namespace loadlens::casestore {
 
 struct ClickHouseStoreOptions {
-    std::size_t batchRows = 100000;  // events per INSERT
+    std::size_t batchRows = 100000;  // rows per INSERT (events; each snapshot table)
+    std::size_t batchBytes = 16u << 20;  // events: and at most about this many bytes per INSERT
     std::string cluster;             // case init: create the cluster form of the schema
 };
 

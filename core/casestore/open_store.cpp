@@ -30,7 +30,10 @@ Result<std::unique_ptr<CaseStore>> openStore(const std::string &location, const 
             sources.configFile = options.credentialsFile;
         if (auto s = clickhouse::loadCredentials(*endpoint, sources); !s)
             return s.error();
-        return openClickHouseStore(std::move(*endpoint), options.mode);
+        ClickHouseStoreOptions storeOptions;
+        if (options.batchRows > 0)
+            storeOptions.batchRows = options.batchRows;
+        return openClickHouseStore(std::move(*endpoint), options.mode, storeOptions);
     }
     if (options.mode == store::OpenMode::ReadOnly)
         if (auto exists = caseFileExists(location); !exists)

@@ -10,6 +10,7 @@
 #include "fixture_process.h"
 #include "casestore/case_store.h"
 #include "report/json_report.h"
+#include "casestore/clickhouse_event_writer.h"
 #include "casestore/clickhouse_schema.h"
 #include "casestore/clickhouse_store.h"
 #include "casestore/import_target.h"
@@ -720,6 +721,75 @@ private slots:
         const std::string &message = opened.error().message;
         QVERIFY2(message.find("assword") != std::string::npos || message.find("uthenticat") != std::string::npos,
                  message.c_str());
+    }
+
+    // Queries read without FINAL only where each key is stored once: a live event stored over
+    // a recovered one (two rows with one key) is merged by the check after the import, and a row
+    // stored twice behind the writer's back (an import that raced) keeps the queries on FINAL
+    // until the next check merges it.
+    void keysStoredTwiceCountOnce()
+    {
+        const std::string url = newDatabaseUrl();
+        auto chCase = openClickHouse(url);
+        auto endpoint = clickhouse::parseUrl(url);
+        QVERIFY(endpoint);
+        clickhouse::Client client(*endpoint);
+        const std::string db = endpoint->database;
+        auto event = [](std::uint64_t record, bool recovered) {
+            LoadEvent e;
+            e.host = "ws1";
+            e.channel = "Microsoft-Windows-Sysmon/Operational";
+            e.source = "sysmon";
+            e.eventId = 7;
+            e.kind = "image-load";
+            e.recordId = record;
+            e.timeUs = 1'700'000'000'000'000 + std::int64_t(record) * 1'000'000;
+            e.imageLoaded = recovered ? "C:\\old.dll" : "C:\\live.dll";
+            e.recovered = recovered;
+            return e;
+        };
+        bool written = true;
+        auto write = [&](const std::vector<LoadEvent> &events) {
+            auto writer = chCase->eventWriter();
+            for (const auto &e : events)
+                written = written && writer->add(e);
+            written = written && writer->finish();
+            return writer->counts();
+        };
+        auto verified = [&] {
+            auto v = casestore::detail::eventsVerified(client, db);
+            return v && *v;
+        };
+        write({event(1, false), event(2, true), event(3, false)});
+        QVERIFY(written);
+        QVERIFY(verified());
+        const auto replaced = write({event(2, false)});
+        QVERIFY(written);
+        QCOMPARE(replaced.recoveredReplaced, std::uint64_t(1));
+        QVERIFY(verified());
+        auto rowsStored = client.query("SELECT count() FROM " + db + ".events FORMAT TabSeparated");
+        QVERIFY(rowsStored);
+        QCOMPARE(std::stoll(*rowsStored), 3LL);  // merged: the recovered row is gone
+        store::EventFilter all;
+        auto listed = chCase->listEvents(all);
+        QVERIFY(listed);
+        QCOMPARE(listed->size(), std::size_t(3));
+        QCOMPARE(listed->at(1).imageLoaded, std::string("C:\\live.dll"));
+        QVERIFY(!listed->at(1).recovered);
+
+        QVERIFY(client.query("INSERT INTO " + db + ".events SELECT * FROM " + db + ".events WHERE record_id = 1"));
+        QVERIFY(!verified());
+        auto counted = chCase->countEvents(all);
+        QVERIFY(counted);
+        QCOMPARE(*counted, std::int64_t(3));
+        auto stack = chCase->loadedImageStack(all, eventstats::ImageOrder::MostLoaded, 10);
+        QVERIFY(stack);
+        QCOMPARE(stack->front().loads, std::int64_t(3));
+        QVERIFY(casestore::detail::verifyEventPartitions(client, db));
+        QVERIFY(verified());
+        counted = chCase->countEvents(all);
+        QVERIFY(counted);
+        QCOMPARE(*counted, std::int64_t(3));
     }
 
     void serverGoingAwayMidImportThenARerunCompletes()

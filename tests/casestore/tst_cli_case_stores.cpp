@@ -330,6 +330,51 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(again.out).object().value(QStringLiteral("snapshots")).toArray().size(), 1);
     }
 
+    // On ClickHouse, --batch N is rows per INSERT: each INSERT of events makes at least one part
+    // (merged-away parts stay listed, inactive, for minutes), so N = 10 makes at least
+    // imported / 10 of them, the default one; the report and the events are the same.
+    void batchSizesTheInserts()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(evtx, "sysmon-evtx/attack_Sysmon_UACME_64.evtx");
+        auto endpoint = loadlens::clickhouse::parseUrl(QString(m_url + QStringLiteral("system")).toStdString());
+        QVERIFY(endpoint);
+        loadlens::clickhouse::Client client(*endpoint);
+        QByteArray reports[2], events[2];
+        std::int64_t parts[2] = {0, 0};
+        std::int64_t imported = 0;
+        for (int i = 0; i < 2; ++i) {
+            const QString database = m_database + (i ? QStringLiteral("_batch10") : QStringLiteral("_batch"));
+            const QString server = m_url + database;
+            QStringList args{QStringLiteral("import"), QStringLiteral("--quiet"), QStringLiteral("--json"),
+                             QStringLiteral("--case"), server, evtx};
+            if (i == 1)
+                args << QStringLiteral("--batch") << QStringLiteral("10");
+            auto run = cli(args);
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            QJsonObject report = QJsonDocument::fromJson(run.out).array().first().toObject();
+            imported = report.value(QStringLiteral("imported")).toInteger();
+            report.remove(QStringLiteral("seconds"));
+            reports[i] = QJsonDocument(report).toJson(QJsonDocument::Compact);
+            auto list = cli({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--limit"),
+                             QStringLiteral("100000"), QStringLiteral("--case"), server});
+            QVERIFY2(list.exitCode == 0, list.err.constData());
+            events[i] = sortedEvents(list.out).join(QLatin1Char('\n')).toUtf8();
+            auto n = client.query("SELECT count() FROM system.parts WHERE database = '" + database.toStdString() +
+                                  "' AND table = 'events' AND level = 0 FORMAT TabSeparated");
+            QVERIFY2(n, n ? "" : n.error().message.c_str());
+            parts[i] = std::stoll(*n);
+        }
+        QVERIFY(imported > 20);
+        QCOMPARE(reports[1], reports[0]);
+        QCOMPARE(events[1], events[0]);
+        QVERIFY2(parts[0] >= 1 && parts[0] <= 2, QByteArray::number(qlonglong(parts[0])).constData());
+        QVERIFY2(parts[1] >= (imported + 9) / 10, QByteArray::number(qlonglong(parts[1])).constData());
+        // Not a number of rows: refused before anything is opened.
+        auto bad = cli({QStringLiteral("import"), QStringLiteral("--batch"), QStringLiteral("0"),
+                        QStringLiteral("--case"), m_url + m_database + QStringLiteral("_batch"), evtx});
+        QCOMPARE(bad.exitCode, 2);
+    }
+
     void printDdlConnectsToNothing()
     {
         auto run = cli({QStringLiteral("case"), QStringLiteral("init"), QStringLiteral("--print-ddl"),
@@ -365,7 +410,7 @@ private slots:
         if (!endpoint)
             return;
         loadlens::clickhouse::Client client(*endpoint);
-        for (const char *suffix : {"", "_snap", "_push"})
+        for (const char *suffix : {"", "_snap", "_push", "_batch", "_batch10"})
             (void)client.query("DROP DATABASE IF EXISTS " + m_database.toStdString() + suffix);
     }
 };

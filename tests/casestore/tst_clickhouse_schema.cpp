@@ -73,13 +73,17 @@ private slots:
                 at = found + 1;
             }
         }
-        QCOMPARE(migrations.size(), std::size_t(3));
+        QCOMPARE(migrations.size(), std::size_t(4));
         QCOMPARE(migrations[1].version, 2);
         // Version 3: the recovered flag, added to an events table made before it.
         QCOMPARE(migrations[2].version, 3);
         QCOMPARE(migrations[2].addColumns.size(), std::size_t(1));
         QCOMPARE(migrations[2].addColumns[0].table, std::string("events"));
         QCOMPARE(migrations[2].addColumns[0].column, std::string("recovered"));
+        // Version 4: the checked blocks of each events partition.
+        QCOMPARE(migrations[3].version, 4);
+        QVERIFY(contains(ddl, "CREATE TABLE IF NOT EXISTS cases.events_verified (partition_id String, max_block Int64,"
+                              " verified_us Int64) ENGINE = ReplacingMergeTree() ORDER BY (partition_id, max_block);"));
     }
 
     void cluster()
