@@ -98,14 +98,6 @@ Statement &Statement::bind(int index, std::string_view text)
     return *this;
 }
 
-Statement &Statement::bindUnowned(int index, std::string_view text)
-{
-    const int rc = sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-    if (rc != SQLITE_OK)
-        noteBind(rc, index, "a text of " + std::to_string(text.size()) + " bytes");
-    return *this;
-}
-
 Statement &Statement::bindNull(int index)
 {
     if (const int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK)

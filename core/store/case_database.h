@@ -41,9 +41,6 @@ public:
     Statement &bind(int index, const char *text) { return bind(index, std::string_view(text)); }
     Statement &bind(int index, const std::string &text) { return bind(index, std::string_view(text)); }
     Statement &bindNull(int index);
-    // Binds without copying: `text` must stay unchanged until the statement has been stepped
-    // (and this view is gone). For bulk inserts of values that outlive the row.
-    Statement &bindUnowned(int index, std::string_view text);
 
     // One step: true with a row, false when done. Errors name the database file.
     Result<bool> step();

@@ -57,19 +57,18 @@ EventWriter::~EventWriter() = default;
 
 namespace {
 
-// Binds an event to ?1..?26 of the insert (and the replacing update) in column order. The
-// texts are bound without copies: the event, `key`, `reasons` and `fields` outlive the step.
+// Binds an event to ?1..?26 of the insert (and the replacing update) in column order.
 void bindEvent(Statement &s, const LoadEvent &e, const std::string &key, const std::string &reasons,
                const std::string &fields)
 {
-    s.bindUnowned(1, e.host).bindUnowned(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
-    s.bindUnowned(5, e.source).bind(6, std::int64_t(e.eventId)).bindUnowned(7, e.kind);
-    s.bind(8, std::int64_t(e.verdict.level)).bindUnowned(9, reasons).bindUnowned(10, e.processGuid).bind(11, e.pid);
-    s.bindUnowned(12, e.image).bindUnowned(13, e.imageLoaded).bindUnowned(14, e.user).bindUnowned(15, e.hashes);
-    s.bindUnowned(16, e.signedField).bindUnowned(17, e.signature).bindUnowned(18, e.signatureStatus);
-    s.bind(19, std::int64_t(e.signatureState)).bindUnowned(20, e.commandLine).bindUnowned(21, e.parentImage);
-    s.bindUnowned(22, fields).bindUnowned(23, e.sourceFile).bind(24, static_cast<std::int64_t>(e.sourceOffset));
-    s.bindUnowned(25, key).bind(26, std::int64_t(e.recovered ? 1 : 0));
+    s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
+    s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind);
+    s.bind(8, std::int64_t(e.verdict.level)).bind(9, reasons).bind(10, e.processGuid).bind(11, e.pid);
+    s.bind(12, e.image).bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes);
+    s.bind(16, e.signedField).bind(17, e.signature).bind(18, e.signatureStatus);
+    s.bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine).bind(21, e.parentImage);
+    s.bind(22, fields).bind(23, e.sourceFile).bind(24, static_cast<std::int64_t>(e.sourceOffset));
+    s.bind(25, key).bind(26, std::int64_t(e.recovered ? 1 : 0));
 }
 
 // Looked up once per event in the connection's statement cache: built once.
