@@ -1,7 +1,8 @@
 // Ingest speed on distinct events: builds a large EVTX with make_big_evtx.py (every copied record
 // gets its own EventRecordID, so nothing is skipped as a duplicate), then times, in the same run:
 //   - `loadlens-cli import` of it into a new SQLite case (parse, Sysmon verdicts, store), checking
-//     that every record was stored;
+//     that every live record was stored (records recovered from chunk slack may be copies of
+//     live ones; rates count every record the parser delivered);
 //   - the parse-only rate of the same file (readEvtx, one thread and all cores);
 //   - evtxexport -f xml (libevtx-utils) on a smaller file built the same way.
 // Medians of wall time and CPU-seconds are printed with records/s; on a shared machine the
@@ -57,21 +58,24 @@ void print(const char *what, std::uint64_t records, const Timing &t)
     std::printf("\n");
 }
 
-std::uint64_t parse(const std::string &path, unsigned threads, Timing &t)
+// Records delivered by the parser; `live` gets those that are not recovered from slack.
+std::uint64_t parse(const std::string &path, unsigned threads, Timing &t, std::uint64_t *live = nullptr)
 {
     rusage before {}, after {};
     ::getrusage(RUSAGE_SELF, &before);
-    std::uint64_t records = 0;
+    std::uint64_t records = 0, liveRecords = 0;
     evtx::EvtxReport report;
     evtx::EvtxOptions options;
     options.threads = threads;
     const auto start = Clock::now();
-    const auto st = evtx::readEvtx(path, [&](EventRecord &&) { return ++records, true; }, report, options);
+    const auto st = evtx::readEvtx(path, [&](EventRecord &&r) { return liveRecords += r.recovered ? 0 : 1, ++records, true; }, report, options);
     const double wall = std::chrono::duration<double>(Clock::now() - start).count();
     ::getrusage(RUSAGE_SELF, &after);
     if (!st)
         std::fprintf(stderr, "warning: %s\n", st.error().message.c_str());
     t.add(wall, cpuSeconds(after) - cpuSeconds(before), 0);
+    if (live)
+        *live = liveRecords;
     return records;
 }
 
@@ -110,8 +114,11 @@ int main(int argc, char **argv)
                 inputs.size(), double(fs::file_size(big)) / 1e6, double(fs::file_size(small)) / 1e6, runs);
 
     Timing warm, parseOne, parseAll, import, oracle;
-    const std::uint64_t bigRecords = parse(big, 0, warm);  // warms the page cache
-    std::uint64_t stored = 0;
+    std::uint64_t bigLive = 0;
+    const std::uint64_t bigRecords = parse(big, 0, warm, &bigLive);  // warms the page cache
+    // Every live record is a distinct event and must be stored as one. Records recovered from
+    // chunk slack are older copies: those of live records are merged into them, not lost.
+    std::uint64_t stored = 0, storedRecovered = 0;
     for (int i = 0; i < runs; ++i) {
         parse(big, 1, parseOne);
         parse(big, 0, parseAll);
@@ -125,8 +132,11 @@ int main(int argc, char **argv)
         import.add(t, cpuSeconds(u), u.ru_maxrss);
         auto db = store::CaseDatabase::open(casePath, store::OpenMode::ReadOnly);
         if (db)
-            if (auto n = db->queryInt("SELECT count(*) FROM events"))
+            if (auto n = db->queryInt("SELECT count(*) FROM events WHERE recovered = 0"))
                 stored = std::uint64_t(*n);
+        if (db)
+            if (auto n = db->queryInt("SELECT count(*) FROM events WHERE recovered <> 0"))
+                storedRecovered = std::uint64_t(*n);
         fs::remove(casePath, ec);
     }
     const std::uint64_t smallRecords = parse(small, 0, warm);
@@ -140,8 +150,10 @@ int main(int argc, char **argv)
         oracle.add(t, cpuSeconds(u), u.ru_maxrss);
     }
     print("loadlens-cli import (new case)", bigRecords, import);
-    std::printf("  stored %llu of %llu records (distinct events: all must be stored)\n",
-                static_cast<unsigned long long>(stored), static_cast<unsigned long long>(bigRecords));
+    std::printf("  stored %llu of %llu live records (distinct events: all must be stored); of %llu recovered from"
+                " slack, %llu stored as recovered events, the rest copies of live ones\n",
+                static_cast<unsigned long long>(stored), static_cast<unsigned long long>(bigLive),
+                static_cast<unsigned long long>(bigRecords - bigLive), static_cast<unsigned long long>(storedRecovered));
     print("parse only, one thread", bigRecords, parseOne);
     print("parse only, all cores", bigRecords, parseAll);
     print("evtxexport -f xml", smallRecords, oracle);
@@ -150,5 +162,5 @@ int main(int argc, char **argv)
                 importCpuRate / (double(bigRecords) / median(parseOne.cpu)),
                 importCpuRate / (double(smallRecords) / median(oracle.cpu)));
     fs::remove_all(dir, ec);
-    return stored == bigRecords ? 0 : 2;
+    return stored == bigLive ? 0 : 2;
 }

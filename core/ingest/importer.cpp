@@ -121,9 +121,10 @@ ImportReport Importer::importEvents(const ImportTarget &target, const std::strin
         return more;
     };
     const sysmon::EventClassifier classifier(m_dataset.get());
+    sysmon::VerdictCache verdicts(classifier);
     sysmon::OccurrenceKeys occurrences;
     auto judged = [&](EventRecord &&record) {
-        LoadEvent event = sysmon::judgeRecord(record, path, classifier);
+        LoadEvent event = sysmon::judgeRecord(std::move(record), path, verdicts);
         // Identical records without record ids are distinct events: number their repeats. A
         // recovered record is an older copy, not a repeat: it keeps the key of its first occurrence.
         if (!event.contentKey.empty() && !event.recovered)

@@ -58,15 +58,39 @@ EventWriter::~EventWriter() = default;
 namespace {
 
 // Binds an event to ?1..?26 of the insert (and the replacing update) in column order.
-void bindEvent(Statement &s, const LoadEvent &e, const std::string &key)
+void bindEvent(Statement &s, const LoadEvent &e, const std::string &key, const std::string &reasons,
+               const std::string &fields)
 {
     s.bind(1, e.host).bind(2, e.channel).bind(3, static_cast<std::int64_t>(e.recordId)).bind(4, e.timeUs);
-    s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind).bind(8, std::int64_t(e.verdict.level));
-    s.bind(9, reasonsToJson(e.verdict)).bind(10, e.processGuid).bind(11, e.pid).bind(12, e.image);
-    s.bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes).bind(16, e.signedField).bind(17, e.signature);
-    s.bind(18, e.signatureStatus).bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine);
-    s.bind(21, e.parentImage).bind(22, mapToJson(e.fields)).bind(23, e.sourceFile);
-    s.bind(24, static_cast<std::int64_t>(e.sourceOffset)).bind(25, key).bind(26, std::int64_t(e.recovered ? 1 : 0));
+    s.bind(5, e.source).bind(6, std::int64_t(e.eventId)).bind(7, e.kind);
+    s.bind(8, std::int64_t(e.verdict.level)).bind(9, reasons).bind(10, e.processGuid).bind(11, e.pid);
+    s.bind(12, e.image).bind(13, e.imageLoaded).bind(14, e.user).bind(15, e.hashes);
+    s.bind(16, e.signedField).bind(17, e.signature).bind(18, e.signatureStatus);
+    s.bind(19, std::int64_t(e.signatureState)).bind(20, e.commandLine).bind(21, e.parentImage);
+    s.bind(22, fields).bind(23, e.sourceFile).bind(24, static_cast<std::int64_t>(e.sourceOffset));
+    s.bind(25, key).bind(26, std::int64_t(e.recovered ? 1 : 0));
+}
+
+// Looked up once per event in the connection's statement cache: built once.
+const std::string &insertEventSql()
+{
+    static const std::string sql =
+        "INSERT OR IGNORE INTO events(host, channel, record_id, time_us, source, event_id, kind, level, reasons,"
+        " process_guid, pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state,"
+        " command_line, parent_image, fields, source_file, source_offset, event_key, recovered) VALUES(?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    return sql;
+}
+
+const std::string &replaceRecoveredEventSql()
+{
+    static const std::string sql =
+        "UPDATE events SET record_id = ?3, time_us = ?4, source = ?5, event_id = ?6, kind = ?7, level = ?8,"
+        " reasons = ?9, process_guid = ?10, pid = ?11, image = ?12, image_loaded = ?13, user = ?14,"
+        " hashes = ?15, signed = ?16, signature = ?17, signature_status = ?18, signature_state = ?19,"
+        " command_line = ?20, parent_image = ?21, fields = ?22, source_file = ?23, source_offset = ?24,"
+        " recovered = ?26 WHERE host = ?1 AND channel = ?2 AND event_key = ?25 AND recovered <> 0";
+    return sql;
 }
 
 } // namespace
@@ -91,30 +115,22 @@ Status EventWriter::add(const LoadEvent &e)
             return fail(c.error());
         claimed = *c;
     }
-    auto insert = m_db.statement(
-        "INSERT OR IGNORE INTO events(host, channel, record_id, time_us, source, event_id, kind, level, reasons,"
-        " process_guid, pid, image, image_loaded, user, hashes, signed, signature, signature_status, signature_state,"
-        " command_line, parent_image, fields, source_file, source_offset, event_key, recovered) VALUES(?1, ?2, ?3,"
-        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
+    const std::string reasons = reasonsToJson(e.verdict), fields = mapToJson(e.fields);
+    auto insert = m_db.statement(insertEventSql());
     Result<std::int64_t> done = insert ? Result<std::int64_t>(0) : Result<std::int64_t>(insert.error());
     bool replaced = false;
     if (claimed) {
         done = 0;  // already present, now under its new key
     } else if (insert) {
-        bindEvent(*insert, e, key);
+        bindEvent(*insert, e, key, reasons, fields);
         done = insert->run();
         if (done && *done == 0 && !e.recovered && m_recoveredRowsPossible) {
             // The key is taken: by a live event (a duplicate), or by a recovered copy, which
             // the live record replaces whole.
-            auto replace = m_db.statement(
-                "UPDATE events SET record_id = ?3, time_us = ?4, source = ?5, event_id = ?6, kind = ?7, level = ?8,"
-                " reasons = ?9, process_guid = ?10, pid = ?11, image = ?12, image_loaded = ?13, user = ?14,"
-                " hashes = ?15, signed = ?16, signature = ?17, signature_status = ?18, signature_state = ?19,"
-                " command_line = ?20, parent_image = ?21, fields = ?22, source_file = ?23, source_offset = ?24,"
-                " recovered = ?26 WHERE host = ?1 AND channel = ?2 AND event_key = ?25 AND recovered <> 0");
+            auto replace = m_db.statement(replaceRecoveredEventSql());
             if (!replace)
                 return fail(replace.error());
-            bindEvent(*replace, e, key);
+            bindEvent(*replace, e, key, reasons, fields);
             done = replace->run();
             replaced = done && *done > 0;
         }

@@ -15,6 +15,49 @@ json parseOrNull(const std::string &text)
     return json::parse(text, nullptr, false);  // discarded (no exception) on malformed text
 }
 
+// Appends `text` as a JSON string exactly as dump() writes it. Text of ASCII bytes only is
+// escaped here (the common case, and by far the cheapest); text with other bytes goes through
+// nlohmann, whose replacement of bytes that are not UTF-8 is the stored contract.
+void appendString(std::string &out, std::string_view text)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t plain = 0;  // the leading bytes that need no escape
+    while (plain < text.size()) {
+        const auto c = static_cast<unsigned char>(text[plain]);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+        ++plain;
+    }
+    for (std::size_t i = plain; i < text.size(); ++i)
+        if (static_cast<unsigned char>(text[i]) >= 0x80) {
+            out += dump(json(std::string(text)));
+            return;
+        }
+    out.push_back('"');
+    out.append(text.data(), plain);
+    for (std::size_t i = plain; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xF]);
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+    }
+    out.push_back('"');
+}
+
 std::string stringAt(const json &object, const char *key)
 {
     auto it = object.find(key);
@@ -53,19 +96,36 @@ Evidence evidenceFromJson(const std::string &text) { return evidenceOf(parseOrNu
 
 std::string reasonsToJson(const Verdict &verdict)
 {
-    json out = json::array();
+    // As dump() of [{"code", "level", "text", "technique", "measure", "evidence"}] writes it:
+    // object keys sorted, no spaces.
+    std::string out = "[";
     for (const auto &r : verdict.reasons) {
-        json evidence = json::array();
-        for (const auto &[key, value] : r.evidence)
-            evidence.push_back(json::array({key, value}));
-        out.push_back({{"code", r.code},
-                       {"level", static_cast<int>(r.level)},
-                       {"text", r.text},
-                       {"technique", r.technique},
-                       {"measure", r.measure},
-                       {"evidence", evidence}});
+        if (out.size() > 1)
+            out.push_back(',');
+        out += "{\"code\":";
+        appendString(out, r.code);
+        out += ",\"evidence\":[";
+        bool first = true;
+        for (const auto &[key, value] : r.evidence) {
+            out += first ? "[" : ",[";
+            first = false;
+            appendString(out, key);
+            out.push_back(',');
+            appendString(out, value);
+            out.push_back(']');
+        }
+        out += "],\"level\":";
+        out += std::to_string(static_cast<int>(r.level));
+        out += ",\"measure\":";
+        appendString(out, r.measure);
+        out += ",\"technique\":";
+        appendString(out, r.technique);
+        out += ",\"text\":";
+        appendString(out, r.text);
+        out.push_back('}');
     }
-    return dump(out);
+    out.push_back(']');
+    return out;
 }
 
 Verdict verdictFromJson(Level level, const std::string &reasonsJson)
@@ -104,7 +164,20 @@ std::vector<std::string> stringsFromJson(const std::string &text)
     return out;
 }
 
-std::string mapToJson(const std::map<std::string, std::string> &values) { return dump(json(values)); }
+std::string mapToJson(const std::map<std::string, std::string> &values)
+{
+    // As dump() of the map writes it: keys in the map's order, no spaces.
+    std::string out = "{";
+    for (const auto &[key, value] : values) {
+        if (out.size() > 1)
+            out.push_back(',');
+        appendString(out, key);
+        out.push_back(':');
+        appendString(out, value);
+    }
+    out.push_back('}');
+    return out;
+}
 
 std::map<std::string, std::string> mapFromJson(const std::string &text)
 {

@@ -108,9 +108,16 @@ std::string_view whatIsLoaded(const LoadEvent &event)
 
 } // namespace
 
+bool EventClassifier::judges(std::string_view kind)
+{
+    return kind == "image-load" || kind == "driver-load" || kind == "file-create" || kind == "process-create";
+}
+
 Verdict EventClassifier::classify(const LoadEvent &event) const
 {
     Verdict verdict;
+    if (!judges(event.kind))
+        return verdict;
     const std::string path = winpath::normalize(event.imageLoaded);
     if (event.kind == "image-load" || event.kind == "driver-load") {
         judgeSignature(event, path, verdict);
@@ -442,6 +449,60 @@ LoadEvent judgeRecord(const EventRecord &record, const std::string &sourceFile, 
     LoadEvent event = toLoadEvent(record, sourceFile);
     event.verdict = classifier.classify(event);
     return event;
+}
+
+LoadEvent judgeRecord(EventRecord &&record, const std::string &sourceFile, VerdictCache &verdicts)
+{
+    LoadEvent event = toLoadEvent(std::move(record), sourceFile);
+    event.verdict = verdicts.classify(event);
+    return event;
+}
+
+namespace {
+
+void appendKeyPart(std::string &key, std::string_view part)
+{
+    // Length-prefixed, so no two different tuples make the same key.
+    key += std::to_string(part.size());
+    key.push_back(':');
+    key.append(part);
+}
+
+std::size_t verdictBytes(const Verdict &verdict)
+{
+    std::size_t n = sizeof(Verdict);
+    for (const auto &r : verdict.reasons) {
+        n += sizeof(Reason) + r.code.size() + r.text.size() + r.technique.size() + r.measure.size();
+        for (const auto &[key, value] : r.evidence)
+            n += sizeof(key) * 2 + key.size() + value.size();
+    }
+    return n;
+}
+
+} // namespace
+
+const Verdict &VerdictCache::classify(const LoadEvent &event)
+{
+    if (!EventClassifier::judges(event.kind))
+        return m_empty;
+    m_key.clear();
+    appendKeyPart(m_key, event.kind);
+    appendKeyPart(m_key, event.image);
+    appendKeyPart(m_key, event.imageLoaded);
+    appendKeyPart(m_key, event.signedField);
+    appendKeyPart(m_key, event.signatureStatus);
+    appendKeyPart(m_key, event.signature);
+    m_key += std::to_string(static_cast<int>(event.signatureState));
+    if (auto it = m_verdicts.find(m_key); it != m_verdicts.end())
+        return it->second;
+    Verdict verdict = m_classifier.classify(event);
+    const std::size_t bytes = m_key.size() + verdictBytes(verdict);
+    if (m_verdicts.size() >= m_maxEntries || m_bytes + bytes > m_maxBytes) {
+        m_verdicts.clear();
+        m_bytes = 0;
+    }
+    m_bytes += bytes;
+    return m_verdicts.emplace(m_key, std::move(verdict)).first->second;
 }
 
 } // namespace loadlens::sysmon

@@ -11,7 +11,9 @@
 #include "common/events.h"
 #include "hijacklibs/hijacklibs.h"
 
+#include <cstddef>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace loadlens::sysmon {
@@ -21,7 +23,11 @@ public:
     // Without a dataset the HijackLibs checks are left out; the dataset must outlive this.
     explicit EventClassifier(const hijacklibs::Dataset *dataset = nullptr) : m_dataset(dataset) {}
 
+    // Reads only the event's kind, image, imageLoaded, signedField, signatureStatus, signature
+    // and signatureState (VerdictCache keys on exactly these).
     Verdict classify(const LoadEvent &event) const;
+    // Whether events of this kind can get a reason at all; the others always get an empty verdict.
+    static bool judges(std::string_view kind);
 
 private:
     void judgeSignature(const LoadEvent &event, const std::string &path, Verdict &verdict) const;
@@ -38,7 +44,30 @@ private:
     const hijacklibs::Dataset *m_dataset;
 };
 
+// The classifier's verdicts by what it reads of an event: a log repeats the same DLL loaded by
+// the same program with the same signature over and over, so each distinct combination is
+// judged once per import. Bounded: it starts over when it holds too many entries or bytes.
+class VerdictCache {
+public:
+    explicit VerdictCache(const EventClassifier &classifier, std::size_t maxEntries = 1u << 14,
+                          std::size_t maxBytes = std::size_t(32) << 20)
+        : m_classifier(classifier), m_maxEntries(maxEntries), m_maxBytes(maxBytes)
+    {
+    }
+    // What classifier.classify(event) returns; valid until the next call.
+    const Verdict &classify(const LoadEvent &event);
+
+private:
+    const EventClassifier &m_classifier;
+    std::size_t m_maxEntries, m_maxBytes, m_bytes = 0;
+    std::unordered_map<std::string, Verdict> m_verdicts;
+    std::string m_key;
+    Verdict m_empty;
+};
+
 // toLoadEvent() and classify() in one step: what an importer stores.
 LoadEvent judgeRecord(const EventRecord &record, const std::string &sourceFile, const EventClassifier &classifier);
+// The same, taking the record's fields over and judging through a cache.
+LoadEvent judgeRecord(EventRecord &&record, const std::string &sourceFile, VerdictCache &verdicts);
 
 } // namespace loadlens::sysmon

@@ -74,19 +74,22 @@ std::string_view sysmonKind(const EventRecord &record)
 
 LoadEvent toLoadEvent(const EventRecord &record, const std::string &sourceFile)
 {
+    EventRecord copy = record;
+    return toLoadEvent(std::move(copy), sourceFile);
+}
+
+LoadEvent toLoadEvent(EventRecord &&record, const std::string &sourceFile)
+{
     LoadEvent e;
     const bool sysmon = isSysmonProvider(record.provider);
     e.source = sysmon ? "sysmon" : "windows-event";
     e.eventId = record.eventId;
     e.kind = std::string(sysmonKind(record));
-    e.host = record.computer;
-    e.channel = record.channel;
     e.recordId = record.recordId;
     e.recovered = record.recovered;
     // A record id of 0 means the export gave none: such records are told apart by content.
     if (record.recordId == 0)
         e.contentKey = contentKey(record);
-    e.fields = record.data;
     e.sourceFile = sourceFile;
     e.sourceOffset = record.offset;
 
@@ -119,6 +122,9 @@ LoadEvent toLoadEvent(const EventRecord &record, const std::string &sourceFile)
     } else if (sysmon) {
         e.imageLoaded = field(record, "ImageLoaded");
     }
+    e.host = std::move(record.computer);
+    e.channel = std::move(record.channel);
+    e.fields = std::move(record.data);
     return e;
 }
 

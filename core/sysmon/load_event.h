@@ -24,6 +24,8 @@ std::string_view sysmonKind(const EventRecord &record);
 // Fills the LoadEvent fields from a record. `source` is "sysmon" for Sysmon events and
 // "windows-event" for other providers, which are kept (kind "other") rather than dropped.
 LoadEvent toLoadEvent(const EventRecord &record, const std::string &sourceFile);
+// The same, taking the record's fields over instead of copying them.
+LoadEvent toLoadEvent(EventRecord &&record, const std::string &sourceFile);
 
 // Sysmon writes "-" (newer versions) or "?" for an empty field; both mean "not known".
 bool isPlaceholder(std::string_view value);
