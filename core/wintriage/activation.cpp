@@ -152,6 +152,10 @@ std::optional<SxsStore::Found> SxsStore::findShared(const AssemblyIdentity &id, 
 {
     if (!m_winsxs)
         return std::nullopt;
+    const std::string memo = foldCase(id.text() + "|" + id.type) + (is64 ? "|64" : "|32");
+    if (const auto it = m_shared.find(memo); it != m_shared.end())
+        return it->second;
+    std::optional<Found> &answer = m_shared[memo];
     std::string arch = foldCase(id.processorArchitecture);
     if (arch.empty() || arch == "*")
         arch = is64 ? "amd64" : "x86";
@@ -169,7 +173,7 @@ std::optional<SxsStore::Found> SxsStore::findShared(const AssemblyIdentity &id, 
     }
     const Folder *folder = exact ? exact : newest;
     if (!folder)
-        return std::nullopt;
+        return answer;
     Found found;
     found.how = "sxs";
     found.directory = *m_winsxs + "/" + folder->name;
@@ -190,7 +194,8 @@ std::optional<SxsStore::Found> SxsStore::findShared(const AssemblyIdentity &id, 
                 found.files.push_back(file);
         found.note += " (no readable manifest in WinSxS\\Manifests; the folder's DLLs are taken as its files)";
     }
-    return found;
+    answer = std::move(found);
+    return answer;
 }
 
 std::optional<SxsStore::Found> SxsStore::findPrivate(const AssemblyIdentity &id, const std::string &appDir,

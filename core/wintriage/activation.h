@@ -69,6 +69,9 @@ private:
     std::vector<Folder> m_folders;
     std::map<std::string, std::optional<Manifest>> m_manifests; // by host path
     std::map<std::string, std::string> m_problems;              // by host path: why it was not read
+    // findShared's answers by identity and bitness: a volume's WinSxS holds tens of thousands of
+    // folders, and thousands of programs name the same few assemblies.
+    std::map<std::string, std::optional<Found>> m_shared;
 };
 
 } // namespace loadlens::wintriage

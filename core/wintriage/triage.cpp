@@ -384,11 +384,13 @@ private:
         const std::string program = out.path.substr(out.path.rfind('\\') + 1);
         for (const auto &missing : context.missing) {
             // The imports this assembly would have supplied, and where the search takes them from instead.
-            std::string fallThrough;
+            std::string fallThrough, firstDll;
             bool writable = false, outsideSystem = false;
             for (const auto &r : out.dlls) {
                 if (std::find(missing.dlls.begin(), missing.dlls.end(), foldCase(r.dll)) == missing.dlls.end())
                     continue;
+                if (firstDll.empty())
+                    firstDll = r.dll;
                 fallThrough += (fallThrough.empty() ? "" : "; ") + r.dll + " resolves by the search order instead to " +
                                (r.path.empty() ? std::string("nothing (") + r.how + ")" : r.path + " (" + r.how + ")");
                 const bool searched = r.how == "application-directory" || r.how == "path" || r.how == "not-found";
@@ -410,7 +412,7 @@ private:
             Finding f;
             f.code = "sxs-assembly-missing";
             f.executable = out.path;
-            f.dll = missing.dlls.empty() ? std::string() : missing.dlls.front();
+            f.dll = firstDll;
             f.level = !m_sxs.present() ? "info" : missing.optional ? "low" : writable ? "high" : outsideSystem ? "medium" : "low";
             f.title = program + " depends on assembly " + missing.identity.name + ", which is not installed";
             f.evidence = missing.manifest + " names " + missing.identity.text() + (missing.optional ? " (optional)" : "") +

@@ -227,6 +227,7 @@ private slots:
         QVERIFY(missing);
         QCOMPARE(q(missing->executable), QStringLiteral("C:\\Program Files\\Missing\\tool.exe"));
         QCOMPARE(q(missing->level), QStringLiteral("medium")); // no ACLs: the directory may or may not be writable
+        QCOMPARE(q(missing->dll), QStringLiteral("msvcrt.dll"));
         QVERIFY2(q(missing->evidence).contains(QLatin1String("Contoso.msvcrt 3.0.0.0 amd64 0123456789abcdef")), missing->evidence.c_str());
         QVERIFY2(q(missing->evidence).contains(QLatin1String("msvcrt.dll resolves by the search order instead to "
                                                             "C:\\Program Files\\Missing\\msvcrt.dll (application-directory)")),
