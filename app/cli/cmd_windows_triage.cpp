@@ -34,6 +34,13 @@ void writeText(std::ostream &out, const wintriage::TriageResult &r)
     out << "  AppInit_DLLs: " << (s.appInitDlls ? "\"" + *s.appInitDlls + "\"" : std::string("unknown or absent")) << "\n";
     out << "  PATH: " << s.systemPath.size() << " system entries, " << s.userPaths.size() << " user entries\n";
     out << "  services with an image or ServiceDll: " << s.services.size() << "\n";
+    out << "  DevOverrideEnable (.local redirection): "
+        << (s.devOverrideEnable ? std::to_string(*s.devOverrideEnable) : std::string("absent (off)")) << "\n";
+    out << "  directory ACLs: ";
+    if (r.aclSources.empty())
+        out << "not collected (--acls): directory permissions are unknown\n";
+    for (std::size_t i = 0; i < r.aclSources.size(); ++i)
+        out << (i ? ", " : "") << r.aclSources[i] << (i + 1 == r.aclSources.size() ? "\n" : "");
 
     out << "\nM1044 posture\n";
     for (const auto &p : r.posture)
@@ -53,7 +60,7 @@ void writeText(std::ostream &out, const wintriage::TriageResult &r)
 int runWindowsTriage(const std::vector<std::string> &args)
 {
     ArgParser parser;
-    parser.option("--root").option("--trust-store").option("--max-executables").option("--hijacklibs").flag("--json");
+    parser.option("--root").option("--trust-store").option("--max-executables").option("--hijacklibs").option("--acls").flag("--json");
     parser.option("--catalogs").flag("--no-image-catalogs");
     parser.flag("--verify-all");
     withOutputOption(parser);
@@ -95,6 +102,14 @@ int runWindowsTriage(const std::vector<std::string> &args)
         dataset = std::move(*loaded);
         options.hijackLibs = &*dataset;
     }
+    wintriage::AclCollection acls;
+    for (const auto &file : parser.values("--acls"))
+        if (auto added = acls.addIcaclsSave(file); !added)
+            return failWith("--acls " + file + ": " + added.error().message, 2);
+    for (const auto &p : acls.problems())
+        std::cerr << "loadlens-cli: ACL entry skipped: " << p << "\n";
+    if (!acls.empty())
+        options.acls = &acls;
     ReportOutput output(outputPathFrom(parser));
     if (int status = output.prepare(); status != 0)
         return status;
@@ -121,6 +136,11 @@ DLLs in an application directory that shadow a System32 DLL (side-loading; high 
 program is signed and the DLL is not, or is signed by someone else) and DLLs imported but
 found nowhere (phantom DLLs), and signed executables whose signature does not verify
 (changed after signing; every executable outside the Windows directory is verified).
+A program's manifest (embedded resource 1, else app.exe.manifest) redirects its DLLs to
+WinSxS, to private assemblies or to files beside it, and DotLocal (app.exe.local) does when
+DevOverrideEnable is set: such DLLs show how they were redirected, and an assembly the
+manifest names that is not installed is a finding. With --acls, application and PATH
+directories non-administrators can create files in are findings; without, "unknown".
 Nothing is run; paths match without regard to case.
 
 Options:
@@ -135,6 +155,8 @@ Options:
   --verify-all           verify the signature of every executable, the Windows directory's too
   --hijacklibs DIR       the HijackLibs YAML dataset: known hijackable DLLs resolved outside
                          their expected folders are findings (high for a program it names)
+  --acls FILE            directory ACLs saved on the host with
+                         icacls C:\ /save FILE /t /c (UTF-16LE); may be repeated
   --json                 machine-readable output
 )" + std::string(kOutputOptionHelp),
                       &runWindowsTriage});

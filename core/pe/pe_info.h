@@ -122,7 +122,9 @@ struct PeInfo {
     std::string exportName;                       // the DLL name in the export directory
     std::vector<ExportedSymbol> exports;
     std::optional<ClrInfo> clr;
-    std::string manifest;                         // the embedded RT_MANIFEST (SxS), raw XML text
+    std::string manifest;                         // the embedded RT_MANIFEST (SxS), raw XML text: id 1
+                                                  // for an EXE, 2 for a DLL when present, else the first
+    std::uint32_t manifestResourceId = 0;         // its resource id (0: none, or a named resource)
     VersionInfo version;
     std::vector<CertificateEntry> certificates;
 

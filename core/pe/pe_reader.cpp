@@ -563,8 +563,11 @@ private:
     }
 
     // The data of the first resource of `type` (first name, first language): the one the loader
-    // and the version APIs use. Nothing when absent; a warning when present but damaged.
-    std::optional<std::span<const std::uint8_t>> firstResource(std::uint32_t type, const char *what, std::size_t maxBytes)
+    // and the version APIs use. With `preferredId`, the resource of that numeric id when there is
+    // one, else the first; `foundId` gets the id taken (0 for a named one). Nothing when absent;
+    // a warning when present but damaged.
+    std::optional<std::span<const std::uint8_t>> firstResource(std::uint32_t type, const char *what, std::size_t maxBytes,
+                                                               std::uint32_t preferredId = 0, std::uint32_t *foundId = nullptr)
     {
         const auto *dir = directory(kResourceDirectory);
         if (!dir)
@@ -578,7 +581,15 @@ private:
         for (const auto &typeEntry : resourceEntries(*root)) {
             if (typeEntry.nameOrId != type || !(typeEntry.target & kSubdirectory))
                 continue;
-            for (const auto &id : resourceEntries(*root + (typeEntry.target & ~kSubdirectory))) {
+            auto ids = resourceEntries(*root + (typeEntry.target & ~kSubdirectory));
+            if (preferredId) {
+                const auto preferred = std::find_if(ids.begin(), ids.end(), [&](const ResourceEntry &e) {
+                    return e.nameOrId == preferredId && (e.target & kSubdirectory);
+                });
+                if (preferred != ids.end())
+                    std::rotate(ids.begin(), preferred, preferred + 1);
+            }
+            for (const auto &id : ids) {
                 if (!(id.target & kSubdirectory))
                     continue;
                 for (const auto &language : resourceEntries(*root + (id.target & ~kSubdirectory))) {
@@ -592,6 +603,8 @@ private:
                         warn(std::string("the ") + what + " resource is damaged");
                         return std::nullopt;
                     }
+                    if (foundId)
+                        *foundId = (id.nameOrId & kSubdirectory) ? 0 : id.nameOrId;
                     return m_bytes.slice(*data, *size);
                 }
             }
@@ -601,7 +614,11 @@ private:
 
     void readManifest()
     {
-        if (const auto bytes = firstResource(kRtManifest, "manifest", limits::kMaxManifestBytes))
+        // The loader takes id 1 (CREATEPROCESS_MANIFEST_RESOURCE_ID) for a process and id 2
+        // (ISOLATIONAWARE_MANIFEST_RESOURCE_ID) for a DLL's own imports.
+        const std::uint32_t preferred = m_info.kind == PeKind::Exe ? 1 : 2;
+        if (const auto bytes = firstResource(kRtManifest, "manifest", limits::kMaxManifestBytes, preferred,
+                                             &m_info.manifestResourceId))
             m_info.manifest.assign(bytes->begin(), bytes->end());
     }
 

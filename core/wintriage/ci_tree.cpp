@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 
+#include <algorithm>
+
 namespace loadlens::wintriage {
 
 const std::map<std::string, std::string> &CiTree::listing(const std::string &hostDirectory) const
@@ -21,6 +23,22 @@ const std::map<std::string, std::string> &CiTree::listing(const std::string &hos
         }
     }
     return it->second;
+}
+
+std::optional<std::string> CiTree::entry(const std::string &hostDirectory, const std::string &name) const
+{
+    const auto &entries = listing(hostDirectory);
+    const auto it = entries.find(winreg::foldCase(name));
+    if (it == entries.end())
+        return std::nullopt;
+    return hostDirectory + "/" + it->second;
+}
+
+std::string CiTree::windowsPath(const std::string &host) const
+{
+    std::string rel = host.substr(std::min(host.size(), m_root.size()));
+    std::replace(rel.begin(), rel.end(), '/', '\\');
+    return "C:" + (rel.empty() ? std::string("\\") : rel);
 }
 
 std::optional<std::string> CiTree::resolve(std::string_view relative) const

@@ -19,6 +19,10 @@ public:
     std::optional<std::string> resolve(std::string_view relative) const;
     // The entries of a host directory: folded name -> name on disk.
     const std::map<std::string, std::string> &listing(const std::string &hostDirectory) const;
+    // The host path of the entry `name` in `hostDirectory`, matched without regard to case.
+    std::optional<std::string> entry(const std::string &hostDirectory, const std::string &name) const;
+    // "C:\..." for a host path below the root.
+    std::string windowsPath(const std::string &host) const;
 
 private:
     std::string m_root;

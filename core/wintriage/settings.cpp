@@ -112,6 +112,8 @@ Result<Settings> readSettings(const ImageLayout &layout)
             s.appInitDlls = v->text;
         s.loadAppInitDlls = number(software, windows, "LoadAppInit_DLLs");
         s.requireSignedAppInitDlls = number(software, windows, "RequireSignedAppInit_DLLs");
+        s.devOverrideEnable = number(software, "Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options",
+                                     "DevOverrideEnable");
     } else {
         s.missing.push_back("SOFTWARE hive: AppInit_DLLs settings are unknown");
     }

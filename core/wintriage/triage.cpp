@@ -3,6 +3,7 @@
 #include "authenticode/authenticode.h"
 #include "hijacklibs/windows_path.h"
 #include "pe/pe_reader.h"
+#include "wintriage/activation.h"
 #include "wintriage/image_layout.h"
 
 #include <nlohmann/json.hpp>
@@ -37,7 +38,7 @@ struct Image {
 class Triage {
 public:
     Triage(const TriageOptions &options, ImageLayout &layout, TriageResult &result)
-        : m_options(options), m_layout(layout), m_volume(*layout.volume), m_result(result)
+        : m_options(options), m_layout(layout), m_volume(*layout.volume), m_result(result), m_sxs(*layout.volume)
     {
     }
 
@@ -56,6 +57,9 @@ public:
             m_pathDirectories.push_back(entry);
         for (const auto &[hive, entry] : s.userPaths)
             m_pathDirectories.push_back(entry);
+        if (m_options.acls)
+            m_result.aclSources = m_options.acls->sources();
+        pathDirectoryAccess();
 
         for (const auto &top : m_options.scanDirectories)
             if (const auto dir = m_volume.resolve(top); dir && !cancelled())
@@ -78,7 +82,16 @@ private:
 
     // %SystemRoot% and friends, then C:\... to a host directory; nothing for other drives or
     // variables that depend on the user.
-    std::optional<std::string> hostDirectory(std::string windows) const
+    std::optional<std::string> hostDirectory(const std::string &windows) const
+    {
+        const auto expanded = expand(windows);
+        if (!expanded)
+            return std::nullopt;
+        return m_volume.resolve(expanded->substr(2));
+    }
+
+    // The same as a Windows path on C: ("C:\Windows\System32"), whether collected or not.
+    std::optional<std::string> expand(std::string windows) const
     {
         static const std::pair<const char *, const char *> variables[] = {
             {"%systemroot%", "C:\\Windows"},        {"%windir%", "C:\\Windows"},
@@ -99,7 +112,9 @@ private:
         } else if (!windows.empty() && windows[0] != '\\') {
             windows = "Windows\\" + windows; // relative ImagePath values ("System32\\drivers\\...") start at SystemRoot
         }
-        return m_volume.resolve(windows);
+        if (windows.empty() || windows[0] != '\\')
+            windows = "\\" + windows;
+        return "C:" + windows;
     }
 
     std::optional<std::string> fileIn(const std::string &hostDir, const std::string &name) const
@@ -243,18 +258,24 @@ private:
         out.bits = exe.info.is64() ? 64 : 32;
         const std::string appDir = host.substr(0, host.rfind('/'));
         const std::optional<std::string> systemDir = (!exe.info.is64() && m_wowDirectory) ? m_wowDirectory : m_systemDirectory;
+        const ActivationContext context =
+            m_sxs.contextFor(host, exe.info, m_result.settings.devOverrideEnable.value_or(0) != 0);
+        for (const auto &note : context.notes)
+            problem(note);
         std::set<std::string> seen;
         for (const auto &import : exe.info.imports) {
             const std::string folded = foldCase(import.dll);
             if (!seen.insert(folded).second)
                 continue;
-            out.dlls.push_back(resolve(import.dll, import.delayed, appDir, systemDir));
+            out.dlls.push_back(resolve(import.dll, import.delayed, appDir, systemDir, context));
         }
         bool anyFinding = false;
         for (const auto &r : out.dlls) {
             anyFinding |= judge(host, out, r, systemDir);
             anyFinding |= knownHijack(out, r);
         }
+        anyFinding |= activationFindings(out, context, appDir);
+        anyFinding |= applicationDirectory(out, appDir);
         const bool inWindows = m_windowsDirectory && host.rfind(*m_windowsDirectory + "/", 0) == 0;
         if (anyFinding || !inWindows || m_options.verifyEverySignature) {
             const Image &signedExe = signedImage(host);
@@ -290,12 +311,19 @@ private:
     }
 
     DllResolution resolve(const std::string &dll, bool delayed, const std::string &appDir,
-                          const std::optional<std::string> &systemDir) const
+                          const std::optional<std::string> &systemDir, const ActivationContext &context) const
     {
         DllResolution r;
         r.dll = dll;
         r.delayed = delayed;
         const std::string folded = foldCase(dll);
+        // DotLocal and the activation context come before API sets, KnownDLLs and the search.
+        if (const auto it = context.dlls.find(folded); it != context.dlls.end()) {
+            r.how = it->second.how;
+            r.path = windowsPath(it->second.host);
+            r.evidence = it->second.evidence;
+            return r;
+        }
         if (folded.rfind("api-ms-", 0) == 0 || folded.rfind("ext-ms-", 0) == 0) {
             r.how = "api-set";
             return r;
@@ -389,12 +417,192 @@ private:
         return false;
     }
 
+    // --- activation contexts (manifests, WinSxS, .local) ----------------------------------------
+    void problem(const std::string &text)
+    {
+        if (m_problemsSeen.insert(text).second)
+            m_result.problems.push_back(text);
+    }
+
+    bool activationFindings(const Executable &out, const ActivationContext &context, const std::string &appDir)
+    {
+        bool any = false;
+        const std::string program = out.path.substr(out.path.rfind('\\') + 1);
+        for (const auto &missing : context.missing) {
+            // The imports this assembly would have supplied, and where the search takes them from instead.
+            std::string fallThrough, firstDll;
+            bool writable = false, outsideSystem = false;
+            for (const auto &r : out.dlls) {
+                if (std::find(missing.dlls.begin(), missing.dlls.end(), foldCase(r.dll)) == missing.dlls.end())
+                    continue;
+                if (firstDll.empty())
+                    firstDll = r.dll;
+                fallThrough += (fallThrough.empty() ? "" : "; ") + r.dll + " resolves by the search order instead to " +
+                               (r.path.empty() ? std::string("nothing (") + r.how + ")" : r.path + " (" + r.how + ")");
+                const bool searched = r.how == "application-directory" || r.how == "path" || r.how == "not-found";
+                outsideSystem |= searched;
+                if (r.how == "application-directory" || r.how == "path") {
+                    const auto access = directoryAccess(std::string(winpath::directoryOf(r.path)));
+                    if (access.status == "writable") {
+                        writable = true;
+                        fallThrough += ", a directory " + access.evidence;
+                    }
+                }
+            }
+            const auto appAccess = directoryAccess(m_volume.windowsPath(appDir));
+            if (appAccess.status == "writable") {
+                writable = true;
+                fallThrough += std::string(fallThrough.empty() ? "" : "; ") + "the application directory is writable: " +
+                               appAccess.evidence;
+            }
+            Finding f;
+            f.code = "sxs-assembly-missing";
+            f.executable = out.path;
+            f.dll = firstDll;
+            f.level = !m_sxs.present() ? "info" : missing.optional ? "low" : writable ? "high" : outsideSystem ? "medium" : "low";
+            f.title = program + " depends on assembly " + missing.identity.name + ", which is not installed";
+            f.evidence = missing.manifest + " names " + missing.identity.text() + (missing.optional ? " (optional)" : "") +
+                         ", found neither in C:\\Windows\\WinSxS nor as a private assembly in the application directory (" +
+                         missing.identity.name + ".manifest or " + missing.identity.name + "\\" + missing.identity.name +
+                         ".manifest). Windows then looks for it in the application directory first, so whoever can write "
+                         "there supplies the assembly and its DLLs" +
+                         (fallThrough.empty() ? std::string(".") : ": " + fallThrough + ".") +
+                         (m_sxs.present() ? "" : " WinSxS is not in this collection, so the assembly may simply not have been collected.");
+            f.technique = "T1574.001";
+            f.measure = "M1044: install the assemblies a program's manifest names (the vendor's redistributable), "
+                        "and keep application directories writable only by administrators";
+            m_result.findings.push_back(std::move(f));
+            any = true;
+        }
+        for (const auto &[folded, redirection] : context.dlls) {
+            if (redirection.how != ".local")
+                continue;
+            Finding f;
+            f.code = "dot-local-redirection";
+            f.level = "medium";
+            f.executable = out.path;
+            f.dll = redirection.host.substr(redirection.host.rfind('/') + 1);
+            f.title = f.dll + " is loaded by " + program + " from its .local folder";
+            f.evidence = redirection.evidence + "; DevOverrideEnable = " +
+                         std::to_string(m_result.settings.devOverrideEnable.value_or(0)) +
+                         ". DotLocal redirection is a developer feature: its DLLs load before every other copy, "
+                         "System32's included.";
+            f.technique = "T1574.001";
+            f.measure = "M1044: leave DevOverrideEnable unset (0) and remove .local folders from production hosts";
+            m_result.findings.push_back(std::move(f));
+            any = true;
+        }
+        for (const auto &[folded, redirection] : context.dormant) {
+            Finding f;
+            f.code = "dot-local-dormant";
+            f.level = "low";
+            f.executable = out.path;
+            f.dll = redirection.host.substr(redirection.host.rfind('/') + 1);
+            f.title = f.dll + " waits in the .local folder of " + program;
+            f.evidence = redirection.evidence + ".";
+            f.technique = "T1574.001";
+            f.measure = "M1044: leave DevOverrideEnable unset (0) and remove .local folders from production hosts";
+            m_result.findings.push_back(std::move(f));
+            any = true;
+        }
+        return any;
+    }
+
+    // --- directory ACLs -------------------------------------------------------------------------
+    struct Access {
+        std::string status;   // writable, not-writable, unknown
+        std::string evidence;
+    };
+
+    Access directoryAccess(const std::string &windowsDirectory)
+    {
+        const std::string key = aclKey(windowsDirectory);
+        if (const auto it = m_access.find(key); it != m_access.end())
+            return it->second;
+        Access a;
+        const AclCollection::Entry *entry = m_options.acls ? m_options.acls->entryFor(windowsDirectory) : nullptr;
+        if (!m_options.acls || m_options.acls->empty()) {
+            a = {"unknown", "no ACLs were collected (--acls)"};
+        } else if (!entry) {
+            a = {"unknown", windowsDirectory + " is not in the collected ACLs"};
+        } else if (auto dacl = parseSddlDacl(entry->sddl); !dacl) {
+            a = {"unknown", entry->source + ": the DACL of " + windowsDirectory + " is malformed: " + dacl.error().message};
+            problem(a.evidence);
+        } else if (const auto decision = nonAdminCanCreateFiles(*dacl); decision.writable) {
+            a = {"writable", "writable by " + decision.principal + ": " + decision.ace + " in the DACL of " + windowsDirectory +
+                                 " (" + entry->source + ")"};
+        } else {
+            a = {"not-writable", "no ACE lets a non-administrator create files in " + windowsDirectory + " (" + entry->source + ")"};
+        }
+        return m_access.emplace(key, a).first->second;
+    }
+
+    // An application directory non-administrators can create files in: any DLL its programs
+    // import by name (KnownDLLs aside) can be planted beside them.
+    bool applicationDirectory(const Executable &out, const std::string &appDir)
+    {
+        const std::string windowsDir = m_volume.windowsPath(appDir);
+        const bool first = m_applicationDirectories.emplace(aclKey(windowsDir), true).second;
+        const Access access = directoryAccess(windowsDir);
+        if (access.status != "writable" || !first)
+            return access.status == "writable";
+        Finding f;
+        f.code = "writable-application-directory";
+        // A user's own profile is theirs to write; a program directory elsewhere is a misconfiguration.
+        const bool inProfile = foldCase(windowsDir).rfind("c:\\users\\", 0) == 0;
+        f.level = inProfile ? "low" : "high";
+        f.executable = out.path;
+        f.title = "the application directory of " + out.path.substr(out.path.rfind('\\') + 1) +
+                  " is writable by non-administrators";
+        f.evidence = windowsDir + " is " + access.evidence +
+                     ". Every DLL a program there imports by name, other than KnownDLLs, is looked for in it first." +
+                     (inProfile ? " It is in a user profile, where its user plants only into their own programs." : "");
+        f.technique = "T1574.001";
+        f.measure = kMeasureSearchOrder;
+        m_result.findings.push_back(std::move(f));
+        return true;
+    }
+
+    // PATH directories non-administrators can create files in: the last place every program
+    // looks for a DLL it did not find elsewhere, so every phantom DLL lands there.
+    void pathDirectoryAccess()
+    {
+        const Settings &s = m_result.settings;
+        std::size_t index = 0;
+        for (const auto &entry : m_pathDirectories) {
+            const bool system = index++ < s.systemPath.size();
+            const auto expanded = expand(entry);
+            if (!expanded) {
+                m_pathUnknown.push_back(entry + " (not on C: or depends on the user)");
+                continue;
+            }
+            const Access access = directoryAccess(*expanded);
+            if (access.status == "unknown") {
+                m_pathUnknown.push_back(entry);
+                continue;
+            }
+            if (access.status != "writable")
+                continue;
+            ++m_pathWritable;
+            Finding f;
+            f.code = "writable-path-directory";
+            f.level = system ? "high" : "medium";
+            f.title = std::string(system ? "system" : "user") + " PATH directory " + *expanded + " is writable by non-administrators";
+            f.evidence = std::string(system ? "the system PATH" : "a user's PATH") + " entry " + entry + " is " + access.evidence +
+                         ". A DLL any program imports but finds nowhere else (a phantom DLL) is loaded from here" +
+                         (system ? ", by services running as SYSTEM too." : ", by that user's programs.");
+            f.technique = "T1574.007";
+            f.measure = "M1044: keep PATH directories writable only by administrators, and remove entries that are not";
+            m_result.findings.push_back(std::move(f));
+        }
+    }
+
     // --- HijackLibs ------------------------------------------------------------------------------
     // A DLL the HijackLibs dataset knows as hijackable, resolved outside the folders it is
     // expected in: high when this executable is one the dataset names as vulnerable to it.
     bool knownHijack(const Executable &out, const DllResolution &r)
     {
-        if (!m_options.hijackLibs || r.path.empty() || r.how == "known-dll")
+        if (!m_options.hijackLibs || r.path.empty() || r.how == "known-dll" || r.how == "sxs")
             return false;
         const std::string dllPath = winpath::normalize(r.path);
         const std::string exePath = winpath::normalize(out.path);
@@ -542,11 +750,27 @@ private:
         std::size_t unresolved = 0;
         for (const auto &entry : m_pathDirectories)
             unresolved += !hostDirectory(entry).has_value();
-        add("path-directories", "PATH directories can be checked",
-            unresolved ? "unknown" : "pass",
+        const bool haveAcls = m_options.acls && !m_options.acls->empty();
+        add("path-directories", "PATH directories are writable by administrators only",
+            m_pathWritable ? "fail" : m_pathUnknown.empty() ? "pass" : "unknown",
             std::to_string(m_pathDirectories.size()) + " PATH entries, " + std::to_string(unresolved) +
-                " not in the collection; directory permissions need the ACLs, which a file copy does not keep",
+                " not in the collection, " + std::to_string(m_pathWritable) + " writable by non-administrators, " +
+                std::to_string(m_pathUnknown.size()) + " without a collected ACL" +
+                (haveAcls ? std::string() : " (directory permissions need the ACLs, which a file copy does not keep: "
+                                            "collect them with icacls C:\\ /save acls.txt /t /c and give --acls)"),
             "keep PATH directories writable by administrators only");
+        std::size_t writableApps = 0, unknownApps = 0;
+        for (const auto &[key, unused] : m_applicationDirectories) {
+            const auto it = m_access.find(key);
+            writableApps += it != m_access.end() && it->second.status == "writable";
+            unknownApps += it == m_access.end() || it->second.status == "unknown";
+        }
+        add("application-directories", "Application directories are writable by administrators only",
+            writableApps ? "fail" : unknownApps ? "unknown" : "pass",
+            std::to_string(m_applicationDirectories.size()) + " application directories, " + std::to_string(writableApps) +
+                " writable by non-administrators, " + std::to_string(unknownApps) + " without a collected ACL" +
+                (haveAcls ? std::string() : " (no ACLs were collected: give --acls)"),
+            "remove write access for Users, Authenticated Users and Everyone from program directories");
     }
 
     // WDAC policies (Windows\System32\CodeIntegrity) or AppLocker DLL rules (SrpV2\Dll in the
@@ -633,6 +857,12 @@ private:
     std::vector<std::string> m_pathDirectories;
     std::map<std::string, Image> m_images;
     std::optional<authenticode::CatalogIndex> m_catalogs;
+    SxsStore m_sxs;
+    std::set<std::string> m_problemsSeen;
+    std::map<std::string, Access> m_access;                 // by aclKey
+    std::map<std::string, bool> m_applicationDirectories;   // by aclKey
+    std::vector<std::string> m_pathUnknown;
+    std::size_t m_pathWritable = 0;
 };
 
 } // namespace
@@ -645,7 +875,8 @@ nlohmann::json toJson(const Finding &f)
 
 nlohmann::json toJson(const DllResolution &d)
 {
-    return {{"dll", d.dll}, {"delayed", d.delayed}, {"how", d.how}, {"path", d.path}, {"also_in", d.alsoIn}};
+    return {{"dll", d.dll},   {"delayed", d.delayed}, {"how", d.how},
+            {"path", d.path}, {"evidence", d.evidence}, {"also_in", d.alsoIn}};
 }
 
 nlohmann::json toJson(const Executable &e)
@@ -713,6 +944,7 @@ nlohmann::json toJson(const TriageResult &r)
                                {"load_appinit_dlls", optionalNumber(s.loadAppInitDlls)},
                                {"require_signed_appinit_dlls", optionalNumber(s.requireSignedAppInitDlls)},
                                {"app_cert_dlls", s.appCertDlls},
+                               {"dev_override_enable", optionalNumber(s.devOverrideEnable)},
                                {"system_path", s.systemPath},
                                {"user_paths", userPaths},
                                {"services", services},
@@ -730,6 +962,7 @@ nlohmann::json toJson(const TriageResult &r)
     return {{"root", r.root},          {"layout", r.layout},   {"settings", settings},
             {"posture", posture},      {"findings", findings}, {"executables", executables},
             {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems},
+            {"acl_sources", r.aclSources},
             {"catalogs", {{"sources", r.catalogSources}, {"read", r.catalogsRead}}}};
 }
 

@@ -5,6 +5,7 @@
 // every executable's imports are resolved by the search order those settings imply; what an
 // attacker could plant or has planted becomes a finding with its evidence. Nothing is run.
 #include "authenticode/authenticode.h"
+#include "wintriage/acl.h"
 #include "hijacklibs/hijacklibs.h"
 #include "common/cancel.h"
 #include "common/result.h"
@@ -36,6 +37,9 @@ struct Settings {
     std::optional<std::uint64_t> loadAppInitDlls;
     std::optional<std::uint64_t> requireSignedAppInitDlls;
     std::vector<std::string> appCertDlls;
+    // SOFTWARE\Microsoft\Windows NT\CurrentVersion\Image File Execution Options\DevOverrideEnable:
+    // non-zero makes DotLocal (app.exe.local) redirection work; absent is taken as off.
+    std::optional<std::uint64_t> devOverrideEnable;
     std::vector<std::string> systemPath;          // Session Manager\Environment\Path entries, unexpanded
     std::vector<std::pair<std::string, std::string>> userPaths; // (hive file, entry)
     std::vector<Service> services;
@@ -50,8 +54,10 @@ struct DllResolution {
     std::string dll;                 // the name imported
     bool delayed = false;
     std::string how;                 // api-set, known-dll, application-directory, system-directory,
-                                     // 16-bit-system-directory, windows-directory, path, not-found
+                                     // 16-bit-system-directory, windows-directory, path, not-found;
+                                     // or redirected: manifest, sxs, .local
     std::string path;                // Windows path of the file found (C:\...), empty if none
+    std::string evidence;            // for a redirection: the manifest (or .local folder) and why
     std::vector<std::string> alsoIn; // later directories that also hold a file of that name
 };
 
@@ -83,6 +89,9 @@ struct TriageOptions {
     std::string root;                       // volume root, triage collection or Wine prefix
     const authenticode::TrustStore *anchors = nullptr;
     const hijacklibs::Dataset *hijackLibs = nullptr; // known hijackable DLLs, when given
+    // Directory ACLs collected on the host (icacls /save): application and PATH directories that
+    // non-administrators can create files in become findings; without them, "unknown".
+    const AclCollection *acls = nullptr;
     std::size_t maxExecutables = 20000;
     // Signatures of executables are verified (the whole file is hashed) when they have a finding,
     // and for every executable outside the Windows directory (the programs DLLs are side-loaded
@@ -111,7 +120,8 @@ struct TriageResult {
     std::vector<Executable> executables;
     std::vector<Finding> findings;
     std::vector<PostureCheck> posture;
-    std::vector<std::string> problems;      // damage stepped over, limits reached
+    std::vector<std::string> problems;      // damage stepped over, limits reached, malformed manifests
+    std::vector<std::string> aclSources;    // the icacls files read
     std::vector<std::string> catalogSources; // catalog directories read (when any file needed them)
     std::size_t catalogsRead = 0;
     std::size_t executablesSeen = 0;

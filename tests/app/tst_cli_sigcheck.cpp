@@ -183,6 +183,31 @@ private slots:
         run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), QStringLiteral("/nonexistent/C")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains("/nonexistent/C"));
+
+        // --acls, twice: icacls /save files (UTF-16LE) whose PATH directory Users may write.
+        QTemporaryDir dir;
+        auto icacls = [&](const QString &name, const QString &text) {
+            QFile f(dir.filePath(name));
+            const QString crlf = QString(text).replace(QLatin1Char('\n'), QStringLiteral("\r\n"));
+            return f.open(QIODevice::WriteOnly) &&
+                   f.write(reinterpret_cast<const char *>(crlf.utf16()), crlf.size() * 2) == crlf.size() * 2;
+        };
+        QVERIFY(icacls(QStringLiteral("a.txt"), QStringLiteral("windows\\system32\\wbem\nD:(A;OICI;0x1301bf;;;BU)\n")));
+        QVERIFY(icacls(QStringLiteral("b.txt"), QStringLiteral("windows\nD:PAI(A;OICI;FA;;;SY)\n")));
+        run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), wine, QStringLiteral("--json"), QStringLiteral("--acls"),
+                   dir.filePath(QStringLiteral("a.txt")), QStringLiteral("--acls"), dir.filePath(QStringLiteral("b.txt"))});
+        QCOMPARE(run.exitCode, 0);
+        const auto withAcls = nlohmann::json::parse(run.out.toStdString());
+        QCOMPARE(withAcls["acl_sources"].size(), std::size_t(2));
+        bool writablePath = false;
+        for (const auto &f : withAcls["findings"])
+            writablePath |= f["code"] == "writable-path-directory" &&
+                            f["evidence"].get<std::string>().find("(A;OICI;0x1301bf;;;BU)") != std::string::npos;
+        QVERIFY(writablePath);
+        QVERIFY(icacls(QStringLiteral("utf8.txt"), QString()));
+        run = cli({QStringLiteral("windows-triage"), QStringLiteral("--root"), wine, QStringLiteral("--acls"), dir.filePath(QStringLiteral("utf8.txt"))});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains("--acls"));
     }
 
     void errors()

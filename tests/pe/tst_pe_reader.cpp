@@ -255,6 +255,15 @@ private slots:
         info = parsePe(bytes);
         QVERIFY(info.ok());
         QVERIFY(QString::fromStdString(info->manifest).contains(QLatin1String("<assembly")));
+        QCOMPARE(info->manifestResourceId, 2u); // a DLL's own: ISOLATIONAWARE_MANIFEST_RESOURCE_ID
+
+        // An EXE's is resource 1, the one its process's activation context is built from.
+        LOADLENS_SHARED_DATA_OR_SKIP(whois, "pe/signify_whois.exe");
+        bytes = load(whois);
+        info = parsePe(bytes);
+        QVERIFY(info.ok());
+        QCOMPARE(info->manifestResourceId, 1u);
+        QVERIFY(QString::fromStdString(info->manifest).contains(QLatin1String("<assembly")));
     }
 
     // A CLR header and metadata root written into a copy of a native image make it managed.
