@@ -142,6 +142,13 @@ private:
                     img.reasons = report.signatures.front().reasons;
                 for (const auto &problem : report.problems)
                     img.reasons.push_back(problem);
+                if (m_options.catalogs && !isSigned(img)) {
+                    const auto byCatalog = authenticode::catalogSignature(*bytes, &img.info, *m_options.catalogs);
+                    if (byCatalog.catalogSigned) {
+                        img.state = byCatalog.state;
+                        img.signer = "catalog " + (byCatalog.catalog ? byCatalog.catalog->name : std::string());
+                    }
+                }
             }
         }
         return img;
@@ -514,6 +521,11 @@ private:
 
 } // namespace
 
+std::string trustStoreText(const TriageResult &result)
+{
+    return result.trustStore.empty() ? std::string("no trust store: chains unknown") : "trust store: " + result.trustStore;
+}
+
 nlohmann::json toJson(const Finding &f)
 {
     return {{"code", f.code},   {"level", f.level},         {"title", f.title},       {"executable", f.executable},
@@ -548,6 +560,12 @@ Result<TriageResult> triage(const TriageOptions &options)
     TriageResult result;
     result.root = options.root;
     result.layout = layout->kind;
+    if (options.anchors)
+        result.trustStore = (options.trustStoreName.empty() ? std::string("given") : options.trustStoreName) + " (" +
+                            std::to_string(options.anchors->size()) + " certificates)";
+    if (options.catalogs)
+        result.catalogs = (options.catalogsName.empty() ? std::string("given") : options.catalogsName) + " (" +
+                          std::to_string(options.catalogs->size()) + " catalogs)";
     auto settings = readSettings(*layout);
     if (!settings)
         return settings.error();
@@ -592,6 +610,11 @@ nlohmann::json toJson(const TriageResult &r)
                                {"system_path", s.systemPath},
                                {"user_paths", userPaths},
                                {"services", services},
+                               {"product_name", s.productName},
+                               {"current_version", s.currentVersion},
+                               {"current_build", s.currentBuild},
+                               {"service_pack", s.servicePack},
+                               {"architecture", s.architecture},
                                {"registry_sources", s.registrySources},
                                {"missing", s.missing}};
     nlohmann::json executables = nlohmann::json::array();
@@ -605,7 +628,8 @@ nlohmann::json toJson(const TriageResult &r)
         posture.push_back({{"id", p.id}, {"title", p.title}, {"status", p.status}, {"evidence", p.evidence}, {"remediation", p.remediation}});
     return {{"root", r.root},          {"layout", r.layout},   {"settings", settings},
             {"posture", posture},      {"findings", findings}, {"executables", executables},
-            {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems}};
+            {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems},
+            {"trust_store", r.trustStore}, {"catalogs", r.catalogs}};
 }
 
 } // namespace loadlens::wintriage
