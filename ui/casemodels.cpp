@@ -1,5 +1,7 @@
 #include "casemodels.h"
 
+#include "common/image_snapshot.h"
+
 #include "exportroles.h"
 #include "formatting.h"
 #include "levelstyle.h"
@@ -129,6 +131,8 @@ QVariant SnapshotTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         if (column == ScannedAtColumn)
             return row.summary.id == 0 ? QStringLiteral("events only") : timeTextSeconds(row.summary.scannedAt);
+        if (column == ProcessesColumn && row.summary.id != 0 && isImageSnapshot(row.summary.bootId))
+            return QStringLiteral("%1 executables (image)").arg(row.summary.processes);
         if (column == ProcessesColumn && row.summary.processesWithErrors > 0)
             return QStringLiteral("%1 (%2 partly unreadable)").arg(row.summary.processes).arg(row.summary.processesWithErrors);
         return sortData(row, column).toString();
@@ -215,6 +219,9 @@ QString SnapshotTableModel::toolTip(const Row &row, int column) const
     }
     case EventsColumn: return eventSpan();
     }
+    if (isImageSnapshot(s.bootId))
+        return QStringLiteral("%1\n%2\n%3\nWindows image: its processes are the executables found on it, none ran")
+            .arg(toQString(s.host), toQString(s.kernel), toQString(s.osRelease));
     return QStringLiteral("%1\nkernel %2\n%3\nboot %4")
         .arg(toQString(s.host), toQString(s.kernel), toQString(s.osRelease), toQString(s.bootId));
 }

@@ -322,7 +322,8 @@ QVariant ProcessTreeModel::displayData(const Row &row, int column) const
 {
     switch (column) {
     case NameColumn: return row.kernelThread ? QLatin1Char('[') + row.name + QLatin1Char(']') : row.name;
-    case PidColumn: return QString::number(row.key.pid);
+    // pid 0: an executable found on a Windows image (a triage snapshot), not a process.
+    case PidColumn: return row.key.pid == 0 ? QStringLiteral("image") : QString::number(row.key.pid);
     case UserColumn: return row.user;
     case ModulesColumn:
         if (row.moduleCount == 0 && !row.errors.isEmpty())
@@ -355,7 +356,10 @@ QVariant ProcessTreeModel::sortData(const Row &row, int column) const
 QString ProcessTreeModel::toolTip(const Row &row) const
 {
     QStringList lines;
-    lines << QStringLiteral("%1 (pid %2, ppid %3)").arg(row.name).arg(row.key.pid).arg(row.ppid);
+    if (row.key.pid == 0)
+        lines << QStringLiteral("%1 (an executable on a Windows image: it did not run)").arg(row.name);
+    else
+        lines << QStringLiteral("%1 (pid %2, ppid %3)").arg(row.name).arg(row.key.pid).arg(row.ppid);
     if (!row.exe.isEmpty())
         lines << QStringLiteral("exe: ") + row.exe;
     if (!row.commandLine.isEmpty())

@@ -1,5 +1,7 @@
 #include "snapshotbrowser.h"
 
+#include "common/image_snapshot.h"
+
 #include "filterproxies.h"
 #include "formatting.h"
 #include "levelstyle.h"
@@ -116,11 +118,14 @@ QString SnapshotBrowser::headerText() const
     std::size_t modules = 0;
     for (const auto &p : scan.processes)
         modules += p.modules.size();
-    QString text = QStringLiteral("<b>%1</b>, snapshot %2 taken %3 \u2014 %4 processes, %5 modules, %6 host findings")
+    // A Windows image (windows-triage --bundle): its entries are the executables found on it.
+    const bool image = isImageSnapshot(scan.host.bootId);
+    QString text = QStringLiteral("<b>%1</b>, snapshot %2 taken %3 \u2014 %4 %5, %6 modules, %7 host findings")
                        .arg(QString::fromStdString(scan.host.hostname).toHtmlEscaped())
                        .arg(m_snapshotId)
                        .arg(timeTextSeconds(scan.scannedAt))
                        .arg(scan.processes.size())
+                       .arg(image ? QStringLiteral("executables") : QStringLiteral("processes"))
                        .arg(modules)
                        .arg(std::count_if(scan.findings.begin(), scan.findings.end(), [](const Finding &f) { return f.pid == 0; }));
     QStringList system;
@@ -129,6 +134,9 @@ QString SnapshotBrowser::headerText() const
             system << QString::fromStdString(*part).toHtmlEscaped();
     if (!system.isEmpty())
         text += QStringLiteral("<br>") + system.join(QStringLiteral(", "));
+    if (image)
+        text += QStringLiteral("<br><b>Windows image:</b> the entries below are executables found on the image with "
+                               "the DLLs their imports resolve to; none of them ran, and none has a pid.");
     if (scan.stats.processesInaccessible > 0)
         text += QStringLiteral("<br>%1 of %2 processes could not be read completely when it was taken.")
                     .arg(scan.stats.processesInaccessible)

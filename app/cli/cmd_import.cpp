@@ -94,7 +94,8 @@ LOADLENS_CLI_COMMAND({"import", "import bundles, Sysmon logs and audit logs into
                       R"(Usage: loadlens-cli import [OPTIONS] FILE...
 
 Imports each FILE into the case. The format is detected from the file's first bytes:
-snapshot bundles (loadlens-cli collect), Sysmon logs (EVTX, Event Viewer / wevtutil XML,
+snapshot bundles (loadlens-cli collect, and windows-triage --bundle for Windows
+images), Sysmon logs (EVTX, Event Viewer / wevtutil XML,
 Sysmon for Linux syslog XML, the common JSON layouts) and raw auditd logs. The text formats
 may be gzip-compressed (audit.log.1.gz): recognised by the gzip magic bytes, not the name; a
 truncated .gz keeps the events read before the damage and is reported. Every event gets

@@ -1,5 +1,7 @@
 #include "analysis/case_report.h"
 
+#include "common/image_snapshot.h"
+
 #include <ctime>
 #include <iomanip>
 
@@ -36,6 +38,8 @@ json summaryToJson(const SnapshotSummary &s)
                                {"info", s.modulesAt(Level::Info)},
                                {"ok", s.modulesAt(Level::Ok)}}},
             {"findings", s.findings},
+            // A Windows image: its "processes" are the executables found on it, not running ones.
+            {"kind", isImageSnapshot(s.bootId) ? "windows-image" : "live"},
             {"complete", s.complete}};
 }
 
@@ -175,6 +179,8 @@ json whoLoadsToJson(const std::vector<CaseWhoLoadsHit> &hits)
     for (const auto &h : hits)
         out.push_back({{"host", h.host},       {"snapshot", h.snapshotId},   {"scanned_at", h.scannedAt},
                        {"pid", h.pid},         {"process", h.process},       {"executable", h.executable},
+                       // pid 0: an executable found on a Windows image (not running).
+                       {"entry", h.pid == 0 ? "image-executable" : "process"},
                        {"user", h.user},       {"path", h.path},             {"sha256", h.sha256},
                        {"level", std::string(levelName(h.level))}});
     return out;
@@ -185,7 +191,8 @@ void writeWhoLoads(std::ostream &out, const std::vector<CaseWhoLoadsHit> &hits)
     out << std::left << std::setw(20) << "HOST" << std::setw(8) << "PID" << std::setw(16) << "PROCESS" << std::setw(7)
         << "LEVEL" << std::setw(18) << "SHA256" << "PATH\n";
     for (const auto &h : hits)
-        out << std::left << std::setw(20) << h.host << std::setw(8) << h.pid << std::setw(16) << h.process
+        out << std::left << std::setw(20) << h.host << std::setw(8) << (h.pid == 0 ? std::string("image") : std::to_string(h.pid))
+            << std::setw(16) << h.process
             << std::setw(7) << levelName(h.level) << std::setw(18) << shortHash(h.sha256) << h.path << "\n";
     out << hits.size() << " module mappings\n";
 }
@@ -217,6 +224,8 @@ void writeSnapshots(std::ostream &out, const std::vector<SnapshotSummary> &snaps
             << s.findings;
         if (!s.complete)
             out << "incomplete import ";
+        if (isImageSnapshot(s.bootId))
+            out << "Windows image: PROCESSES are the executables on it, none ran ";
         if (s.processesWithErrors > 0)
             out << s.processesWithErrors << " processes not fully read";
         out << "\n";

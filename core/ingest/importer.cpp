@@ -236,6 +236,14 @@ ImportReport Importer::importFile(const ImportTarget &target, const std::string 
     case store::FileFormat::Auditd:
         report = importEvents(target, path, "auditd");
         break;
+    case store::FileFormat::WindowsTriageReport:
+        report.file = path;
+        report.format = std::string(store::formatName(*format));
+        report.complete = false;
+        report.errors.push_back("cannot import " + path +
+                                ": a windows-triage JSON report; write the triage as a bundle "
+                                "(loadlens-cli windows-triage --root DIR --bundle FILE) and import that");
+        break;
     case store::FileFormat::OtherSqlite:
     case store::FileFormat::Unknown:
         report.file = path;

@@ -17,6 +17,7 @@ std::string_view formatName(FileFormat format)
     case FileFormat::Xml: return "xml";
     case FileFormat::Json: return "json";
     case FileFormat::Auditd: return "auditd";
+    case FileFormat::WindowsTriageReport: return "windows-triage-report";
     case FileFormat::Unknown: break;
     }
     return "unknown";
@@ -62,8 +63,16 @@ FileFormat detectFormat(std::string_view head)
         return FileFormat::Unknown;
     if (text.front() == '<')
         return FileFormat::Xml;
-    if (text.front() == '{' || text.front() == '[')
+    if (text.front() == '{' || text.front() == '[') {
+        // windows-triage --json writes its keys in sorted order, "catalogs" then "executables";
+        // no Sysmon layout starts with either.
+        std::string_view rest = text.substr(1);
+        while (!rest.empty() && isBlank(rest.front()))
+            rest.remove_prefix(1);
+        if (text.front() == '{' && (rest.starts_with("\"catalogs\"") || rest.starts_with("\"executables\"")))
+            return FileFormat::WindowsTriageReport;
         return FileFormat::Json;
+    }
     // Line formats: blank lines and '#' comment lines (annotated or hand-edited logs) before
     // the first record are passed over.
     while (!text.empty() && text.front() == '#') {

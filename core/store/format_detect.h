@@ -15,10 +15,11 @@ enum class FileFormat {
     Xml,           // '<': Event Viewer / Sysmon XML export; or syslog lines carrying <Event> (Sysmon for Linux)
     Json,          // '{' or '[': Sysmon JSON (one object per line or an array)
     Auditd,        // lines starting "type=" or "node=" (after '#' comments): Linux audit log
+    WindowsTriageReport, // loadlens-cli windows-triage --json: a report, not importable (--bundle is)
     Unknown,
 };
 
-std::string_view formatName(FileFormat format);  // "bundle", "sqlite", "evtx", "xml", "json", "auditd", "unknown"
+std::string_view formatName(FileFormat format);  // "bundle", "sqlite", "evtx", "xml", "json", "auditd", "windows-triage-report", "unknown"
 
 // From the first bytes of a file (a UTF-8 byte order mark and leading whitespace are skipped
 // for the text formats).

@@ -89,6 +89,8 @@ Result<Settings> readSettings(const ImageLayout &layout)
                 s.appCertDlls.push_back(v.text);
     if (const auto path = system.value(sessionManager + "\\Environment", "Path"))
         s.systemPath = splitList(path->text, ';');
+    if (const auto arch = system.value(sessionManager + "\\Environment", "PROCESSOR_ARCHITECTURE"))
+        s.architecture = arch->text;
     if (const auto services = system.key(s.controlSet + "\\Services")) {
         for (const auto &name : services->subkeys) {
             const auto key = system.key(s.controlSet + "\\Services\\" + name);
@@ -114,6 +116,15 @@ Result<Settings> readSettings(const ImageLayout &layout)
         s.requireSignedAppInitDlls = number(software, windows, "RequireSignedAppInit_DLLs");
         s.devOverrideEnable = number(software, "Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options",
                                      "DevOverrideEnable");
+        const std::string version = "Microsoft\\Windows NT\\CurrentVersion";
+        auto text = [&](const char *name) {
+            const auto v = software.value(version, name);
+            return v ? v->text : std::string();
+        };
+        s.productName = text("ProductName");
+        s.currentVersion = text("DisplayVersion").empty() ? text("CurrentVersion") : text("DisplayVersion");
+        s.currentBuild = text("CurrentBuildNumber").empty() ? text("CurrentBuild") : text("CurrentBuildNumber");
+        s.servicePack = text("CSDVersion");
     } else {
         s.missing.push_back("SOFTWARE hive: AppInit_DLLs settings are unknown");
     }

@@ -158,8 +158,12 @@ private:
                     img.reasons = report.signatures.front().reasons;
                 for (const auto &problem : report.problems)
                     img.reasons.push_back(problem);
-                if (report.state == authenticode::SignatureState::Unsigned && report.signatures.empty()) {
-                    const auto found = authenticode::catalogSignature(*bytes, &img.info, catalogs());
+                if (!isSigned(img)) {
+                    // The catalogs the caller loaded first, then the image's CatRoot.
+                    auto found = m_options.catalogs ? authenticode::catalogSignature(*bytes, &img.info, *m_options.catalogs)
+                                                    : authenticode::FileSignature{};
+                    if (!found.catalogSigned)
+                        found = authenticode::catalogSignature(*bytes, &img.info, catalogs());
                     if (found.catalogSigned && found.catalog) {
                         img.state = found.state;
                         const std::string &name = found.catalog->name;
@@ -867,6 +871,11 @@ private:
 
 } // namespace
 
+std::string trustStoreText(const TriageResult &result)
+{
+    return result.trustStore.empty() ? std::string("no trust store: chains unknown") : "trust store: " + result.trustStore;
+}
+
 nlohmann::json toJson(const Finding &f)
 {
     return {{"code", f.code},   {"level", f.level},         {"title", f.title},       {"executable", f.executable},
@@ -903,6 +912,12 @@ Result<TriageResult> triage(const TriageOptions &options)
     TriageResult result;
     result.root = options.root;
     result.layout = layout->kind;
+    if (options.anchors)
+        result.trustStore = (options.trustStoreName.empty() ? std::string("given") : options.trustStoreName) + " (" +
+                            std::to_string(options.anchors->size()) + " certificates)";
+    if (options.catalogs)
+        result.catalogs = (options.catalogsName.empty() ? std::string("given") : options.catalogsName) + " (" +
+                          std::to_string(options.catalogs->size()) + " catalogs)";
     auto settings = readSettings(*layout);
     if (!settings)
         return settings.error();
@@ -948,6 +963,11 @@ nlohmann::json toJson(const TriageResult &r)
                                {"system_path", s.systemPath},
                                {"user_paths", userPaths},
                                {"services", services},
+                               {"product_name", s.productName},
+                               {"current_version", s.currentVersion},
+                               {"current_build", s.currentBuild},
+                               {"service_pack", s.servicePack},
+                               {"architecture", s.architecture},
                                {"registry_sources", s.registrySources},
                                {"missing", s.missing}};
     nlohmann::json executables = nlohmann::json::array();
@@ -963,7 +983,8 @@ nlohmann::json toJson(const TriageResult &r)
             {"posture", posture},      {"findings", findings}, {"executables", executables},
             {"executables_seen", r.executablesSeen}, {"truncated", r.truncated}, {"problems", r.problems},
             {"acl_sources", r.aclSources},
-            {"catalogs", {{"sources", r.catalogSources}, {"read", r.catalogsRead}}}};
+            {"trust_store", r.trustStore}, {"catalogs", r.catalogs},
+            {"catalog_sources", r.catalogSources}, {"catalogs_read", r.catalogsRead}};
 }
 
 } // namespace loadlens::wintriage

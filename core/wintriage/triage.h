@@ -43,6 +43,13 @@ struct Settings {
     std::vector<std::string> systemPath;          // Session Manager\Environment\Path entries, unexpanded
     std::vector<std::pair<std::string, std::string>> userPaths; // (hive file, entry)
     std::vector<Service> services;
+    // The Windows version (SOFTWARE hive, Microsoft\Windows NT\CurrentVersion) and processor
+    // architecture (SYSTEM hive, Session Manager\Environment); empty when not collected.
+    std::string productName;                      // "Windows 10 Pro"
+    std::string currentVersion;                   // "6.1" (DisplayVersion on Windows 10 and later: "22H2")
+    std::string currentBuild;                     // "7601"
+    std::string servicePack;                      // CSDVersion
+    std::string architecture;                     // PROCESSOR_ARCHITECTURE: "AMD64", "x86", "ARM64"
     std::vector<std::string> registrySources;     // the hive files that were read
     std::vector<std::string> missing;             // what could not be read, and so is unknown
 
@@ -88,6 +95,12 @@ struct PostureCheck {
 struct TriageOptions {
     std::string root;                       // volume root, triage collection or Wine prefix
     const authenticode::TrustStore *anchors = nullptr;
+    // Security catalogs (a collected CatRoot tree): an executable or DLL without a valid
+    // embedded signature that a catalog lists takes the catalog's signature state.
+    const authenticode::CatalogIndex *catalogs = nullptr;
+    // What `anchors` and `catalogs` were (paths), carried into the result for the reader.
+    std::string trustStoreName;
+    std::string catalogsName;
     const hijacklibs::Dataset *hijackLibs = nullptr; // known hijackable DLLs, when given
     // Directory ACLs collected on the host (icacls /save): application and PATH directories that
     // non-administrators can create files in become findings; without them, "unknown".
@@ -126,7 +139,14 @@ struct TriageResult {
     std::size_t catalogsRead = 0;
     std::size_t executablesSeen = 0;
     bool truncated = false;                 // maxExecutables reached
+    // The trust store that anchored signature chains ("path (N certificates)"), empty when none:
+    // every chain is then unknown (signature-valid-chain-unknown at best).
+    std::string trustStore;
+    std::string catalogs;                   // the catalog directory used ("dir (N catalogs)"), or empty
 };
+
+// "no trust store: chains unknown" or "trust store: NAME".
+std::string trustStoreText(const TriageResult &result);
 
 Result<TriageResult> triage(const TriageOptions &options);
 

@@ -38,6 +38,10 @@ private slots:
         QTest::addRow("xml after BOM and blanks") << QByteArray("\xef\xbb\xbf \r\n<Event>") << int(FileFormat::Xml);
         QTest::addRow("json lines") << QByteArray("{\"EventID\":7}\n") << int(FileFormat::Json);
         QTest::addRow("json array") << QByteArray("  [ {") << int(FileFormat::Json);
+        QTest::addRow("windows-triage report") << QByteArray("{\n \"catalogs\": \"\",\n \"executables\": [") << int(FileFormat::WindowsTriageReport);
+        QTest::addRow("windows-triage report, compact") << QByteArray("{\"executables\":[]}") << int(FileFormat::WindowsTriageReport);
+        QTest::addRow("sysmon json with executables later") << QByteArray("{\"EventID\":7,\"executables\": 1}")
+                                                              << int(FileFormat::Json);
         QTest::addRow("auditd type") << QByteArray("type=SYSCALL msg=audit(1.2:3): arch=c000003e") << int(FileFormat::Auditd);
         QTest::addRow("auditd node") << QByteArray("node=web1 type=PATH msg=audit(1.2:3):") << int(FileFormat::Auditd);
         QTest::addRow("text") << QByteArray("hello") << int(FileFormat::Unknown);

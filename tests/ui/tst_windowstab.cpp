@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSemaphore>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
@@ -86,6 +87,10 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_tmp.isValid());
+        // The tab remembers its trust store in QSettings: here, in the temporary directory.
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_tmp.filePath(QStringLiteral("settings")));
+        QVERIFY(QSettings().fileName().startsWith(m_tmp.path()));
         m_wine = testing::sharedDataPath(QStringLiteral("windows/wine"));
         const QString whois = testing::sharedDataPath(QStringLiteral("pe/signify_whois.exe"));
         const QString unsignedDll = testing::sharedDataPath(QStringLiteral("windows/pe/npm/msal-node-runtime.node"));
@@ -270,6 +275,54 @@ private slots:
                  qPrintable(tab.statusText()));
         tab.executableFilter()->setText(QStringLiteral("tools"));
         QCOMPARE(tab.executableProxy()->rowCount(), 1);
+    }
+
+    // The trust store picked in the tab reaches the worker: the signed whois.exe (Microsoft, in
+    // the osslsigncode test CA bundle) is "valid" with it and "signature-valid-chain-unknown"
+    // without; the summary names the trust store used; the choice is remembered; a trust store
+    // that cannot be read fails the triage with its name.
+    void trustStoreMakesChainsValid()
+    {
+        if (m_prefix.isEmpty())
+            QSKIP("shared Windows samples not found (set LOADLENS_SHARED_DATA)");
+        LOADLENS_SHARED_DATA_OR_SKIP(bundle, "windows/trust/code_signing_ca.pem");
+        const QString whois = QStringLiteral("C:\\Program Files\\Tools\\whois.exe");
+        auto signatureOf = [&](WindowsTab &tab) {
+            const QModelIndex row = rowWith(tab.executableModel(), WindowsExecutableModel::PathColumn, whois);
+            return row.siblingAtColumn(WindowsExecutableModel::SignatureColumn).data().toString();
+        };
+        {
+            WindowsTab tab;
+            tab.setTrustStore({});
+            QSignalSpy settled(&tab, &WindowsTab::settled);
+            tab.openImage(m_prefix);
+            QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 1, 60000);
+            QVERIFY2(tab.result(), qPrintable(tab.summaryLabel()->text()));
+            QCOMPARE(signatureOf(tab), QStringLiteral("signature-valid-chain-unknown"));
+            QVERIFY2(tab.summaryLabel()->text().contains(QLatin1String("no trust store: chains unknown")),
+                     qPrintable(tab.summaryLabel()->text()));
+
+            tab.trustStoreEdit()->setText(bundle);
+            QVERIFY(QMetaObject::invokeMethod(tab.trustStoreEdit(), "editingFinished"));
+            tab.openImage(m_prefix);
+            QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 2, 60000);
+            QVERIFY2(tab.result(), qPrintable(tab.summaryLabel()->text()));
+            QCOMPARE(signatureOf(tab), QStringLiteral("valid"));
+            QVERIFY2(tab.summaryLabel()->text().contains(QStringLiteral("trust store: ") + bundle),
+                     qPrintable(tab.summaryLabel()->text()));
+        }
+        // Remembered: a new tab (the next start of the program) uses it.
+        QCOMPARE(QSettings().value(QStringLiteral("windows/trustStore")).toString(), bundle);
+        WindowsTab again;
+        QCOMPARE(again.trustStore(), bundle);
+        QSignalSpy settled(&again, &WindowsTab::settled);
+        again.setTrustStore(m_tmp.filePath(QStringLiteral("no-such.pem")));
+        again.openImage(m_prefix);
+        QTRY_COMPARE_WITH_TIMEOUT(settled.count(), 1, 60000);
+        QVERIFY(!again.result());
+        QVERIFY2(again.summaryLabel()->text().contains(QLatin1String("no-such.pem")), qPrintable(again.summaryLabel()->text()));
+        again.setTrustStore({});
+        QCOMPARE(QSettings().value(QStringLiteral("windows/trustStore")).toString(), QString());
     }
 
     // A root that is not there, one that is not a directory, one that may not be read: a clear

@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QSettings>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -61,6 +62,9 @@ QWidget *titled(const QString &title, QWidget *filter, QWidget *view, QLabel **t
     return box;
 }
 
+const QString kTrustStoreKey = QStringLiteral("windows/trustStore");
+const QString kCatalogsKey = QStringLiteral("windows/catalogs");
+
 QString esc(const std::string &text)
 {
     return toQString(text).toHtmlEscaped();
@@ -96,6 +100,7 @@ WindowsTab::WindowsTab(QWidget *parent)
     bar->addWidget(m_progress);
     bar->addWidget(m_cancel);
     bar->addWidget(m_open);
+    QWidget *signatureBar = makeSignatureBar();
     m_problems = new QLabel;
     m_problems->setWordWrap(true);
     m_problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -153,6 +158,7 @@ WindowsTab::WindowsTab(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addWidget(signatureBar);
     layout->addWidget(m_problems);
     layout->addWidget(split, 1);
 
@@ -185,6 +191,79 @@ WindowsTab::WindowsTab(QWidget *parent)
 
 WindowsTab::~WindowsTab() = default;
 
+QWidget *WindowsTab::makeSignatureBar()
+{
+    auto *box = new QWidget;
+    auto *row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    const QSettings settings;
+    m_trustStore = new QLineEdit(settings.value(kTrustStoreKey).toString());
+    m_trustStore->setPlaceholderText(QStringLiteral("no trust store: signature chains unknown"));
+    m_trustStore->setToolTip(QStringLiteral("PEM or DER certificates (a file or a directory of them) that anchor "
+                                            "Authenticode chains; without them a good signature is "
+                                            "\u201csignature valid, chain unknown\u201d"));
+    m_trustStore->setClearButtonEnabled(true);
+    connect(m_trustStore, &QLineEdit::editingFinished, this, [this] { setTrustStore(m_trustStore->text()); });
+    auto *chooseTrust = new QPushButton(QStringLiteral("Choose\u2026"));
+    connect(chooseTrust, &QPushButton::clicked, this, &WindowsTab::chooseTrustStore);
+    m_catalogs = new QLineEdit(settings.value(kCatalogsKey).toString());
+    m_catalogs->setPlaceholderText(QStringLiteral("no catalogs"));
+    m_catalogs->setToolTip(QStringLiteral("A collected CatRoot tree: files its security catalogs list count as signed"));
+    m_catalogs->setClearButtonEnabled(true);
+    connect(m_catalogs, &QLineEdit::editingFinished, this, [this] { setCatalogsDirectory(m_catalogs->text()); });
+    auto *chooseCatalogs = new QPushButton(QStringLiteral("Choose\u2026"));
+    connect(chooseCatalogs, &QPushButton::clicked, this, &WindowsTab::chooseCatalogsDirectory);
+    row->addWidget(new QLabel(QStringLiteral("Trust store:")));
+    row->addWidget(m_trustStore, 2);
+    row->addWidget(chooseTrust);
+    row->addSpacing(12);
+    row->addWidget(new QLabel(QStringLiteral("Catalogs:")));
+    row->addWidget(m_catalogs, 1);
+    row->addWidget(chooseCatalogs);
+    return box;
+}
+
+QString WindowsTab::trustStore() const
+{
+    return m_trustStore->text().trimmed();
+}
+
+QString WindowsTab::catalogsDirectory() const
+{
+    return m_catalogs->text().trimmed();
+}
+
+void WindowsTab::setTrustStore(const QString &path)
+{
+    if (m_trustStore->text() != path)
+        m_trustStore->setText(path);
+    QSettings().setValue(kTrustStoreKey, path.trimmed());
+}
+
+void WindowsTab::setCatalogsDirectory(const QString &directory)
+{
+    if (m_catalogs->text() != directory)
+        m_catalogs->setText(directory);
+    QSettings().setValue(kCatalogsKey, directory.trimmed());
+}
+
+void WindowsTab::chooseTrustStore()
+{
+    const QString file = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Trust store: certificates that anchor signature chains"), trustStore(),
+        QStringLiteral("Certificates (*.pem *.crt *.cer *.der);;All files (*)"));
+    if (!file.isEmpty())
+        setTrustStore(file);
+}
+
+void WindowsTab::chooseCatalogsDirectory()
+{
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, QStringLiteral("Catalogs: a collected CatRoot tree"), catalogsDirectory());
+    if (!dir.isEmpty())
+        setCatalogsDirectory(dir);
+}
+
 void WindowsTab::showPlaceholder()
 {
     m_details->showDetailsHtml(QStringLiteral("<p><i>Select a finding, an executable or a posture check to see why.</i></p>"));
@@ -207,7 +286,8 @@ void WindowsTab::openImage(const QString &root)
 {
     wintriage::TriageOptions options;
     options.root = toStdString(root);
-    m_controller->start(std::move(options), m_hijackLibsDirectory);
+    m_controller->start(std::move(options),
+                        WindowsTriageController::Sources{m_hijackLibsDirectory, trustStore(), catalogsDirectory()});
 }
 
 void WindowsTab::cancel()
@@ -295,6 +375,9 @@ QString WindowsTab::summaryText() const
     QString text = QStringLiteral("<b>%1</b> (%2)").arg(toQString(r.root).toHtmlEscaped(), toQString(r.layout));
     if (!r.settings.computerName.empty())
         text += separator + QStringLiteral("computer %1").arg(esc(r.settings.computerName));
+    text += separator + esc(wintriage::trustStoreText(r));
+    if (!r.catalogs.empty())
+        text += separator + QStringLiteral("catalogs: %1").arg(esc(r.catalogs));
     text += separator + countText(static_cast<qsizetype>(r.executablesSeen), QStringLiteral("executable seen"),
                                   QStringLiteral("executables seen"));
     if (r.truncated)

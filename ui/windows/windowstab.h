@@ -37,6 +37,17 @@ public:
     // The HijackLibs yml/ directory the triage reads (empty: none), as for imports.
     void setHijackLibsDirectory(const QString &directory) { m_hijackLibsDirectory = directory; }
 
+    // Authenticode for the triage: the trust store that anchors signature chains (a PEM/DER
+    // file or a directory of them) and a collected CatRoot tree. Empty: none (every chain is
+    // then unknown). Remembered in QSettings (windows/trustStore, windows/catalogs); the next
+    // image opened uses them.
+    QString trustStore() const;
+    QString catalogsDirectory() const;
+    void setTrustStore(const QString &path);
+    void setCatalogsDirectory(const QString &directory);
+    QLineEdit *trustStoreEdit() const { return m_trustStore; }
+    QLineEdit *catalogsEdit() const { return m_catalogs; }
+
     std::shared_ptr<const wintriage::TriageResult> result() const { return m_result; }
     QString root() const { return m_root; }  // the image shown or being read
     bool isRunning() const;
@@ -67,6 +78,8 @@ public slots:
     // Triage of `root` in the worker; a triage still running is cancelled and its result dropped.
     void openImage(const QString &root);
     void openImageDialog();  // asks for the directory
+    void chooseTrustStore();  // asks for a certificate file
+    void chooseCatalogsDirectory();
     void cancel();
 
 signals:
@@ -86,6 +99,7 @@ private:
     void showPostureCheck(const QModelIndex &index);
     void showResolutionOf(const std::string &executablePath, const std::string &dll);
     QString summaryText() const;
+    QWidget *makeSignatureBar();
 
     WindowsTriageController *m_controller;
     WindowsPostureModel *m_postureModel;
@@ -100,6 +114,8 @@ private:
     QTreeView *m_resolutionView = nullptr;
     QLineEdit *m_findingFilter = nullptr;
     QLineEdit *m_executableFilter = nullptr;
+    QLineEdit *m_trustStore = nullptr;
+    QLineEdit *m_catalogs = nullptr;
     VerdictDetailsView *m_details = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_problems = nullptr;

@@ -32,7 +32,7 @@ WindowsTriageController::~WindowsTriageController()
     m_pool.waitForDone();
 }
 
-quint64 WindowsTriageController::start(wintriage::TriageOptions options, const QString &hijackLibsDirectory)
+quint64 WindowsTriageController::start(wintriage::TriageOptions options, const Sources &sources)
 {
     m_cancel.cancel();  // the previous job, if any: its result will be stale
     m_cancel = CancelToken();
@@ -42,8 +42,9 @@ quint64 WindowsTriageController::start(wintriage::TriageOptions options, const Q
 
     const CancelToken cancel = m_cancel;
     const int interval = m_progressIntervalMs;
-    m_pool.start([this, generation, options = std::move(options), hijackLibs = toStdString(hijackLibsDirectory), cancel,
-                  interval, triage = m_triage]() mutable {
+    m_pool.start([this, generation, options = std::move(options), hijackLibs = toStdString(sources.hijackLibsDirectory),
+                  trustStore = toStdString(sources.trustStore), catalogsDirectory = toStdString(sources.catalogsDirectory),
+                  cancel, interval, triage = m_triage]() mutable {
         QElapsedTimer sinceLast;
         options.cancel = &cancel;
         options.progress = [&](std::size_t done, std::size_t, const std::string &path) {
@@ -68,6 +69,24 @@ quint64 WindowsTriageController::start(wintriage::TriageOptions options, const Q
                     throw std::runtime_error("HijackLibs directory " + hijackLibs + ": " + loaded.error().message);
                 dataset = std::move(*loaded);
                 options.hijackLibs = &*dataset;
+            }
+            std::optional<authenticode::TrustStore> anchors;
+            if (!trustStore.empty()) {
+                anchors.emplace();
+                if (auto added = anchors->add(trustStore); !added)
+                    throw std::runtime_error("trust store " + trustStore + ": " + added.error().message);
+                options.anchors = &*anchors;
+                options.trustStoreName = trustStore;
+            }
+            std::optional<authenticode::CatalogIndex> catalogs;
+            if (!catalogsDirectory.empty()) {
+                catalogs.emplace();
+                authenticode::VerifyOptions verify;
+                verify.anchors = options.anchors;
+                if (auto added = catalogs->addDirectory(catalogsDirectory, verify); !added)
+                    throw std::runtime_error("catalogs " + catalogsDirectory + ": " + added.error().message);
+                options.catalogs = &*catalogs;
+                options.catalogsName = catalogsDirectory;
             }
             auto result = triage(options);
             if (cancel.cancelled())

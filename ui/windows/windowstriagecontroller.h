@@ -27,10 +27,21 @@ public:
     explicit WindowsTriageController(TriageFunction triage, QObject *parent = nullptr);
     ~WindowsTriageController() override;  // cancels the running job and waits for it
 
-    // `options.cancel` and `options.progress` are the controller's own. A non-empty
-    // `hijackLibsDirectory` (the HijackLibs yml/ folder) is read in the worker and given to
-    // the triage. Returns the generation.
-    quint64 start(wintriage::TriageOptions options, const QString &hijackLibsDirectory = {});
+    // What the worker reads before the triage, each optional (empty: not used).
+    struct Sources {
+        QString hijackLibsDirectory;  // the HijackLibs yml/ folder
+        QString trustStore;           // PEM/DER certificates (a file or a directory): chain anchors
+        QString catalogsDirectory;    // a collected CatRoot tree
+    };
+
+    // `options.cancel` and `options.progress` are the controller's own; options.anchors,
+    // catalogs and hijackLibs come from `sources`, read in the worker (one that cannot be read
+    // fails the job with the reason). Returns the generation.
+    quint64 start(wintriage::TriageOptions options, const Sources &sources);
+    quint64 start(wintriage::TriageOptions options, const QString &hijackLibsDirectory = {})
+    {
+        return start(std::move(options), Sources{hijackLibsDirectory, {}, {}});
+    }
     void cancel();
     bool isRunning() const { return m_running; }
     quint64 currentGeneration() const { return m_generation; }
