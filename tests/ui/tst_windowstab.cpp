@@ -140,8 +140,8 @@ private slots:
         QCOMPARE(findings.rowCount(), 0);
 
         wintriage::Executable a{"C:\\A\\a.exe", "unsigned", "", 64,
-                                {{"VERSION.dll", false, "application-directory", "C:\\A\\VERSION.dll", {"C:\\Windows\\System32\\version.dll"}},
-                                 {"USER32.dll", true, "not-found", "", {}}},
+                                {{"VERSION.dll", false, "application-directory", "C:\\A\\VERSION.dll", "", {"C:\\Windows\\System32\\version.dll"}},
+                                 {"USER32.dll", true, "not-found", "", "", {}}},
                                 "C:\\Windows\\System32\\CatRoot\\x.cat"};
         wintriage::Executable b{"C:\\B\\b.exe", "", "", 32, {}, {}};
         wintriage::Executable c{"C:\\C\\c.exe", "valid", "Someone", 64, {}, {}};
