@@ -64,13 +64,15 @@ FileFormat detectFormat(std::string_view head)
     if (text.front() == '<')
         return FileFormat::Xml;
     if (text.front() == '{' || text.front() == '[') {
-        // windows-triage --json writes its keys in sorted order, "catalogs" then "executables";
-        // no Sysmon layout starts with either.
+        // windows-triage --json writes its keys in sorted order: its first key is one of these
+        // (older reports began at "catalogs" or "executables"); no Sysmon layout starts with one.
         std::string_view rest = text.substr(1);
         while (!rest.empty() && isBlank(rest.front()))
             rest.remove_prefix(1);
-        if (text.front() == '{' && (rest.starts_with("\"catalogs\"") || rest.starts_with("\"executables\"")))
-            return FileFormat::WindowsTriageReport;
+        if (text.front() == '{')
+            for (const std::string_view key : {"\"acl_sources\"", "\"catalog_sources\"", "\"catalogs\"", "\"executables\""})
+                if (rest.starts_with(key))
+                    return FileFormat::WindowsTriageReport;
         return FileFormat::Json;
     }
     // Line formats: blank lines and '#' comment lines (annotated or hand-edited logs) before

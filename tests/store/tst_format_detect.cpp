@@ -39,6 +39,7 @@ private slots:
         QTest::addRow("json lines") << QByteArray("{\"EventID\":7}\n") << int(FileFormat::Json);
         QTest::addRow("json array") << QByteArray("  [ {") << int(FileFormat::Json);
         QTest::addRow("windows-triage report") << QByteArray("{\n \"catalogs\": \"\",\n \"executables\": [") << int(FileFormat::WindowsTriageReport);
+        QTest::addRow("windows-triage report with ACL sources") << QByteArray("{\n  \"acl_sources\": [],\n  \"catalog_sources\": [") << int(FileFormat::WindowsTriageReport);
         QTest::addRow("windows-triage report, compact") << QByteArray("{\"executables\":[]}") << int(FileFormat::WindowsTriageReport);
         QTest::addRow("sysmon json with executables later") << QByteArray("{\"EventID\":7,\"executables\": 1}")
                                                               << int(FileFormat::Json);
