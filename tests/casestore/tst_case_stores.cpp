@@ -6,6 +6,7 @@
 // diffs field by field, stable derived ids, re-imports and a cancelled import that add nothing.
 // Also: small batches, a server that cannot be reached, bad credentials, and a connection cut
 // in the middle of an import followed by a complete re-run.
+#include "clickhouse_fixture.h"
 #include "case_test_support.h"
 #include "fixture_process.h"
 #include "casestore/case_store.h"
@@ -365,14 +366,10 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        const QString serverDir = qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR");
-        QFile url(serverDir + QStringLiteral("/url"));
-        if (serverDir.isEmpty() || !url.open(QIODevice::ReadOnly))
+        m_serverUrl = loadlens::testing::clickHouseTestUrl();
+        if (m_serverUrl.isEmpty())
             QFAIL("no test ClickHouse server: LOADLENS_TEST_CLICKHOUSE_DIR/url is missing (ctest starts one as the "
                   "clickhouse fixture)");
-        m_serverUrl = QString::fromUtf8(url.readAll()).trimmed();
-        if (!m_serverUrl.endsWith(QLatin1Char('/')))
-            m_serverUrl += QLatin1Char('/');
         for (const char *folder : {"sysmon-evtx", "sysmon-xml-json", "auditd"}) {
             const QString dir = testing::sharedDataPath(QString::fromLatin1(folder));
             if (dir.isEmpty())

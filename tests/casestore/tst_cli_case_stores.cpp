@@ -3,6 +3,7 @@
 // --events and the event hosts of case list; the snapshot commands (case list, stack,
 // who-loads --case, diff) on bundles of this host; collect --push; case init --print-ddl; and
 // the clear errors of bad credentials and a server that is not there.
+#include "clickhouse_fixture.h"
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
 #include "program_run.h"
@@ -57,12 +58,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QFile url(qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR") + QStringLiteral("/url"));
-        if (!url.open(QIODevice::ReadOnly))
+        m_url = loadlens::testing::clickHouseTestUrl();
+        if (m_url.isEmpty())
             QFAIL("no test ClickHouse server: LOADLENS_TEST_CLICKHOUSE_DIR/url is missing");
-        m_url = QString::fromUtf8(url.readAll()).trimmed();
-        if (!m_url.endsWith(QLatin1Char('/')))
-            m_url += QLatin1Char('/');
         m_database = QStringLiteral("tst_cli_stores_%1").arg(::getpid());
     }
 

@@ -4,6 +4,7 @@
 // executable resolves to, stack and diff see it, export --case lists its executables as image
 // entries (pid 0), importing again adds nothing, and a truncated or garbled bundle or the JSON
 // report is refused with nothing stored.
+#include "clickhouse_fixture.h"
 #include "clickhouse/client.h"
 #include "clickhouse/endpoint.h"
 #include "program_run.h"
@@ -83,12 +84,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QFile url(qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR") + QStringLiteral("/url"));
-        if (!url.open(QIODevice::ReadOnly))
+        m_url = loadlens::testing::clickHouseTestUrl();
+        if (m_url.isEmpty())
             QFAIL("no test ClickHouse server: LOADLENS_TEST_CLICKHOUSE_DIR/url is missing");
-        m_url = QString::fromUtf8(url.readAll()).trimmed();
-        if (!m_url.endsWith(QLatin1Char('/')))
-            m_url += QLatin1Char('/');
         m_database = QStringLiteral("tst_cli_windows_%1").arg(::getpid());
     }
 

@@ -1,6 +1,8 @@
 // loadlens-cli clickhouse-ping against the fixture's clickhouse-server: the static program
 // speaks HTTP to it, resolves localhost without NSS, takes credentials from the environment and
 // says clearly what went wrong.
+#include "clickhouse_fixture.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -14,11 +16,7 @@ struct Run {
     QString out, err;
 };
 
-QByteArray readFixtureFile(const char *name)
-{
-    QFile file(QString::fromLocal8Bit(qgetenv("LOADLENS_TEST_CLICKHOUSE_DIR")) + QLatin1Char('/') + QLatin1String(name));
-    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed() : QByteArray();
-}
+QByteArray readFixtureFile(const char *name) { return loadlens::testing::clickHouseFixtureFile(name); }
 
 Run runCli(const QStringList &args, const QProcessEnvironment &env)
 {

@@ -1,6 +1,7 @@
 // The ClickHouse HTTP client against the real clickhouse-server the CTest fixture `clickhouse`
 // starts (clickhouse_server.sh; $LOADLENS_TEST_CLICKHOUSE_DIR holds its url and the password
 // of the user `analyst`).
+#include "clickhouse_fixture.h"
 #include "clickhouse/client.h"
 
 #include <QFile>
@@ -18,12 +19,7 @@ QString messageOf(const Status &status)
     return status.ok() ? QStringLiteral("<ok>") : QString::fromStdString(status.error().message);
 }
 
-QByteArray readFixtureFile(const char *name)
-{
-    const QByteArray dir = qgetenv("LOADLENS_TEST_CLICKHOUSE_DIR");
-    QFile file(QString::fromLocal8Bit(dir) + QLatin1Char('/') + QLatin1String(name));
-    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed() : QByteArray();
-}
+QByteArray readFixtureFile(const char *name) { return loadlens::testing::clickHouseFixtureFile(name); }
 
 } // namespace
 

@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "clickhouse_fixture.h"
 #include "case_builders.h"
 #include "casestore/case_store.h"
 #include "casestore/import_target.h"
@@ -133,12 +134,9 @@ void TestEventsTab::initTestCase()
 {
     if (qEnvironmentVariable("LOADLENS_TEST_EVENTS_STORE") != QStringLiteral("clickhouse"))
         return;
-    QFile url(qEnvironmentVariable("LOADLENS_TEST_CLICKHOUSE_DIR") + QStringLiteral("/url"));
-    if (!url.open(QIODevice::ReadOnly))
+    m_serverUrl = loadlens::testing::clickHouseTestUrl();
+    if (m_serverUrl.isEmpty())
         QFAIL("LOADLENS_TEST_EVENTS_STORE=clickhouse without a test server (LOADLENS_TEST_CLICKHOUSE_DIR/url)");
-    m_serverUrl = QString::fromUtf8(url.readAll()).trimmed();
-    if (!m_serverUrl.endsWith(QLatin1Char('/')))
-        m_serverUrl += QLatin1Char('/');
     qInfo("Events tab on ClickHouse databases of %s", qPrintable(m_serverUrl));
 }
 
