@@ -727,11 +727,7 @@ private:
                                         : sm + "\\CWDIllegalInDllSearch is absent: every program searches its current "
                                                "directory (a remote share or download folder) for DLLs",
                 "set CWDIllegalInDllSearch to 0xFFFFFFFF (or 2 to block WebDAV and remote shares only)");
-            add("known-dlls", "KnownDLLs are set up", s.knownDlls.empty() ? "fail" : "pass",
-                std::to_string(s.knownDlls.size()) + " KnownDLLs" +
-                    (s.excludeFromKnownDlls.empty() ? std::string()
-                                                    : ", " + std::to_string(s.excludeFromKnownDlls.size()) + " excluded"),
-                "restore the default KnownDLLs key; remove ExcludeFromKnownDlls entries");
+            knownDllsIntact(add);
             add("app-cert-dlls", "No AppCertDlls", s.appCertDlls.empty() ? "pass" : "fail",
                 s.appCertDlls.empty() ? "no AppCertDlls key" : std::to_string(s.appCertDlls.size()) + " AppCertDlls entries",
                 "remove the AppCertDlls entries you do not know");
@@ -775,6 +771,47 @@ private:
                 " writable by non-administrators, " + std::to_string(unknownApps) + " without a collected ACL" +
                 (haveAcls ? std::string() : " (no ACLs were collected: give --acls)"),
             "remove write access for Users, Authenticated Users and Everyone from program directories");
+    }
+
+    // KnownDLLs intact: the DLLs every Windows from 7 to 11 lists there by default are present
+    // (later versions add some: combase, gdiplus, SHCORE, the wow64 DLLs; 7 also has LPK, USP10,
+    // URLMON, WININET and IERTUTIL), and none is excluded. A missing one is searched for like any
+    // other DLL, application directory first: that is what removing it from the key is for.
+    template <typename Add>
+    void knownDllsIntact(Add &add)
+    {
+        static const char *const kEveryVersion[] = {
+            "advapi32.dll", "clbcatq.dll", "comdlg32.dll", "difxapi.dll", "gdi32.dll",  "imagehlp.dll",
+            "imm32.dll",    "kernel32.dll", "msctf.dll",   "msvcrt.dll",  "normaliz.dll", "nsi.dll",
+            "ole32.dll",    "oleaut32.dll", "psapi.dll",   "rpcrt4.dll",  "sechost.dll", "setupapi.dll",
+            "shell32.dll",  "shlwapi.dll",  "user32.dll",  "wldap32.dll", "ws2_32.dll"};
+        const Settings &s = m_result.settings;
+        std::set<std::string> listed, excluded;
+        for (const auto &name : s.knownDlls)
+            listed.insert(foldCase(name));
+        for (const auto &name : s.excludeFromKnownDlls) {
+            excluded.insert(foldCase(name));
+            excluded.insert(foldCase(name) + ".dll"); // the value may name them without the extension
+        }
+        std::string missing, dropped;
+        for (const char *dll : kEveryVersion) {
+            if (!listed.count(dll))
+                missing += (missing.empty() ? "" : ", ") + std::string(dll);
+            else if (excluded.count(dll))
+                dropped += (dropped.empty() ? "" : ", ") + std::string(dll);
+        }
+        std::string evidence = std::to_string(s.knownDlls.size()) + " KnownDLLs";
+        if (!s.excludeFromKnownDlls.empty())
+            evidence += ", " + std::to_string(s.excludeFromKnownDlls.size()) + " excluded (ExcludeFromKnownDlls)";
+        if (missing.empty() && dropped.empty())
+            evidence += "; all " + std::to_string(std::size(kEveryVersion)) +
+                        " that every Windows from 7 to 11 lists are there";
+        if (!missing.empty())
+            evidence += "; missing from the defaults: " + missing;
+        if (!dropped.empty())
+            evidence += "; excluded from the defaults: " + dropped;
+        add("known-dlls", "KnownDLLs are intact", missing.empty() && dropped.empty() ? "pass" : "fail", evidence,
+            "restore the default KnownDLLs key; remove ExcludeFromKnownDlls entries");
     }
 
     // WDAC policies (Windows\System32\CodeIntegrity) or AppLocker DLL rules (SrpV2\Dll in the

@@ -196,6 +196,50 @@ private slots:
         QCOMPARE(QString::fromStdString(findingFor(*apart, "dll-side-loading", "VERSION.dll")->level), QStringLiteral("high"));
     }
 
+    // KnownDLLs against the DLLs every Windows from 7 to 11 lists: a Wine registry given a
+    // KnownDLLs key without kernel32.dll fails, naming it; with it the check passes. (The real
+    // Windows 7 hive passes in windows7Volume.)
+    void knownDllsAgainstTheDefaults()
+    {
+        LOADLENS_SHARED_DATA_OR_SKIP(wine, "windows/wine");
+        QFile original(wine + QStringLiteral("/system.reg"));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray registry = original.readAll();
+        const QStringList defaults = {QStringLiteral("advapi32"), QStringLiteral("clbcatq"), QStringLiteral("comdlg32"),
+                                      QStringLiteral("DifxApi"),  QStringLiteral("gdi32"),   QStringLiteral("IMAGEHLP"),
+                                      QStringLiteral("IMM32"),    QStringLiteral("MSCTF"),   QStringLiteral("MSVCRT"),
+                                      QStringLiteral("NORMALIZ"), QStringLiteral("NSI"),     QStringLiteral("ole32"),
+                                      QStringLiteral("OLEAUT32"), QStringLiteral("PSAPI"),   QStringLiteral("rpcrt4"),
+                                      QStringLiteral("sechost"),  QStringLiteral("Setupapi"), QStringLiteral("SHELL32"),
+                                      QStringLiteral("SHLWAPI"),  QStringLiteral("user32"),  QStringLiteral("WLDAP32"),
+                                      QStringLiteral("WS2_32"),   QStringLiteral("combase")};
+        for (const bool withKernel32 : {false, true}) {
+            QTemporaryDir dir;
+            const QString root = dir.path();
+            QByteArray section = "\n[System\\\\CurrentControlSet\\\\Control\\\\Session Manager\\\\KnownDLLs] 1796413023\n";
+            for (const QString &dll : defaults)
+                section += "\"" + dll.toUtf8() + "\"=\"" + dll.toLower().toUtf8() + ".dll\"\n";
+            if (withKernel32)
+                section += "\"kernel32\"=\"kernel32.dll\"\n";
+            QFile copy(root + QStringLiteral("/system.reg"));
+            QVERIFY(copy.open(QIODevice::WriteOnly));
+            copy.write(registry + section);
+            copy.close();
+            QDir().mkpath(root + QStringLiteral("/drive_c/windows/system32"));
+            TriageOptions options;
+            options.root = root.toStdString();
+            const auto r = triage(options);
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+            QCOMPARE(int(r->settings.knownDlls.size()), int(defaults.size()) + (withKernel32 ? 1 : 0));
+            const auto *known = check(*r, "known-dlls");
+            QVERIFY(known);
+            QCOMPARE(QString::fromStdString(known->status), withKernel32 ? QStringLiteral("pass") : QStringLiteral("fail"));
+            if (!withKernel32)
+                QVERIFY2(QString::fromStdString(known->evidence).endsWith(QLatin1String("missing from the defaults: kernel32.dll")),
+                         known->evidence.c_str());
+        }
+    }
+
     // WDAC policy files or enforced AppLocker DLL rules pass the application-control check;
     // what was not collected is unknown, not a pass.
     void applicationControlPolicy()
