@@ -207,8 +207,9 @@ QWidget *WindowsTab::makeSignatureBar()
     auto *chooseTrust = new QPushButton(QStringLiteral("Choose\u2026"));
     connect(chooseTrust, &QPushButton::clicked, this, &WindowsTab::chooseTrustStore);
     m_catalogs = new QLineEdit(settings.value(kCatalogsKey).toString());
-    m_catalogs->setPlaceholderText(QStringLiteral("no catalogs"));
-    m_catalogs->setToolTip(QStringLiteral("A collected CatRoot tree: files its security catalogs list count as signed"));
+    m_catalogs->setPlaceholderText(QStringLiteral("the image's own Windows\\System32\\CatRoot only"));
+    m_catalogs->setToolTip(QStringLiteral("A CatRoot tree collected apart from the image: files its security catalogs list "
+                                          "count as signed. The image's own CatRoot is read in any case."));
     m_catalogs->setClearButtonEnabled(true);
     connect(m_catalogs, &QLineEdit::editingFinished, this, [this] { setCatalogsDirectory(m_catalogs->text()); });
     auto *chooseCatalogs = new QPushButton(QStringLiteral("Choose\u2026"));
