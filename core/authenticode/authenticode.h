@@ -165,5 +165,10 @@ struct FileSignature {
 // For a PE image without a usable embedded signature, looks up its Authenticode SHA-1 and
 // SHA-256 in the index; for other files (info == nullptr), the plain file hashes.
 FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::PeInfo *info, const CatalogIndex &index);
+// The same in two steps, for looking a file up in more than one index with one hashing: the
+// digests catalogs list a file by (Authenticode SHA-256 and SHA-1 of a PE image, the plain
+// hashes of any other file), then the lookup.
+std::vector<std::string> catalogDigests(std::span<const std::uint8_t> bytes, const pe::PeInfo *info);
+FileSignature catalogSignature(const std::vector<std::string> &digests, const CatalogIndex &index);
 
 } // namespace loadlens::authenticode

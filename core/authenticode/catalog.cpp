@@ -239,9 +239,8 @@ std::vector<const CatalogReport *> CatalogIndex::lookup(const std::string &hexDi
     return found;
 }
 
-FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::PeInfo *info, const CatalogIndex &index)
+std::vector<std::string> catalogDigests(std::span<const std::uint8_t> bytes, const pe::PeInfo *info)
 {
-    FileSignature result;
     std::vector<std::string> digests;
     if (info) {
         for (auto algorithm : {DigestAlgorithm::Sha256, DigestAlgorithm::Sha1})
@@ -255,6 +254,12 @@ FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::Pe
                 digests.push_back(toHex({out, length}));
         }
     }
+    return digests;
+}
+
+FileSignature catalogSignature(const std::vector<std::string> &digests, const CatalogIndex &index)
+{
+    FileSignature result;
     for (const auto &digest : digests) {
         const auto catalogs = index.lookup(digest);
         if (catalogs.empty())
@@ -271,6 +276,11 @@ FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::Pe
         }
     }
     return result;
+}
+
+FileSignature catalogSignature(std::span<const std::uint8_t> bytes, const pe::PeInfo *info, const CatalogIndex &index)
+{
+    return catalogSignature(catalogDigests(bytes, info), index);
 }
 
 } // namespace loadlens::authenticode

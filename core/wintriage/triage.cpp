@@ -159,11 +159,12 @@ private:
                 for (const auto &problem : report.problems)
                     img.reasons.push_back(problem);
                 if (!isSigned(img)) {
-                    // The catalogs the caller loaded first, then the image's CatRoot.
-                    auto found = m_options.catalogs ? authenticode::catalogSignature(*bytes, &img.info, *m_options.catalogs)
+                    // The catalogs the caller loaded first, then the image's CatRoot; the file is hashed once.
+                    const auto digests = authenticode::catalogDigests(*bytes, &img.info);
+                    auto found = m_options.catalogs ? authenticode::catalogSignature(digests, *m_options.catalogs)
                                                     : authenticode::FileSignature{};
                     if (!found.catalogSigned)
-                        found = authenticode::catalogSignature(*bytes, &img.info, catalogs());
+                        found = authenticode::catalogSignature(digests, catalogs());
                     if (found.catalogSigned && found.catalog) {
                         img.state = found.state;
                         const std::string &name = found.catalog->name;
